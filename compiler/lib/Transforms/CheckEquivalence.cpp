@@ -1,0 +1,72 @@
+//===- CheckEquivalence.cpp - linop-check-equivalence ------------------===//
+//
+// Runs a pipeline and checks each function against its own pre-pipeline
+// copy with the dense reference evaluator: the test harness for rewrites.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linop/Transforms/Passes.h"
+#include "reference/Evaluator.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace linop {
+#define GEN_PASS_DEF_CHECKEQUIVALENCE
+#include "linop/Transforms/Passes.h.inc"
+} // namespace linop
+
+using namespace mlir;
+
+namespace {
+struct CheckEquivalencePass
+    : linop::impl::CheckEquivalenceBase<CheckEquivalencePass> {
+  using CheckEquivalenceBase::CheckEquivalenceBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    // The checked pipeline's dialects must be loaded before threads start.
+    OpPassManager pm(ModuleOp::getOperationName());
+    if (succeeded(parsePassPipeline(pipeline, pm, llvm::nulls())))
+      pm.getDependentDialects(registry);
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string errors;
+    llvm::raw_string_ostream os(errors);
+    OpPassManager pm(ModuleOp::getOperationName());
+    if (failed(parsePassPipeline(pipeline, pm, os))) {
+      module.emitError("linop-check-equivalence: bad pipeline '")
+          << pipeline << "': " << os.str();
+      return signalPassFailure();
+    }
+    OwningOpRef<ModuleOp> before = module.clone();
+    if (failed(runPipeline(pm, module)))
+      return signalPassFailure();
+    for (auto f : before->getOps<func::FuncOp>()) {
+      if (f.isExternal())
+        continue;
+      auto g = module.lookupSymbol<func::FuncOp>(f.getSymName());
+      if (!g) {
+        module.emitError("function @")
+            << f.getSymName() << " disappeared in the pipeline";
+        return signalPassFailure();
+      }
+      FailureOr<double> err = linop::ref::compareFunctions(f, g, trials);
+      if (failed(err))
+        return signalPassFailure();
+      if (*err > tolerance) {
+        g.emitError("not equivalent after '")
+            << pipeline << "': relative error " << *err << " > "
+            << tolerance;
+        return signalPassFailure();
+      }
+      g.emitRemark("equivalent after '")
+          << pipeline << "' (relative error "
+          << (*err < 1e-15 ? std::string("< 1e-15") : std::to_string(*err))
+          << ")";
+    }
+  }
+};
+} // namespace

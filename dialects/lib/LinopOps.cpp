@@ -1,0 +1,715 @@
+//===- LinopOps.cpp - verifiers and custom syntax of linop ops ----------===//
+//
+// Debian's LLVM has assertions off, so every invariant a later pass relies
+// on is checked here, with a diagnostic at the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linop/Dialect/LinopDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace linop;
+
+namespace {
+
+bool isPowerOfTwo(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
+
+int64_t log2Exact(int64_t n) {
+  int64_t l = 0;
+  while ((int64_t(1) << l) < n)
+    ++l;
+  return l;
+}
+
+OperatorType resultType(Operation *op) {
+  return cast<OperatorType>(op->getResult(0).getType());
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += ", ";
+    s += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+/// A named transform: square (unless told otherwise), no family.
+LogicalResult verifyTransform(Operation *op, bool square = true) {
+  OperatorType t = resultType(op);
+  if (!t.getFamily().empty())
+    return op->emitOpError("a named transform has no family dimensions, got ")
+           << t;
+  if (square && !t.isSquare())
+    return op->emitOpError("must be square, got ")
+           << t.getRows() << "x" << t.getCols();
+  return success();
+}
+
+LogicalResult verifyEndomorphic(Operation *op) {
+  OperatorType t = resultType(op);
+  if (!t.isEndomorphicField())
+    return op->emitOpError("maps ")
+           << t.getDomain() << " to " << t.getCodomain()
+           << ", but this operator needs domain and codomain of one type";
+  return success();
+}
+
+LogicalResult verifyNormNotFull(Operation *op, Norm norm) {
+  if (norm == Norm::full)
+    return op->emitOpError("norm(full) is defined for dft, rdft, irdft, "
+                           "hadamard and hartley only; use norm(sqrt) for the "
+                           "orthonormal transform");
+  return success();
+}
+
+/// Weights `[F..., tail...]`: static, the op's element type, the family of
+/// the result in front of the expected tail.
+LogicalResult verifyWeights(Operation *op, Value weights, StringRef name,
+                            ArrayRef<int64_t> tail) {
+  OperatorType t = resultType(op);
+  auto wt = cast<RankedTensorType>(weights.getType());
+  if (!wt.hasStaticShape())
+    return op->emitOpError() << name << " must have a static shape, got "
+                             << wt;
+  if (wt.getElementType() != t.getDomain() || !t.isEndomorphicField())
+    return op->emitOpError()
+           << name << " element type " << wt.getElementType()
+           << " must match the operator's element type " << t.getDomain();
+  ArrayRef<int64_t> shape = wt.getShape();
+  int64_t famRank = int64_t(shape.size()) - int64_t(tail.size());
+  if (famRank < 0 || shape.drop_front(famRank) != tail)
+    return op->emitOpError()
+           << name << " must have shape [F..., " << shapeString(tail).substr(1)
+           << " for a " << t.getRows() << "x" << t.getCols()
+           << " operator, got " << shapeString(shape);
+  if (shape.take_front(famRank) != t.getFamily())
+    return op->emitOpError()
+           << "the leading dimensions of " << name << " "
+           << shapeString(shape.take_front(famRank))
+           << " must equal the operator's family "
+           << shapeString(t.getFamily());
+  return success();
+}
+
+LogicalResult verifyPermutation(Operation *op, ArrayRef<int64_t> p, int64_t n,
+                                StringRef what) {
+  if (int64_t(p.size()) != n)
+    return op->emitOpError() << what << " has " << p.size()
+                             << " entries, expected " << n;
+  std::vector<bool> seen(n, false);
+  for (int64_t i : p) {
+    if (i < 0 || i >= n)
+      return op->emitOpError()
+             << what << " entry " << i << " is out of range [0, " << n << ")";
+    if (seen[i])
+      return op->emitOpError() << what << " repeats index " << i
+                               << ": not a permutation";
+    seen[i] = true;
+  }
+  return success();
+}
+
+/// Families of combinator operands must broadcast to the result's.
+LogicalResult verifyFamilies(Operation *op, ValueRange factors) {
+  SmallVector<int64_t> fam;
+  for (Value f : factors) {
+    SmallVector<int64_t> next;
+    if (!broadcastFamilies(fam, cast<OperatorType>(f.getType()).getFamily(),
+                           next))
+      return op->emitOpError("operand families ")
+             << shapeString(fam) << " and "
+             << shapeString(cast<OperatorType>(f.getType()).getFamily())
+             << " do not broadcast";
+    fam = next;
+  }
+  if (ArrayRef<int64_t>(fam) != resultType(op).getFamily())
+    return op->emitOpError("result family ")
+           << shapeString(resultType(op).getFamily())
+           << " must be the broadcast of the operands' families "
+           << shapeString(fam);
+  return success();
+}
+
+/// kron and direct_sum: each factor acts within the result's field.
+LogicalResult verifyBlockFactors(Operation *op, ValueRange factors) {
+  if (factors.empty())
+    return op->emitOpError("needs at least one operand");
+  OperatorType t = resultType(op);
+  if (failed(verifyEndomorphic(op)))
+    return failure();
+  for (auto [i, f] : llvm::enumerate(factors)) {
+    auto ft = cast<OperatorType>(f.getType());
+    if (!ft.isEndomorphicField() || !applyField(ft, t.getDomain()))
+      return op->emitOpError("operand #")
+             << i << " of type " << ft << " cannot act on "
+             << t.getDomain() << " values";
+  }
+  return verifyFamilies(op, factors);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Fast transforms
+//===----------------------------------------------------------------------===//
+
+LogicalResult DftOp::verify() {
+  if (failed(verifyTransform(*this)))
+    return failure();
+  OperatorType t = getType();
+  if (!isa<ComplexType>(t.getCodomain()))
+    return emitOpError("codomain must be complex, got ") << t.getCodomain();
+  return success();
+}
+
+LogicalResult RdftOp::verify() {
+  if (failed(verifyTransform(*this, /*square=*/false)))
+    return failure();
+  OperatorType t = getType();
+  if (isa<ComplexType>(t.getDomain()) || !isa<ComplexType>(t.getCodomain()))
+    return emitOpError("maps real to complex values, got ")
+           << t.getDomain() << " -> " << t.getCodomain();
+  if (t.getRows() != t.getCols() / 2 + 1)
+    return emitOpError("of size N = ")
+           << t.getCols() << " has N/2+1 = " << t.getCols() / 2 + 1
+           << " outputs, got " << t.getRows();
+  return success();
+}
+
+LogicalResult IrdftOp::verify() {
+  if (failed(verifyTransform(*this, /*square=*/false)))
+    return failure();
+  OperatorType t = getType();
+  if (!isa<ComplexType>(t.getDomain()) || isa<ComplexType>(t.getCodomain()))
+    return emitOpError("maps complex to real values, got ")
+           << t.getDomain() << " -> " << t.getCodomain();
+  if (t.getCols() != t.getRows() / 2 + 1)
+    return emitOpError("of size N = ")
+           << t.getRows() << " takes N/2+1 = " << t.getRows() / 2 + 1
+           << " inputs, got " << t.getCols();
+  return success();
+}
+
+LogicalResult DctOp::verify() {
+  if (failed(verifyTransform(*this)) || failed(verifyEndomorphic(*this)))
+    return failure();
+  return verifyNormNotFull(*this, getNorm());
+}
+
+LogicalResult DstOp::verify() {
+  if (failed(verifyTransform(*this)) || failed(verifyEndomorphic(*this)))
+    return failure();
+  return verifyNormNotFull(*this, getNorm());
+}
+
+LogicalResult HadamardOp::verify() {
+  if (failed(verifyTransform(*this)) || failed(verifyEndomorphic(*this)))
+    return failure();
+  if (!isPowerOfTwo(getType().getRows()))
+    return emitOpError("size must be a power of two, got ")
+           << getType().getRows();
+  return success();
+}
+
+LogicalResult HartleyOp::verify() {
+  if (failed(verifyTransform(*this)) || failed(verifyEndomorphic(*this)))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+LogicalResult IdentityOp::verify() {
+  if (!getType().isSquare())
+    return emitOpError("must be square, got ")
+           << getType().getRows() << "x" << getType().getCols();
+  return verifyEndomorphic(*this);
+}
+
+LogicalResult PermOp::verify() {
+  if (failed(verifyTransform(*this)) || failed(verifyEndomorphic(*this)))
+    return failure();
+  int64_t n = getType().getRows();
+  switch (getKind()) {
+  case PermKind::explicit_:
+    if (!getIndices() || getStride())
+      return emitOpError("an explicit permutation takes indices only");
+    return verifyPermutation(*this, *getIndices(), n, "permutation");
+  case PermKind::bitrev:
+    if (getIndices() || getStride())
+      return emitOpError("bitrev takes no indices or stride");
+    if (!isPowerOfTwo(n))
+      return emitOpError("bitrev needs a power-of-two size, got ") << n;
+    return success();
+  case PermKind::stride: {
+    if (getIndices() || !getStride())
+      return emitOpError("a stride permutation takes a stride only");
+    int64_t m = *getStride();
+    if (m <= 0 || n % m != 0)
+      return emitOpError("stride ") << m << " must divide the size " << n;
+    return success();
+  }
+  }
+  return emitOpError("unknown permutation kind");
+}
+
+SmallVector<int64_t> PermOp::getPermutation() {
+  int64_t n = getType().getRows();
+  SmallVector<int64_t> p(n);
+  switch (getKind()) {
+  case PermKind::explicit_:
+    p.assign(getIndices()->begin(), getIndices()->end());
+    break;
+  case PermKind::bitrev: {
+    int64_t bits = log2Exact(n);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t r = 0;
+      for (int64_t b = 0; b < bits; ++b)
+        r |= ((i >> b) & 1) << (bits - 1 - b);
+      p[i] = r;
+    }
+    break;
+  }
+  case PermKind::stride: {
+    int64_t m = *getStride(), q = n / m;
+    for (int64_t i = 0; i < q; ++i)
+      for (int64_t j = 0; j < m; ++j)
+        p[j * q + i] = i * m + j;
+    break;
+  }
+  }
+  return p;
+}
+
+// linop.perm [p...] | bitrev | stride m  attr-dict : type
+ParseResult PermOp::parse(OpAsmParser &parser, OperationState &result) {
+  Builder &b = parser.getBuilder();
+  PermKind kind;
+  if (succeeded(parser.parseOptionalLSquare())) {
+    kind = PermKind::explicit_;
+    SmallVector<int64_t> indices;
+    if (failed(parser.parseOptionalRSquare())) {
+      if (parser.parseCommaSeparatedList([&]() {
+            int64_t v;
+            if (parser.parseInteger(v))
+              return failure();
+            indices.push_back(v);
+            return success();
+          }) ||
+          parser.parseRSquare())
+        return failure();
+    }
+    result.addAttribute("indices", b.getDenseI64ArrayAttr(indices));
+  } else if (succeeded(parser.parseOptionalKeyword("bitrev"))) {
+    kind = PermKind::bitrev;
+  } else if (succeeded(parser.parseOptionalKeyword("stride"))) {
+    kind = PermKind::stride;
+    int64_t m;
+    if (parser.parseInteger(m))
+      return failure();
+    result.addAttribute("stride", b.getI64IntegerAttr(m));
+  } else {
+    return parser.emitError(parser.getCurrentLocation(),
+                            "expected '[indices]', 'bitrev' or 'stride m'");
+  }
+  result.addAttribute("kind", PermKindAttr::get(b.getContext(), kind));
+  Type type;
+  if (parser.parseOptionalAttrDict(result.attributes) ||
+      parser.parseColonType(type))
+    return failure();
+  result.addTypes(type);
+  return success();
+}
+
+void PermOp::print(OpAsmPrinter &p) {
+  switch (getKind()) {
+  case PermKind::explicit_:
+    p << " [";
+    llvm::interleaveComma(*getIndices(), p);
+    p << "]";
+    break;
+  case PermKind::bitrev:
+    p << " bitrev";
+    break;
+  case PermKind::stride:
+    p << " stride " << *getStride();
+    break;
+  }
+  p.printOptionalAttrDict((*this)->getAttrs(), {"kind", "indices", "stride"});
+  p << " : " << getType();
+}
+
+LogicalResult DenseOp::verify() {
+  return verifyWeights(*this, getWeights(), "weights",
+                       {getType().getRows(), getType().getCols()});
+}
+
+LogicalResult DiagOp::verify() {
+  if (!getType().isSquare())
+    return emitOpError("must be square");
+  return verifyWeights(*this, getWeights(), "diagonal", {getType().getRows()});
+}
+
+//===----------------------------------------------------------------------===//
+// Structured
+//===----------------------------------------------------------------------===//
+
+LogicalResult ButterflyOp::verify() {
+  OperatorType t = getType();
+  int64_t n = t.getRows();
+  if (!t.isSquare())
+    return emitOpError("must be square, got ") << n << "x" << t.getCols();
+  if (!isPowerOfTwo(n) || n < 2)
+    return emitOpError("size must be a power of two >= 2, got ") << n;
+  auto wt = cast<RankedTensorType>(getTwiddles().getType());
+  if (wt.getRank() < 5)
+    return emitOpError("twiddles must have shape [F..., nblocks, log2 N, N/2, "
+                       "2, 2], got ")
+           << shapeString(wt.getShape());
+  int64_t nblocks = wt.getShape()[wt.getRank() - 5];
+  if (nblocks < 1)
+    return emitOpError("needs at least one butterfly block");
+  if (failed(verifyWeights(*this, getTwiddles(), "twiddles",
+                           {nblocks, log2Exact(n), n / 2, 2, 2})))
+    return failure();
+  if (auto p = getInputPerm())
+    return verifyPermutation(*this, *p, n, "input_perm");
+  return success();
+}
+
+LogicalResult MonarchOp::verify() {
+  OperatorType t = getType();
+  if (!t.isSquare())
+    return emitOpError("must be square");
+  auto rt = cast<RankedTensorType>(getRight().getType());
+  if (rt.getRank() < 3)
+    return emitOpError("right factor must have shape [F..., b, n, n], got ")
+           << shapeString(rt.getShape());
+  int64_t b = rt.getShape()[rt.getRank() - 3];
+  int64_t n = rt.getShape()[rt.getRank() - 2];
+  if (b * n != t.getRows())
+    return emitOpError("blocks b = ")
+           << b << " of size n = " << n << " give N = " << b * n
+           << ", but the operator is " << t.getRows() << "x" << t.getCols();
+  if (failed(verifyWeights(*this, getRight(), "right factor", {b, n, n})))
+    return failure();
+  return verifyWeights(*this, getLeft(), "left factor", {n, b, b});
+}
+
+//===----------------------------------------------------------------------===//
+// Combinators
+//===----------------------------------------------------------------------===//
+
+LogicalResult ComposeOp::verify() {
+  auto factors = getFactors();
+  if (factors.empty())
+    return emitOpError("needs at least one operand");
+  OperatorType t = getType();
+  auto first = cast<OperatorType>(factors.front().getType());
+  auto last = cast<OperatorType>(factors.back().getType());
+  if (first.getRows() != t.getRows() || last.getCols() != t.getCols())
+    return emitOpError("result is ")
+           << t.getRows() << "x" << t.getCols() << ", but the product is "
+           << first.getRows() << "x" << last.getCols();
+  for (size_t i = 0; i + 1 < factors.size(); ++i) {
+    auto a = cast<OperatorType>(factors[i].getType());
+    auto b = cast<OperatorType>(factors[i + 1].getType());
+    if (a.getCols() != b.getRows())
+      return emitOpError("operand #")
+             << i << " takes " << a.getCols() << " elements but operand #"
+             << i + 1 << " gives " << b.getRows();
+  }
+  // Follow the element type from the input through each factor.
+  Type field = t.getDomain();
+  for (int64_t i = factors.size() - 1; i >= 0; --i) {
+    auto ft = cast<OperatorType>(factors[i].getType());
+    Type next = applyField(ft, field);
+    if (!next)
+      return emitOpError("operand #")
+             << i << " of type " << ft << " cannot take " << field
+             << " values";
+    field = next;
+  }
+  if (field != t.getCodomain())
+    return emitOpError("the product gives ")
+           << field << " values, but the result type says "
+           << t.getCodomain();
+  return verifyFamilies(*this, factors);
+}
+
+LogicalResult KronOp::verify() {
+  if (failed(verifyBlockFactors(*this, getFactors())))
+    return failure();
+  int64_t rows = 1, cols = 1;
+  for (Value f : getFactors()) {
+    rows *= cast<OperatorType>(f.getType()).getRows();
+    cols *= cast<OperatorType>(f.getType()).getCols();
+  }
+  if (rows != getType().getRows() || cols != getType().getCols())
+    return emitOpError("factor sizes multiply to ")
+           << rows << "x" << cols << ", but the result is "
+           << getType().getRows() << "x" << getType().getCols();
+  return success();
+}
+
+LogicalResult DirectSumOp::verify() {
+  if (failed(verifyBlockFactors(*this, getFactors())))
+    return failure();
+  int64_t rows = 0, cols = 0;
+  for (Value f : getFactors()) {
+    rows += cast<OperatorType>(f.getType()).getRows();
+    cols += cast<OperatorType>(f.getType()).getCols();
+  }
+  if (rows != getType().getRows() || cols != getType().getCols())
+    return emitOpError("block sizes add up to ")
+           << rows << "x" << cols << ", but the result is "
+           << getType().getRows() << "x" << getType().getCols();
+  return success();
+}
+
+static LogicalResult verifyTransposeLike(Operation *op, OperatorType in) {
+  OperatorType t = resultType(op);
+  if (!in.isEndomorphicField())
+    return op->emitOpError("needs an operand with one element type, got ")
+           << in;
+  if (t != OperatorType::get(op->getContext(), in.getFamily(), in.getCols(),
+                             in.getRows(), in.getDomain(), in.getCodomain()))
+    return op->emitOpError("result type must be ")
+           << OperatorType::get(op->getContext(), in.getFamily(), in.getCols(),
+                                in.getRows(), in.getDomain(),
+                                in.getCodomain());
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  return verifyTransposeLike(*this, getInput().getType());
+}
+
+LogicalResult AdjointOp::verify() {
+  return verifyTransposeLike(*this, getInput().getType());
+}
+
+LogicalResult ScaleOp::verify() {
+  if (getInput().getType() != getType())
+    return emitOpError("result type must equal the operand type ")
+           << getInput().getType();
+  Attribute f = getFactor();
+  if (isa<complex::NumberAttr>(f)) {
+    if (!isa<ComplexType>(getType().getCodomain()))
+      return emitOpError("a complex factor needs a complex operator");
+    return success();
+  }
+  if (!isa<FloatAttr>(f))
+    return emitOpError("factor must be a float or #complex.number, got ") << f;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolutions
+//===----------------------------------------------------------------------===//
+
+LogicalResult CirculantOp::verify() {
+  if (!getType().isSquare())
+    return emitOpError("must be square");
+  return verifyWeights(*this, getWeights(), "kernel", {getType().getRows()});
+}
+
+LogicalResult ToeplitzOp::verify() {
+  return verifyWeights(*this, getWeights(), "diagonals",
+                       {getType().getRows() + getType().getCols() - 1});
+}
+
+LogicalResult ConvOp::verify() {
+  auto kt = cast<RankedTensorType>(getKernel().getType());
+  if (kt.getRank() < 1)
+    return emitOpError("kernel must have shape [F..., K]");
+  int64_t k = kt.getShape().back();
+  if (k < 1)
+    return emitOpError("kernel length must be positive, got ") << k;
+  OperatorType t = getType();
+  int64_t expectRows =
+      getMode() == ConvMode::causal ? t.getCols() : t.getCols() + k - 1;
+  if (t.getRows() != expectRows)
+    return emitOpError("a ")
+           << stringifyConvMode(getMode()) << " convolution of length "
+           << t.getCols() << " with a kernel of length " << k << " has "
+           << expectRows << " outputs, got " << t.getRows();
+  return verifyWeights(*this, getKernel(), "kernel", {k});
+}
+
+//===----------------------------------------------------------------------===//
+// Application
+//===----------------------------------------------------------------------===//
+
+LogicalResult ApplyOp::verify() {
+  OperatorType t = getOp().getType();
+  RankedTensorType in = getInput().getType(), out = getResult().getType();
+  if (in.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  Type field = applyField(t, in.getElementType());
+  if (!field)
+    return emitOpError("operator ")
+           << t << " cannot take " << in.getElementType() << " values";
+  if (out.getElementType() != field)
+    return emitOpError("result element type must be ")
+           << field << ", got " << out.getElementType();
+  if (in.getShape().back() != t.getCols())
+    return emitOpError("input's last dimension must be ")
+           << t.getCols() << ", got " << shapeString(in.getShape());
+  SmallVector<int64_t> expect(in.getShape());
+  expect.back() = t.getRows();
+  if (out.getShape() != ArrayRef<int64_t>(expect))
+    return emitOpError("result shape must be ")
+           << shapeString(expect) << ", got " << shapeString(out.getShape());
+  ArrayRef<int64_t> fam = t.getFamily();
+  ArrayRef<int64_t> batch = in.getShape().drop_back();
+  if (batch.size() < fam.size())
+    return emitOpError("a family operator ")
+           << shapeString(fam) << " needs input dimensions [..., F..., N], got "
+           << shapeString(in.getShape());
+  ArrayRef<int64_t> tailBatch = batch.take_back(fam.size());
+  for (size_t i = 0; i < fam.size(); ++i)
+    if (!ShapedType::isDynamic(tailBatch[i]) && tailBatch[i] != fam[i] &&
+        fam[i] != 1)
+      return emitOpError("input batch dimensions ")
+             << shapeString(tailBatch) << " must match the operator family "
+             << shapeString(fam);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrence
+//===----------------------------------------------------------------------===//
+
+double RecurrenceOp::getScaleOrDefault() {
+  if (auto s = getScale())
+    return s->convertToDouble();
+  int64_t dk = getQ().getType().getShape()[3];
+  return 1.0 / std::sqrt(double(dk));
+}
+
+LogicalResult RecurrenceOp::verify() {
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  auto compatible = [](ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+    if (a.size() != b.size())
+      return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!ShapedType::isDynamic(a[i]) && !ShapedType::isDynamic(b[i]) &&
+          a[i] != b[i])
+        return false;
+    return true;
+  };
+  ArrayRef<int64_t> q = shapeOf(getQ());
+  if (q.size() != 4)
+    return emitOpError("q must have shape [B, T, H, Dk], got ")
+           << shapeString(q);
+  int64_t B = q[0], T = q[1], H = q[2], Dk = q[3];
+  if (ShapedType::isDynamic(H) || ShapedType::isDynamic(Dk))
+    return emitOpError("H and Dk must be static, got ") << shapeString(q);
+  ArrayRef<int64_t> v = shapeOf(getV());
+  if (v.size() != 4 || ShapedType::isDynamic(v[3]))
+    return emitOpError("v must have shape [B, T, H, Dv] with static Dv, got ")
+           << shapeString(v);
+  int64_t Dv = v[3];
+  auto check = [&](Value val, StringRef name,
+                   ArrayRef<int64_t> expect) -> LogicalResult {
+    if (!compatible(shapeOf(val), expect))
+      return emitOpError() << name << " must have shape "
+                           << shapeString(expect) << ", got "
+                           << shapeString(shapeOf(val));
+    return success();
+  };
+  if (failed(check(getK(), "k", {B, T, H, Dk})) ||
+      failed(check(getV(), "v", {B, T, H, Dv})))
+    return failure();
+  Type elem = getQ().getType().getElementType();
+  if (getK().getType().getElementType() != elem ||
+      getV().getType().getElementType() != elem)
+    return emitOpError("q, k and v must have one element type");
+  switch (getGate()) {
+  case Gate::none:
+    if (getG())
+      return emitOpError("gate = none takes no decay operand");
+    break;
+  case Gate::scalar:
+    if (!getG())
+      return emitOpError("gate = scalar needs log-decays g: [B, T, H]");
+    if (failed(check(getG(), "g", {B, T, H})))
+      return failure();
+    break;
+  case Gate::vector:
+    if (!getG())
+      return emitOpError("gate = vector needs log-decays g: [B, T, H, Dk]");
+    if (failed(check(getG(), "g", {B, T, H, Dk})))
+      return failure();
+    break;
+  }
+  if (getUpdate() == Update::delta) {
+    if (!getBeta())
+      return emitOpError("update = delta needs beta: [B, T, H]");
+    if (failed(check(getBeta(), "beta", {B, T, H})))
+      return failure();
+  } else if (getBeta()) {
+    return emitOpError("update = additive takes no beta");
+  }
+  if (getH0() && failed(check(getH0(), "init", {B, H, Dk, Dv})))
+    return failure();
+  if (failed(check(getO(), "o", {B, T, H, Dv})) ||
+      failed(check(getFinalState(), "final state", {B, H, Dk, Dv})))
+    return failure();
+  if (getO().getType().getElementType() != elem)
+    return emitOpError("o must have the element type of v");
+  if (getChunkSize() <= 0)
+    return emitOpError("chunk_size must be positive, got ") << getChunkSize();
+  if (auto s = getScale(); s && !std::isfinite(s->convertToDouble()))
+    return emitOpError("scale must be finite");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Custom directives: enums print as bare keywords (`dct II`, `norm = sqrt`).
+//===----------------------------------------------------------------------===//
+
+template <typename AttrT>
+static ParseResult parseKeyword(OpAsmParser &p, AttrT &attr) {
+  using E = decltype(std::declval<AttrT>().getValue());
+  FailureOr<E> v = FieldParser<E, E>::parse(p);
+  if (failed(v))
+    return failure();
+  attr = AttrT::get(p.getContext(), *v);
+  return success();
+}
+
+template <typename AttrT>
+static void printKeyword(OpAsmPrinter &p, Operation *, AttrT attr) {
+  p << stringifyEnum(attr.getValue());
+}
+
+/// `norm = none|sqrt|full`, optional; `none` is not printed.
+static ParseResult parseNormClause(OpAsmParser &p, NormAttr &attr) {
+  if (failed(p.parseOptionalKeyword("norm")))
+    return success();
+  if (p.parseEqual())
+    return failure();
+  return parseKeyword(p, attr);
+}
+
+static void printNormClause(OpAsmPrinter &p, Operation *, NormAttr attr) {
+  if (attr && attr.getValue() != Norm::none)
+    p << "norm = " << stringifyEnum(attr.getValue());
+}
+
+#define GET_OP_CLASSES
+#include "linop/Dialect/LinopOps.cpp.inc"

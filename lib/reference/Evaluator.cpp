@@ -1,0 +1,672 @@
+//===- Evaluator.cpp - dense float64 reference semantics of linop IR -----===//
+
+#include "reference/Evaluator.h"
+
+#include "linop/Dialect/LinopDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <variant>
+
+using namespace mlir;
+using namespace linop;
+using namespace linop::ref;
+
+int64_t Tensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+namespace {
+
+ref::Norm toRef(linop::Norm n) {
+  switch (n) {
+  case linop::Norm::none:
+    return ref::Norm::None;
+  case linop::Norm::sqrt:
+    return ref::Norm::Sqrt;
+  case linop::Norm::full:
+    return ref::Norm::Full;
+  }
+  return ref::Norm::None;
+}
+
+double toDouble(APFloat v) {
+  bool lost;
+  v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+  return v.convertToDouble();
+}
+
+/// Decodes one little-endian scalar of `type` from raw bytes.
+double decodeScalar(Type type, const char *p) {
+  if (type.isF64()) {
+    double d;
+    std::memcpy(&d, p, 8);
+    return d;
+  }
+  if (type.isF32()) {
+    float f;
+    std::memcpy(&f, p, 4);
+    return f;
+  }
+  uint16_t bits;
+  std::memcpy(&bits, p, 2);
+  const llvm::fltSemantics &sem =
+      type.isF16() ? APFloat::IEEEhalf() : APFloat::BFloat();
+  return toDouble(APFloat(sem, APInt(16, bits)));
+}
+
+/// Reads the values of a constant attribute into complex128.
+FailureOr<Tensor> readConstant(Operation *op, Attribute attr) {
+  auto typed = dyn_cast<TypedAttr>(attr);
+  auto type = typed ? dyn_cast<RankedTensorType>(typed.getType()) : nullptr;
+  if (!type || !type.hasStaticShape())
+    return op->emitError("reference evaluator: expected a constant tensor of "
+                         "static shape");
+  Tensor t;
+  t.shape.assign(type.getShape().begin(), type.getShape().end());
+  Type elem = type.getElementType();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (isa<FloatType>(elem)) {
+      for (APFloat v : dense.getValues<APFloat>())
+        t.data.emplace_back(toDouble(v), 0.0);
+    } else if (auto c = dyn_cast<ComplexType>(elem);
+               c && isa<FloatType>(c.getElementType())) {
+      for (std::complex<APFloat> v : dense.getValues<std::complex<APFloat>>())
+        t.data.emplace_back(toDouble(v.real()), toDouble(v.imag()));
+    } else if (isa<IntegerType>(elem)) {
+      for (APInt v : dense.getValues<APInt>())
+        t.data.emplace_back(double(v.getSExtValue()), 0.0);
+    } else {
+      return op->emitError("reference evaluator: unsupported constant "
+                           "element type ")
+             << elem;
+    }
+    return t;
+  }
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return op->emitError("reference evaluator: dense_resource '")
+             << res.getRawHandle().getKey() << "' has no data";
+    ArrayRef<char> bytes = blob->getData();
+    bool cplx = isa<ComplexType>(elem);
+    Type scalar = realPart(elem);
+    if (!isSupportedElementType(elem))
+      return op->emitError("reference evaluator: unsupported resource "
+                           "element type ")
+             << elem;
+    size_t width = scalar.getIntOrFloatBitWidth() / 8;
+    size_t expect = size_t(t.numElements()) * width * (cplx ? 2 : 1);
+    if (bytes.size() != expect)
+      return op->emitError("dense_resource '")
+             << res.getRawHandle().getKey() << "' holds " << bytes.size()
+             << " bytes, but " << type << " needs " << expect;
+    for (int64_t i = 0; i < t.numElements(); ++i) {
+      const char *p = bytes.data() + i * width * (cplx ? 2 : 1);
+      t.data.emplace_back(decodeScalar(scalar, p),
+                          cplx ? decodeScalar(scalar, p + width) : 0.0);
+    }
+    return t;
+  }
+  return op->emitError("reference evaluator: unsupported constant ") << attr;
+}
+
+/// Index of family element `idx` (row-major over `out`) in `fam`, which
+/// broadcasts to `out` (right-aligned, size 1 broadcasts).
+int64_t broadcastIndex(ArrayRef<int64_t> out, ArrayRef<int64_t> fam,
+                       int64_t idx) {
+  int64_t result = 0, stride = 1;
+  for (int64_t i = int64_t(out.size()) - 1, j = int64_t(fam.size()) - 1;
+       i >= 0; --i, --j) {
+    int64_t coord = idx % out[i];
+    idx /= out[i];
+    if (j >= 0) {
+      if (fam[j] != 1)
+        result += coord * stride;
+      stride *= fam[j];
+    }
+  }
+  return result;
+}
+
+int64_t product(ArrayRef<int64_t> v) {
+  int64_t n = 1;
+  for (int64_t d : v)
+    n *= d;
+  return n;
+}
+
+std::vector<int64_t> broadcastShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  SmallVector<int64_t> out;
+  broadcastFamilies(a, b, out);
+  return {out.begin(), out.end()};
+}
+
+/// The `f`-th slice of a weight tensor whose trailing `rank` dims are the
+/// op's own.
+std::vector<cd> slice(const Tensor &w, unsigned rank, int64_t f) {
+  int64_t inner = 1;
+  for (size_t i = w.shape.size() - rank; i < w.shape.size(); ++i)
+    inner *= w.shape[i];
+  return {w.data.begin() + f * inner, w.data.begin() + (f + 1) * inner};
+}
+
+/// Builds an operator family by calling `make` on each weight slice.
+template <typename Fn>
+Operator perFamily(const Tensor &w, unsigned rank, Fn make) {
+  Operator op;
+  op.family.assign(w.shape.begin(), w.shape.end() - rank);
+  for (int64_t f = 0, n = product(op.family); f < n; ++f)
+    op.maps.push_back({make(slice(w, rank, f)), CMat()});
+  return op;
+}
+
+Operator single(CMat a) {
+  Operator op;
+  op.maps.push_back({std::move(a), CMat()});
+  return op;
+}
+
+/// A and B of a real-linear function, probed on e_j and i e_j.
+LinMap probe(int64_t n, const std::function<CVec(const CVec &)> &f) {
+  CVec e = CVec::Zero(n);
+  CMat A, B;
+  for (int64_t j = 0; j < n; ++j) {
+    e.setZero();
+    e[j] = 1.0;
+    CVec fr = f(e);
+    e[j] = cd(0, 1);
+    CVec fi = f(e);
+    if (j == 0) {
+      A = CMat::Zero(fr.size(), n);
+      B = CMat::Zero(fr.size(), n);
+    }
+    A.col(j) = (fr - cd(0, 1) * fi) / 2.0;
+    B.col(j) = (fr + cd(0, 1) * fi) / 2.0;
+  }
+  return {A, B};
+}
+
+/// (A1, B1) after (A2, B2).
+LinMap composeMaps(const LinMap &m1, const LinMap &m2) {
+  LinMap r;
+  r.A = m1.A * m2.A;
+  if (m1.B.size())
+    r.A += m1.B * m2.B.conjugate();
+  if (m2.B.size())
+    r.B = m1.A * m2.B;
+  if (m1.B.size()) {
+    CMat t = m1.B * m2.A.conjugate();
+    r.B = r.B.size() ? CMat(r.B + t) : t;
+  }
+  return r;
+}
+
+class Interpreter {
+public:
+  using Value_ = std::variant<Tensor, Operator>;
+
+  LogicalResult bindArguments(func::FuncOp func,
+                              const std::vector<Tensor> &args) {
+    if (args.size() != func.getNumArguments())
+      return func.emitError("reference evaluator: expected ")
+             << func.getNumArguments() << " arguments, got " << args.size();
+    for (auto [i, a] : llvm::enumerate(func.getArguments())) {
+      auto type = dyn_cast<RankedTensorType>(a.getType());
+      if (!type)
+        return func.emitError("reference evaluator: argument #")
+               << i << " must be a ranked tensor";
+      values[a] = args[i];
+    }
+    return success();
+  }
+
+  FailureOr<Value_ *> get(Value v) {
+    auto it = values.find(v);
+    if (it != values.end())
+      return &it->second;
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return failure();
+    if (failed(run(def)))
+      return failure();
+    it = values.find(v);
+    if (it == values.end())
+      return def->emitError("reference evaluator: no value");
+    return &it->second;
+  }
+
+  FailureOr<Tensor *> tensor(Operation *user, Value v) {
+    auto r = get(v);
+    if (failed(r))
+      return failure();
+    if (auto *t = std::get_if<Tensor>(*r))
+      return t;
+    return user->emitError("reference evaluator: expected a tensor");
+  }
+
+  FailureOr<Operator *> op(Operation *user, Value v) {
+    auto r = get(v);
+    if (failed(r))
+      return failure();
+    if (auto *t = std::get_if<Operator>(*r))
+      return t;
+    return user->emitError("reference evaluator: expected an operator");
+  }
+
+  LogicalResult run(Operation *o);
+  llvm::DenseMap<Value, Value_> values;
+
+private:
+  LogicalResult setOp(Operation *o, Operator op) {
+    // Real inputs: conj(x) = x, so B folds into A.
+    auto t = cast<OperatorType>(o->getResult(0).getType());
+    if (!isa<ComplexType>(t.getDomain()))
+      for (LinMap &m : op.maps)
+        if (m.B.size()) {
+          m.A += m.B;
+          m.B = CMat();
+        }
+    values[o->getResult(0)] = std::move(op);
+    return success();
+  }
+  LogicalResult combine(Operation *o, ValueRange factors,
+                        std::function<CMat(std::vector<CMat> &)> f);
+  LogicalResult apply(ApplyOp o);
+  LogicalResult recurrence(RecurrenceOp o);
+};
+
+LogicalResult Interpreter::combine(Operation *o, ValueRange factors,
+                                   std::function<CMat(std::vector<CMat> &)> f) {
+  std::vector<Operator *> ops;
+  std::vector<int64_t> fam;
+  for (Value v : factors) {
+    auto r = op(o, v);
+    if (failed(r))
+      return failure();
+    ops.push_back(*r);
+    fam = broadcastShape(fam, (*r)->family);
+  }
+  Operator out;
+  out.family = fam;
+  for (int64_t i = 0, n = product(fam); i < n; ++i) {
+    std::vector<CMat> mats;
+    for (Operator *x : ops) {
+      const LinMap &m = x->maps[broadcastIndex(fam, x->family, i)];
+      if (m.B.size())
+        return o->emitError("reference evaluator: this combinator needs "
+                            "complex-linear operands (irdft is only "
+                            "real-linear)");
+      mats.push_back(m.A);
+    }
+    out.maps.push_back({f(mats), CMat()});
+  }
+  return setOp(o, std::move(out));
+}
+
+LogicalResult Interpreter::apply(ApplyOp o) {
+  auto a = op(o, o.getOp());
+  auto x = tensor(o, o.getInput());
+  if (failed(a) || failed(x))
+    return failure();
+  const Operator &A = **a;
+  const Tensor &X = **x;
+  int64_t n = X.shape.back();
+  int64_t rows = o.getOp().getType().getRows();
+  int64_t batch = X.numElements() / n;
+  std::vector<int64_t> batchShape(X.shape.begin(), X.shape.end() - 1);
+  if (batchShape.size() < A.family.size())
+    return o.emitError("reference evaluator: input rank too small for family");
+  std::vector<int64_t> famShape(batchShape.end() - A.family.size(),
+                                batchShape.end());
+  Tensor Y;
+  Y.shape = X.shape;
+  Y.shape.back() = rows;
+  Y.data.resize(batch * rows);
+  bool realOut = !isa<ComplexType>(o.getType().getElementType());
+  for (int64_t r = 0; r < batch; ++r) {
+    int64_t famIdx =
+        A.family.empty() ? 0 : broadcastIndex(famShape, A.family, r % product(famShape));
+    const LinMap &m = A.maps[famIdx];
+    Eigen::Map<const CVec> xv(X.data.data() + r * n, n);
+    CVec y = m.A * xv;
+    if (m.B.size())
+      y += m.B * xv.conjugate();
+    for (int64_t i = 0; i < rows; ++i)
+      Y.data[r * rows + i] = realOut ? cd(y[i].real(), 0.0) : y[i];
+  }
+  values[o.getResult()] = std::move(Y);
+  return success();
+}
+
+LogicalResult Interpreter::recurrence(RecurrenceOp o) {
+  auto get = [&](Value v) -> FailureOr<std::vector<double>> {
+    auto t = tensor(o, v);
+    if (failed(t))
+      return failure();
+    std::vector<double> d;
+    for (cd c : (*t)->data)
+      d.push_back(c.real());
+    return d;
+  };
+  auto q = get(o.getQ()), k = get(o.getK()), v = get(o.getV());
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  std::vector<double> g, beta, h0;
+  if (o.getG()) {
+    auto r = get(o.getG());
+    if (failed(r))
+      return failure();
+    g = *r;
+  }
+  if (o.getBeta()) {
+    auto r = get(o.getBeta());
+    if (failed(r))
+      return failure();
+    beta = *r;
+  }
+  if (o.getH0()) {
+    auto r = get(o.getH0());
+    if (failed(r))
+      return failure();
+    h0 = *r;
+  }
+  const Tensor &Q = **tensor(o, o.getQ()), &V = **tensor(o, o.getV());
+  RecurrenceShape s{Q.shape[0], Q.shape[1], Q.shape[2], Q.shape[3],
+                    V.shape[3]};
+  std::vector<double> out(s.B * s.T * s.H * s.Dv),
+      state(s.B * s.H * s.Dk * s.Dv);
+  ref::recurrence(s, int(o.getGate()), int(o.getUpdate()),
+                  o.getScaleOrDefault(), q->data(), k->data(), v->data(),
+                  g.empty() ? nullptr : g.data(),
+                  beta.empty() ? nullptr : beta.data(),
+                  h0.empty() ? nullptr : h0.data(), out.data(), state.data());
+  Tensor O{{s.B, s.T, s.H, s.Dv}, {}}, S{{s.B, s.H, s.Dk, s.Dv}, {}};
+  for (double d : out)
+    O.data.emplace_back(d, 0.0);
+  for (double d : state)
+    S.data.emplace_back(d, 0.0);
+  values[o.getO()] = std::move(O);
+  values[o.getFinalState()] = std::move(S);
+  return success();
+}
+
+LogicalResult Interpreter::run(Operation *o) {
+  auto size = [&]() {
+    return cast<OperatorType>(o->getResult(0).getType()).getRows();
+  };
+  auto weights = [&](Value w) { return tensor(o, w); };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(o)
+      .Case([&](arith::ConstantOp c) -> LogicalResult {
+        auto t = readConstant(o, c.getValue());
+        if (failed(t))
+          return failure();
+        values[c.getResult()] = std::move(*t);
+        return success();
+      })
+      .Case([&](DftOp d) -> LogicalResult {
+        return setOp(o, single(dft(size(), d.getInverse(), toRef(d.getNorm()))));
+      })
+      .Case([&](RdftOp d) -> LogicalResult {
+        return setOp(o, single(rdft(d.getType().getCols(), toRef(d.getNorm()))));
+      })
+      .Case([&](IrdftOp d) -> LogicalResult {
+        int64_t n = d.getType().getRows();
+        Operator r;
+        r.maps.push_back(probe(d.getType().getCols(), [&](const CVec &x) -> CVec {
+          return irdft(x, n, toRef(d.getNorm()));
+        }));
+        return setOp(o, std::move(r));
+      })
+      .Case([&](DctOp d) -> LogicalResult {
+        return setOp(o, single(dct(size(), int(d.getKind()), toRef(d.getNorm()))));
+      })
+      .Case([&](DstOp d) -> LogicalResult {
+        return setOp(o, single(dst(size(), int(d.getKind()), toRef(d.getNorm()))));
+      })
+      .Case([&](HadamardOp d) -> LogicalResult {
+        return setOp(o, single(hadamard(size(), toRef(d.getNorm()))));
+      })
+      .Case([&](HartleyOp d) -> LogicalResult {
+        return setOp(o, single(hartley(size(), toRef(d.getNorm()))));
+      })
+      .Case([&](IdentityOp) -> LogicalResult {
+        return setOp(o, single(CMat::Identity(size(), size())));
+      })
+      .Case([&](PermOp p) -> LogicalResult {
+        SmallVector<int64_t> v = p.getPermutation();
+        return setOp(o, single(permMatrix({v.begin(), v.end()})));
+      })
+      .Case([&](DenseOp d) -> LogicalResult {
+        auto w = weights(d.getWeights());
+        if (failed(w))
+          return failure();
+        int64_t m = d.getType().getRows(), n = d.getType().getCols();
+        return setOp(o, perFamily(**w, 2, [&](std::vector<cd> s) {
+                       CMat a(m, n);
+                       for (int64_t i = 0; i < m; ++i)
+                         for (int64_t j = 0; j < n; ++j)
+                           a(i, j) = s[i * n + j];
+                       return a;
+                     }));
+      })
+      .Case([&](DiagOp d) -> LogicalResult {
+        auto w = weights(d.getWeights());
+        if (failed(w))
+          return failure();
+        return setOp(o, perFamily(**w, 1, [&](std::vector<cd> s) {
+                       return CMat(Eigen::Map<CVec>(s.data(), s.size()).asDiagonal());
+                     }));
+      })
+      .Case([&](ButterflyOp b) -> LogicalResult {
+        auto w = weights(b.getTwiddles());
+        if (failed(w))
+          return failure();
+        int64_t n = size();
+        int64_t nblocks = (*w)->shape[(*w)->shape.size() - 5];
+        std::vector<int64_t> perm;
+        if (auto p = b.getInputPerm())
+          perm.assign(p->begin(), p->end());
+        return setOp(o, perFamily(**w, 5, [&](std::vector<cd> s) {
+                       return butterfly(s, n, nblocks, b.getDecreasing(), perm);
+                     }));
+      })
+      .Case([&](MonarchOp m) -> LogicalResult {
+        auto l = weights(m.getLeft()), r = weights(m.getRight());
+        if (failed(l) || failed(r))
+          return failure();
+        const Tensor &R = **r;
+        int64_t bb = R.shape[R.shape.size() - 3], nn = R.shape[R.shape.size() - 2];
+        Operator out;
+        out.family.assign(R.shape.begin(), R.shape.end() - 3);
+        for (int64_t f = 0, k = product(out.family); f < k; ++f)
+          out.maps.push_back(
+              {monarch(slice(**l, 3, f), slice(R, 3, f), bb, nn), CMat()});
+        return setOp(o, std::move(out));
+      })
+      .Case([&](CirculantOp c) -> LogicalResult {
+        auto w = weights(c.getWeights());
+        if (failed(w))
+          return failure();
+        return setOp(o, perFamily(**w, 1, [](std::vector<cd> s) {
+                       return circulant(s);
+                     }));
+      })
+      .Case([&](ToeplitzOp t) -> LogicalResult {
+        auto w = weights(t.getWeights());
+        if (failed(w))
+          return failure();
+        int64_t m = t.getType().getRows(), n = t.getType().getCols();
+        return setOp(o, perFamily(**w, 1, [&](std::vector<cd> s) {
+                       return toeplitz(s, m, n);
+                     }));
+      })
+      .Case([&](ConvOp c) -> LogicalResult {
+        auto w = weights(c.getKernel());
+        if (failed(w))
+          return failure();
+        int64_t n = c.getType().getCols();
+        bool causal = c.getMode() == ConvMode::causal;
+        return setOp(o, perFamily(**w, 1, [&](std::vector<cd> s) {
+                       return conv(s, n, causal);
+                     }));
+      })
+      .Case([&](ComposeOp c) -> LogicalResult {
+        std::vector<Operator *> ops;
+        std::vector<int64_t> fam;
+        for (Value v : c.getFactors()) {
+          auto r = op(o, v);
+          if (failed(r))
+            return failure();
+          ops.push_back(*r);
+          fam = broadcastShape(fam, (*r)->family);
+        }
+        Operator out;
+        out.family = fam;
+        for (int64_t i = 0, n = product(fam); i < n; ++i) {
+          LinMap acc = ops.back()->maps[broadcastIndex(fam, ops.back()->family, i)];
+          for (int64_t k = int64_t(ops.size()) - 2; k >= 0; --k)
+            acc = composeMaps(ops[k]->maps[broadcastIndex(fam, ops[k]->family, i)], acc);
+          out.maps.push_back(std::move(acc));
+        }
+        return setOp(o, std::move(out));
+      })
+      .Case([&](KronOp k) -> LogicalResult {
+        return combine(o, k.getFactors(), [](std::vector<CMat> &m) {
+          CMat acc = m[0];
+          for (size_t i = 1; i < m.size(); ++i)
+            acc = kron(acc, m[i]);
+          return acc;
+        });
+      })
+      .Case([&](DirectSumOp d) -> LogicalResult {
+        return combine(o, d.getFactors(),
+                       [](std::vector<CMat> &m) { return directSum(m); });
+      })
+      .Case([&](TransposeOp t) -> LogicalResult {
+        return combine(o, t->getOperands(), [](std::vector<CMat> &m) {
+          return CMat(m[0].transpose());
+        });
+      })
+      .Case([&](AdjointOp t) -> LogicalResult {
+        return combine(o, t->getOperands(), [](std::vector<CMat> &m) {
+          return CMat(m[0].adjoint());
+        });
+      })
+      .Case([&](ScaleOp s) -> LogicalResult {
+        auto in = op(o, s.getInput());
+        if (failed(in))
+          return failure();
+        cd c;
+        if (auto f = dyn_cast<FloatAttr>(s.getFactor()))
+          c = f.getValueAsDouble();
+        else {
+          auto z = cast<complex::NumberAttr>(s.getFactor());
+          c = cd(z.getReal().convertToDouble(), z.getImag().convertToDouble());
+        }
+        Operator out = **in;
+        for (LinMap &m : out.maps) {
+          m.A *= c;
+          if (m.B.size())
+            m.B *= c;
+        }
+        return setOp(o, std::move(out));
+      })
+      .Case([&](ApplyOp a) -> LogicalResult { return apply(a); })
+      .Case([&](RecurrenceOp r) -> LogicalResult { return recurrence(r); })
+      .Default([&](Operation *) {
+        return o->emitError("reference evaluator: no semantics for '")
+               << o->getName() << "'";
+      });
+}
+
+} // namespace
+
+FailureOr<std::vector<Tensor>> ref::evaluate(func::FuncOp func,
+                                             const std::vector<Tensor> &args) {
+  Interpreter in;
+  if (failed(in.bindArguments(func, args)))
+    return failure();
+  if (func.getBody().getBlocks().size() != 1)
+    return func.emitError("reference evaluator: expected a single block");
+  auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  if (!ret)
+    return func.emitError("reference evaluator: expected func.return");
+  std::vector<Tensor> results;
+  for (Value v : ret.getOperands()) {
+    auto t = in.tensor(ret, v);
+    if (failed(t))
+      return failure();
+    results.push_back(**t);
+  }
+  return results;
+}
+
+FailureOr<Operator> ref::materialize(Value op, const std::vector<Tensor> &args) {
+  Interpreter in;
+  auto func = op.getParentRegion()->getParentOfType<func::FuncOp>();
+  if (func && failed(in.bindArguments(func, args)))
+    return failure();
+  Operation *user = op.getDefiningOp() ? op.getDefiningOp() : func;
+  auto r = in.op(user, op);
+  if (failed(r))
+    return failure();
+  return **r;
+}
+
+Tensor ref::randomTensor(RankedTensorType type, int64_t dynamicSize,
+                         std::mt19937_64 &rng) {
+  std::normal_distribution<double> normal;
+  Tensor t;
+  for (int64_t d : type.getShape())
+    t.shape.push_back(ShapedType::isDynamic(d) ? dynamicSize : d);
+  bool cplx = isa<ComplexType>(type.getElementType());
+  for (int64_t i = 0, n = t.numElements(); i < n; ++i) {
+    double re = normal(rng);
+    t.data.emplace_back(re, cplx ? normal(rng) : 0.0);
+  }
+  return t;
+}
+
+FailureOr<double> ref::compareFunctions(func::FuncOp a, func::FuncOp b,
+                                        unsigned trials, uint64_t seed) {
+  if (a.getFunctionType() != b.getFunctionType())
+    return b.emitError("signature changed from ")
+           << a.getFunctionType() << " to " << b.getFunctionType();
+  std::mt19937_64 rng(seed);
+  double worst = 0.0;
+  for (unsigned trial = 0; trial < trials; ++trial) {
+    std::vector<Tensor> args;
+    for (Type t : a.getArgumentTypes()) {
+      auto rt = dyn_cast<RankedTensorType>(t);
+      if (!rt)
+        return a.emitError("reference evaluator: arguments must be ranked "
+                           "tensors, got ")
+               << t;
+      args.push_back(randomTensor(rt, 3, rng));
+    }
+    auto ya = evaluate(a, args), yb = evaluate(b, args);
+    if (failed(ya) || failed(yb))
+      return failure();
+    for (size_t r = 0; r < ya->size(); ++r) {
+      double num = 0, den = 0;
+      for (size_t i = 0; i < (*ya)[r].data.size(); ++i) {
+        num += std::norm((*ya)[r].data[i] - (*yb)[r].data[i]);
+        den += std::norm((*yb)[r].data[i]);
+      }
+      double rel = std::sqrt(num) / std::max(std::sqrt(den), 1e-300);
+      if (!std::isfinite(rel))
+        return b.emitError("reference evaluation produced non-finite values");
+      worst = std::max(worst, rel);
+    }
+  }
+  return worst;
+}

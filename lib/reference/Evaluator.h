@@ -1,0 +1,68 @@
+//===- Evaluator.h - dense float64 reference semantics of linop IR -------===//
+//
+// Interprets a func.func made of linop ops in complex128, materializing each
+// operator as dense matrices. This is the correctness backbone: rewrites and
+// kernels are checked against it. Small sizes only (O(N^2) memory).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LINOP_REFERENCE_EVALUATOR_H
+#define LINOP_REFERENCE_EVALUATOR_H
+
+#include "reference/Math.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <random>
+#include <vector>
+
+namespace linop::ref {
+
+/// A tensor value in complex128; real element types have zero imaginary part.
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<cd> data;
+  int64_t numElements() const;
+};
+
+/// A real-linear map y = A x + B conj(x). B is empty when the map is
+/// complex-linear, which is every operator but those built with irdft.
+struct LinMap {
+  CMat A, B;
+};
+
+/// An operator value: one map per family index (row-major over `family`).
+struct Operator {
+  std::vector<int64_t> family;
+  std::vector<LinMap> maps;
+};
+
+/// Evaluates `func` on `args` (one per argument, shapes matching the
+/// argument types with dynamic sizes filled in). Unsupported ops and values
+/// get a diagnostic at the op and failure.
+mlir::FailureOr<std::vector<Tensor>> evaluate(mlir::func::FuncOp func,
+                                              const std::vector<Tensor> &args);
+
+/// Materializes an operator value of `func` (by evaluating the ops it
+/// depends on). Arguments of `func` it needs come from `args`.
+mlir::FailureOr<Operator> materialize(mlir::Value op,
+                                      const std::vector<Tensor> &args);
+
+/// Random inputs for `type`: normal real or complex values; dynamic sizes
+/// become `dynamicSize`.
+Tensor randomTensor(mlir::RankedTensorType type, int64_t dynamicSize,
+                    std::mt19937_64 &rng);
+
+/// Evaluates `a` and `b` on the same random inputs, `trials` times, and
+/// returns the largest relative error ||ya - yb|| / ||yb|| over all results.
+/// Fails with a diagnostic when the signatures differ or evaluation fails.
+mlir::FailureOr<double> compareFunctions(mlir::func::FuncOp a,
+                                         mlir::func::FuncOp b,
+                                         unsigned trials = 2,
+                                         uint64_t seed = 1);
+
+} // namespace linop::ref
+
+#endif

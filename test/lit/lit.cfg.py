@@ -1,0 +1,20 @@
+# lit configuration for Linop's FileCheck tests.
+import os
+import lit.formats
+import lit.util
+
+config.name = "Linop"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.linop_obj_root, "test", "lit")
+
+# Our tools first, then LLVM's FileCheck, not and count.
+path = os.pathsep.join([config.linop_tools_dir, config.llvm_tools_dir,
+                        config.environment.get("PATH", os.environ["PATH"])])
+config.environment["PATH"] = path
+config.substitutions.append(("%examples", os.path.join(config.linop_src_root, "examples")))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+if config.linop_has_cuda:
+    config.available_features.add("cuda")

@@ -1,0 +1,27 @@
+//===- linop-opt.cpp - the linop optimizer driver ------------------------===//
+//
+// Parses, verifies, transforms and prints linop IR: the driver for lit tests
+// of every pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linop/Dialect/LinopDialect.h"
+#include "linop/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<linop::LinopDialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect, mlir::complex::ComplexDialect,
+                  mlir::tensor::TensorDialect>();
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  mlir::registerSymbolDCEPass();
+  linop::registerLinopPasses();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Linop optimizer driver\n", registry));
+}
