@@ -207,25 +207,20 @@ struct TransposeSimplify : OpRewritePattern<OpTy> {
   }
 };
 
-/// scale by 1 is the operand; nested scales multiply (real factors).
+/// scale by 1 is the operand; nested scales multiply.
 struct ScaleSimplify : OpRewritePattern<ScaleOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ScaleOp op,
                                 PatternRewriter &rewriter) const override {
-    auto f = dyn_cast<FloatAttr>(op.getFactor());
-    if (!f)
-      return failure();
-    if (f.getValueAsDouble() == 1.0)
+    if (op.getFactor() == std::complex<double>(1.0))
       return replaceWith(rewriter, op, op.getInput());
     auto inner = op.getInput().getDefiningOp<ScaleOp>();
     if (!inner)
       return failure();
-    auto g = dyn_cast<FloatAttr>(inner.getFactor());
-    if (!g)
-      return failure();
-    rewriter.replaceOpWithNewOp<ScaleOp>(
-        op, op.getType(), inner.getInput(),
-        rewriter.getF64FloatAttr(f.getValueAsDouble() * g.getValueAsDouble()));
+    std::complex<double> c = op.getFactor() * inner.getFactor();
+    rewriter.replaceOpWithNewOp<ScaleOp>(op, op.getType(), inner.getInput(),
+                                         rewriter.getF64FloatAttr(c.real()),
+                                         rewriter.getF64FloatAttr(c.imag()));
     return success();
   }
 };

@@ -113,15 +113,22 @@ Type OperatorType::parse(AsmParser &p) {
         p.parseRSquare())
       return {};
   }
-  // "M x N," is lexed like a shape: dimension list without the element type.
+  // "MxN" lexes as the integer M and the keyword "xN"; parsing by hand
+  // lets negative sizes reach the verifier with a clear message.
   SMLoc loc = p.getCurrentLocation();
-  SmallVector<int64_t> dims;
-  if (p.parseDimensionList(dims, /*allowDynamic=*/false,
-                           /*withTrailingX=*/false))
-    return {};
-  if (dims.size() != 2) {
+  int64_t rows, cols;
+  StringRef kw;
+  auto sizeError = [&] {
     p.emitError(loc, "expected operator sizes 'M x N'");
-    return {};
+    return Type();
+  };
+  if (p.parseInteger(rows) || p.parseKeyword(&kw) || !kw.starts_with("x"))
+    return sizeError();
+  if (kw == "x") {
+    if (p.parseInteger(cols))
+      return sizeError();
+  } else if (kw.drop_front().getAsInteger(10, cols)) {
+    return sizeError();
   }
   Type domain, codomain;
   if (p.parseComma() || p.parseType(domain))
@@ -132,7 +139,7 @@ Type OperatorType::parse(AsmParser &p) {
   if (p.parseGreater())
     return {};
   return getChecked([&] { return p.emitError(loc); }, p.getContext(), family,
-                    dims[0], dims[1], domain, codomain);
+                    rows, cols, domain, codomain);
 }
 
 void OperatorType::print(AsmPrinter &p) const {

@@ -503,14 +503,10 @@ LogicalResult ScaleOp::verify() {
   if (getInput().getType() != getType())
     return emitOpError("result type must equal the operand type ")
            << getInput().getType();
-  Attribute f = getFactor();
-  if (isa<complex::NumberAttr>(f)) {
-    if (!isa<ComplexType>(getType().getCodomain()))
-      return emitOpError("a complex factor needs a complex operator");
-    return success();
-  }
-  if (!isa<FloatAttr>(f))
-    return emitOpError("factor must be a float or #complex.number, got ") << f;
+  if (getFactor().imag() != 0.0 && !isa<ComplexType>(getType().getCodomain()))
+    return emitOpError("a complex factor needs a complex operator");
+  if (!std::isfinite(getFactor().real()) || !std::isfinite(getFactor().imag()))
+    return emitOpError("factor must be finite");
   return success();
 }
 
@@ -685,11 +681,19 @@ LogicalResult RecurrenceOp::verify() {
 template <typename AttrT>
 static ParseResult parseKeyword(OpAsmParser &p, AttrT &attr) {
   using E = decltype(std::declval<AttrT>().getValue());
-  FailureOr<E> v = FieldParser<E, E>::parse(p);
-  if (failed(v))
-    return failure();
-  attr = AttrT::get(p.getContext(), *v);
-  return success();
+  SMLoc loc = p.getCurrentLocation();
+  StringRef kw;
+  if (succeeded(p.parseOptionalKeyword(&kw)))
+    if (std::optional<E> v = symbolizeEnum<E>(kw)) {
+      attr = AttrT::get(p.getContext(), *v);
+      return success();
+    }
+  std::string options;
+  for (unsigned i = 0; i < 16; ++i)
+    if (StringRef s = stringifyEnum(static_cast<E>(i)); !s.empty())
+      options += (options.empty() ? "" : ", ") + s.str();
+  return p.emitError(loc, "expected one of: ") << options << "; got '" << kw
+                                               << "'";
 }
 
 template <typename AttrT>
@@ -709,6 +713,30 @@ static ParseResult parseNormClause(OpAsmParser &p, NormAttr &attr) {
 static void printNormClause(OpAsmPrinter &p, Operation *, NormAttr attr) {
   if (attr && attr.getValue() != Norm::none)
     p << "norm = " << stringifyEnum(attr.getValue());
+}
+
+/// `0.5` or `(re, im)`.
+static ParseResult parseScaleFactor(OpAsmParser &p, FloatAttr &re,
+                                    FloatAttr &im) {
+  double r = 0, i = 0;
+  if (succeeded(p.parseOptionalLParen())) {
+    if (p.parseFloat(r) || p.parseComma() || p.parseFloat(i) ||
+        p.parseRParen())
+      return failure();
+  } else if (p.parseFloat(r)) {
+    return failure();
+  }
+  re = p.getBuilder().getF64FloatAttr(r);
+  im = p.getBuilder().getF64FloatAttr(i);
+  return success();
+}
+
+static void printScaleFactor(OpAsmPrinter &p, Operation *, FloatAttr re,
+                             FloatAttr im) {
+  if (im && im.getValueAsDouble() != 0.0)
+    p << "(" << re.getValue() << ", " << im.getValue() << ")";
+  else
+    p << re.getValue();
 }
 
 #define GET_OP_CLASSES

@@ -565,13 +565,7 @@ LogicalResult Interpreter::run(Operation *o) {
         auto in = op(o, s.getInput());
         if (failed(in))
           return failure();
-        cd c;
-        if (auto f = dyn_cast<FloatAttr>(s.getFactor()))
-          c = f.getValueAsDouble();
-        else {
-          auto z = cast<complex::NumberAttr>(s.getFactor());
-          c = cd(z.getReal().convertToDouble(), z.getImag().convertToDouble());
-        }
+        cd c = s.getFactor();
         Operator out = **in;
         for (LinMap &m : out.maps) {
           m.A *= c;
@@ -602,10 +596,27 @@ FailureOr<std::vector<Tensor>> ref::evaluate(func::FuncOp func,
     return func.emitError("reference evaluator: expected func.return");
   std::vector<Tensor> results;
   for (Value v : ret.getOperands()) {
-    auto t = in.tensor(ret, v);
-    if (failed(t))
+    auto r = in.get(v);
+    if (failed(r))
       return failure();
-    results.push_back(**t);
+    if (auto *t = std::get_if<Tensor>(*r)) {
+      results.push_back(*t);
+      continue;
+    }
+    // An operator result is returned as its dense matrices [F..., M, N]
+    // (followed by the conj(x) part for real-linear maps).
+    const Operator &op = std::get<Operator>(**r);
+    auto type = cast<OperatorType>(v.getType());
+    Tensor t;
+    t.shape = op.family;
+    t.shape.push_back(type.getRows());
+    t.shape.push_back(type.getCols());
+    for (const LinMap &m : op.maps)
+      for (const CMat *mat : {&m.A, &m.B})
+        for (int64_t i = 0; i < mat->rows(); ++i)
+          for (int64_t j = 0; j < mat->cols(); ++j)
+            t.data.push_back((*mat)(i, j));
+    results.push_back(std::move(t));
   }
   return results;
 }
@@ -657,6 +668,10 @@ FailureOr<double> ref::compareFunctions(func::FuncOp a, func::FuncOp b,
     if (failed(ya) || failed(yb))
       return failure();
     for (size_t r = 0; r < ya->size(); ++r) {
+      if ((*ya)[r].data.size() != (*yb)[r].data.size())
+        return b.emitError("result #")
+               << r << " changed structure (a real-linear part appeared "
+                       "or vanished)";
       double num = 0, den = 0;
       for (size_t i = 0; i < (*ya)[r].data.size(); ++i) {
         num += std::norm((*ya)[r].data[i] - (*yb)[r].data[i]);

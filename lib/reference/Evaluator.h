@@ -40,8 +40,9 @@ struct Operator {
 };
 
 /// Evaluates `func` on `args` (one per argument, shapes matching the
-/// argument types with dynamic sizes filled in). Unsupported ops and values
-/// get a diagnostic at the op and failure.
+/// argument types with dynamic sizes filled in). An operator result comes
+/// back as its dense matrices `[F..., M, N]`. Unsupported ops and values get
+/// a diagnostic at the op and failure.
 mlir::FailureOr<std::vector<Tensor>> evaluate(mlir::func::FuncOp func,
                                               const std::vector<Tensor> &args);
 

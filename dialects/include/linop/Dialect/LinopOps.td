@@ -329,16 +329,23 @@ def Linop_AdjointOp : Linop_Op<"adjoint"> {
 def Linop_ScaleOp : Linop_Op<"scale"> {
   let summary = "operator times a constant";
   let description = [{
-    `c A`, with c a float or a `#complex.number` (complex operators only).
+    `c A`, with c real (`by 0.5`) or complex (`by (0.0, 1.0)`, complex
+    operators only).
 
     ```mlir
-    %S = linop.scale %A by 5.000000e-01 : f64 : (!linop.op<4x4, f32>) -> !linop.op<4x4, f32>
+    %S = linop.scale %A by 5.000000e-01 : (!linop.op<4x4, f32>) -> !linop.op<4x4, f32>
     ```
   }];
-  let arguments = (ins AnyLinopOperator:$input, TypedAttrInterface:$factor);
+  let arguments = (ins AnyLinopOperator:$input, F64Attr:$re,
+                       DefaultValuedAttr<F64Attr, "0.0">:$im);
   let results = (outs AnyLinopOperator:$result);
-  let assemblyFormat = "$input `by` $factor attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input `by` custom<ScaleFactor>($re, $im) attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    std::complex<double> getFactor() {
+      return {getRe().convertToDouble(), getIm().convertToDouble()};
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
