@@ -624,7 +624,8 @@ FailureOr<std::vector<Tensor>> ref::evaluate(func::FuncOp func,
 FailureOr<Operator> ref::materialize(Value op, const std::vector<Tensor> &args) {
   Interpreter in;
   auto func = op.getParentRegion()->getParentOfType<func::FuncOp>();
-  if (func && failed(in.bindArguments(func, args)))
+  // Without arguments, only values that do not depend on them evaluate.
+  if (func && !args.empty() && failed(in.bindArguments(func, args)))
     return failure();
   Operation *user = op.getDefiningOp() ? op.getDefiningOp() : func;
   auto r = in.op(user, op);

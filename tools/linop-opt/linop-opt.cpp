@@ -6,7 +6,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "linop/Dialect/LinopDialect.h"
+#include "linop/Pipeline.h"
 #include "linop/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -15,12 +19,18 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<linop::LinopDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect, mlir::complex::ComplexDialect,
-                  mlir::tensor::TensorDialect>();
+  linop::registerPipelineDialects(registry);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
+  mlir::registerSCFToControlFlow();
+  mlir::registerConvertVectorToLLVMPass();
+  mlir::registerFinalizeMemRefToLLVMConversionPass();
+  mlir::registerArithToLLVMConversionPass();
+  mlir::registerConvertFuncToLLVMPass();
+  mlir::registerConvertControlFlowToLLVMPass();
+  mlir::registerReconcileUnrealizedCastsPass();
+  mlir::memref::registerExpandStridedMetadataPass();
   linop::registerLinopPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Linop optimizer driver\n", registry));

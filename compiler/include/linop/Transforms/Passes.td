@@ -32,4 +32,39 @@ def CheckEquivalence : Pass<"linop-check-equivalence", "::mlir::ModuleOp"> {
   ];
 }
 
+def Plan : Pass<"linop-plan", "::mlir::ModuleOp"> {
+  let summary = "Group an applied operator's factors into a CPU kernel";
+  let description = [{
+    Takes each public function `y = apply(A, x)` whose operator is in the
+    factor normal form (after `linop-decompose`) and replaces it with a
+    kernel in the `linop_kernel` dialect under the kernel ABI: a tile loop
+    over the batch whose stages are the factors (Kronecker stages with
+    constant codelets, twiddles merged into the stage that follows them,
+    permutations absorbed into the load, butterfly and dense stages with
+    run-time weights). Factors it cannot place are errors, never guesses.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "rows per tile: SIMD lanes the kernel vectorizes across">,
+  ];
+  let dependentDialects = ["::linop::kernel::LinopKernelDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def LowerKernels : Pass<"linop-lower-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower the kernel IR to scf, vector, memref and arith";
+  let description = [{
+    Tile buffers become `memref<n x width x f32|f64>` (split real and
+    imaginary planes), stages become loop nests over `vector<width>`
+    values with unrolled codelets (an FFT for `dft`, folded constants for
+    `matrix`), and global memory is reached through the kernel ABI's
+    pointers.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif

@@ -1,0 +1,499 @@
+//===- LowerKernels.cpp - linop-lower-kernels: kernel IR to loops ---------===//
+//
+// Each tile buffer is a memref<n x width x S> per real/imaginary plane, so
+// that element i of all the tile's rows is one vector<width x S>: every
+// stage is then plain SIMD code whatever its strides. Codelets are unrolled
+// here: an FFT by recursive radix-2 splitting (exact roots at quarter
+// turns, so trivial twiddles fold away) or a constant matrix product with
+// zeros, ones and i folded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linop/Transforms/Passes.h"
+#include "reference/Math.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace linop {
+#define GEN_PASS_DEF_LOWERKERNELS
+#include "linop/Transforms/Passes.h.inc"
+} // namespace linop
+
+using namespace mlir;
+using namespace linop;
+using ref::cd;
+
+namespace {
+
+/// A value of the tile: one vector of rows per plane (im null when real).
+struct CV {
+  Value re, im;
+};
+
+class Lowering {
+public:
+  Lowering(OpBuilder &b, Location loc, ModuleOp module, int64_t width,
+           int64_t n, Type elem)
+      : b(b), loc(loc), module(module), W(width), N(n),
+        S(cast<FloatType>(realPart(elem))), cplx(isa<ComplexType>(elem)),
+        vt(VectorType::get({width}, S)) {}
+
+  OpBuilder &b;
+  Location loc;
+  ModuleOp module;
+  int64_t W, N;
+  FloatType S;
+  bool cplx;
+  VectorType vt;
+  SmallVector<Value> re, im; // tile buffers by index
+
+  Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+  Value i64(int64_t v) {
+    return b.create<arith::ConstantIntOp>(loc, v, b.getI64Type());
+  }
+  Value toI64(Value index) {
+    return b.create<arith::IndexCastOp>(loc, b.getI64Type(), index);
+  }
+  Value toIndex(Value v) {
+    return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v);
+  }
+  Value add(Value x, Value y) { return b.create<arith::AddIOp>(loc, x, y); }
+  Value mul(Value x, Value y) { return b.create<arith::MulIOp>(loc, x, y); }
+
+  // Floating-point vector arithmetic; contraction lets LLVM form FMAs.
+  arith::FastMathFlagsAttr fm() {
+    return arith::FastMathFlagsAttr::get(b.getContext(),
+                                         arith::FastMathFlags::contract);
+  }
+  Value fadd(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y, fm()); }
+  Value fsub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y, fm()); }
+  Value fmul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y, fm()); }
+  Value fneg(Value x) { return b.create<arith::NegFOp>(loc, x); }
+  Value splat(double v) {
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(vt, b.getFloatAttr(S, v)));
+  }
+  Value broadcast(Value scalar) {
+    return b.create<vector::BroadcastOp>(loc, vt, scalar);
+  }
+
+  CV cadd(CV x, CV y) { return {fadd(x.re, y.re), cplx ? fadd(x.im, y.im) : Value()}; }
+  CV csub(CV x, CV y) { return {fsub(x.re, y.re), cplx ? fsub(x.im, y.im) : Value()}; }
+  /// x * c with exact folding of 0, +-1, +-i and purely real/imaginary c.
+  /// Returns re = null for c = 0.
+  CV cmulConst(CV x, cd c) {
+    double r = c.real(), i = c.imag();
+    if (r == 0 && i == 0)
+      return {};
+    if (!cplx)
+      return {r == 1 ? x.re : r == -1 ? fneg(x.re) : fmul(x.re, splat(r)), {}};
+    if (i == 0) {
+      if (r == 1)
+        return x;
+      if (r == -1)
+        return {fneg(x.re), fneg(x.im)};
+      Value s = splat(r);
+      return {fmul(x.re, s), fmul(x.im, s)};
+    }
+    if (r == 0) {
+      if (i == 1)
+        return {fneg(x.im), x.re};
+      if (i == -1)
+        return {x.im, fneg(x.re)};
+      Value s = splat(i);
+      return {fneg(fmul(x.im, s)), fmul(x.re, s)};
+    }
+    Value sr = splat(r), si = splat(i);
+    return {fsub(fmul(x.re, sr), fmul(x.im, si)),
+            fadd(fmul(x.re, si), fmul(x.im, sr))};
+  }
+  /// x * (tr + i ti) with run-time scalar vectors.
+  CV cmulVec(CV x, Value tr, Value ti) {
+    if (!cplx || !ti)
+      return {fmul(x.re, tr), cplx ? fmul(x.im, tr) : Value()};
+    return {fsub(fmul(x.re, tr), fmul(x.im, ti)),
+            fadd(fmul(x.re, ti), fmul(x.im, tr))};
+  }
+  CV accumulate(CV acc, CV term) {
+    if (!term.re)
+      return acc;
+    if (!acc.re)
+      return term;
+    return cadd(acc, term);
+  }
+  CV zero() { return {splat(0.0), cplx ? splat(0.0) : Value()}; }
+
+  CV loadBuf(int64_t buf, Value i) {
+    Value c0 = idx(0);
+    return {b.create<vector::LoadOp>(loc, vt, re[buf], ValueRange{i, c0}),
+            cplx ? b.create<vector::LoadOp>(loc, vt, im[buf], ValueRange{i, c0})
+                 : Value()};
+  }
+  void storeBuf(int64_t buf, Value i, CV v) {
+    Value c0 = idx(0);
+    b.create<vector::StoreOp>(loc, v.re, re[buf], ValueRange{i, c0});
+    if (cplx)
+      b.create<vector::StoreOp>(loc, v.im, im[buf], ValueRange{i, c0});
+  }
+
+  /// A private constant memref.global holding `values`, and its memref.
+  Value table(ArrayRef<double> values, Type elem) {
+    auto type = MemRefType::get({int64_t(values.size())}, elem);
+    auto tensorType = RankedTensorType::get(type.getShape(), elem);
+    DenseElementsAttr init;
+    if (auto f = dyn_cast<FloatType>(elem)) {
+      SmallVector<APFloat> vals;
+      for (double v : values) {
+        APFloat x(v);
+        bool lost;
+        x.convert(f.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+        vals.push_back(x);
+      }
+      init = DenseElementsAttr::get(tensorType, vals);
+    } else {
+      SmallVector<int64_t> ints(values.begin(), values.end());
+      init = DenseElementsAttr::get(tensorType, ArrayRef<int64_t>(ints));
+    }
+    std::string name = "__linop_table_" + std::to_string(nextTable++);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(module.getBody());
+      b.create<memref::GlobalOp>(loc, name, b.getStringAttr("private"), type,
+                                 init, /*constant=*/true, IntegerAttr());
+    }
+    return b.create<memref::GetGlobalOp>(loc, type, name);
+  }
+  static inline int nextTable = 0;
+
+  // Global memory through the ABI's pointer arrays.
+  Value loadPtr(Value ptrs, int64_t k) {
+    auto ptrT = LLVM::LLVMPointerType::get(b.getContext());
+    Value p = b.create<LLVM::GEPOp>(loc, ptrT, ptrT, ptrs,
+                                    ArrayRef<LLVM::GEPArg>{int32_t(k)});
+    return b.create<LLVM::LoadOp>(loc, ptrT, p);
+  }
+  Value loadI64(Value arr, int64_t k) {
+    auto ptrT = LLVM::LLVMPointerType::get(b.getContext());
+    Value p = b.create<LLVM::GEPOp>(loc, ptrT, b.getI64Type(), arr,
+                                    ArrayRef<LLVM::GEPArg>{int32_t(k)});
+    return b.create<LLVM::LoadOp>(loc, b.getI64Type(), p);
+  }
+  Value scalarPtr(Value base, Value offI64) {
+    auto ptrT = LLVM::LLVMPointerType::get(b.getContext());
+    return b.create<LLVM::GEPOp>(loc, ptrT, S, base, ValueRange{offI64});
+  }
+  Value loadScalar(Value base, Value offI64) {
+    return b.create<LLVM::LoadOp>(loc, S, scalarPtr(base, offI64));
+  }
+
+  // Loops.
+  template <typename Fn>
+  void forRange(int64_t lo, int64_t hi, Fn body) {
+    auto loop = b.create<scf::ForOp>(loc, idx(lo), idx(hi), idx(1));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
+  LogicalResult lowerStore(kernel::StoreOp op, Value tile);
+  LogicalResult lowerStage(kernel::StageOp op);
+  LogicalResult lowerButterfly(kernel::ButterflyStageOp op);
+  LogicalResult lowerDense(kernel::DenseStageOp op);
+  LogicalResult lowerPermute(kernel::PermuteOp op);
+  std::vector<CV> fft(const std::vector<CV> &x, bool inverse);
+  std::vector<CV> matrixCodelet(const std::vector<CV> &x, ArrayRef<cd> m,
+                                int64_t r);
+};
+
+LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
+  Value base = loadPtr(op.getPtrs(), op.getOperand());
+  Value stride = loadI64(op.getStrides(), op.getOperand());
+  Value perm;
+  if (auto p = op.getPerm()) {
+    SmallVector<double> v(p->begin(), p->end());
+    perm = table(v, b.getI64Type());
+  }
+  int64_t dst = op.getDst();
+  Value last = b.create<arith::SubIOp>(loc, end, i64(1));
+  forRange(0, W, [&](Value w) {
+    Value row = b.create<arith::MinSIOp>(loc, add(tile, toI64(w)), last);
+    Value rowOff = mul(row, stride);
+    forRange(0, N, [&](Value i) {
+      Value src = perm ? toI64(toIndex(b.create<memref::LoadOp>(loc, perm, i)))
+                       : toI64(i);
+      Value off = add(rowOff, src);
+      if (cplx) {
+        Value off2 = mul(off, i64(2));
+        b.create<memref::StoreOp>(loc, loadScalar(base, off2), re[dst],
+                                  ValueRange{i, w});
+        b.create<memref::StoreOp>(loc, loadScalar(base, add(off2, i64(1))),
+                                  im[dst], ValueRange{i, w});
+      } else {
+        b.create<memref::StoreOp>(loc, loadScalar(base, off), re[dst],
+                                  ValueRange{i, w});
+      }
+    });
+  });
+  return success();
+}
+
+LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
+  Value base = loadPtr(op.getPtrs(), op.getOperand());
+  Value stride = loadI64(op.getStrides(), op.getOperand());
+  int64_t src = op.getSrc();
+  forRange(0, W, [&](Value w) {
+    Value row = add(tile, toI64(w));
+    Value inside = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
+                                           row, op.getEnd());
+    auto ifOp = b.create<scf::IfOp>(loc, inside, /*withElse=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    Value rowOff = mul(row, stride);
+    forRange(0, N, [&](Value i) {
+      Value off = add(rowOff, toI64(i));
+      if (cplx) {
+        Value off2 = mul(off, i64(2));
+        b.create<LLVM::StoreOp>(
+            loc, b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
+            scalarPtr(base, off2));
+        b.create<LLVM::StoreOp>(
+            loc, b.create<memref::LoadOp>(loc, im[src], ValueRange{i, w}),
+            scalarPtr(base, add(off2, i64(1))));
+      } else {
+        b.create<LLVM::StoreOp>(
+            loc, b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
+            scalarPtr(base, off));
+      }
+    });
+  });
+  return success();
+}
+
+std::vector<CV> Lowering::matrixCodelet(const std::vector<CV> &x,
+                                        ArrayRef<cd> m, int64_t r) {
+  std::vector<CV> y;
+  for (int64_t k = 0; k < r; ++k) {
+    CV acc;
+    for (int64_t l = 0; l < r; ++l)
+      acc = accumulate(acc, cmulConst(x[l], m[k * r + l]));
+    y.push_back(acc.re ? acc : zero());
+  }
+  return y;
+}
+
+std::vector<CV> Lowering::fft(const std::vector<CV> &x, bool inverse) {
+  int64_t r = x.size();
+  if (r == 1)
+    return x;
+  if (r % 2) {
+    std::vector<cd> m;
+    for (int64_t k = 0; k < r; ++k)
+      for (int64_t j = 0; j < r; ++j)
+        m.push_back(ref::unitRoot(inverse ? j * k : -j * k, r));
+    return matrixCodelet(x, m, r);
+  }
+  std::vector<CV> ev, od;
+  for (int64_t j = 0; j < r; ++j)
+    (j % 2 ? od : ev).push_back(x[j]);
+  ev = fft(ev, inverse);
+  od = fft(od, inverse);
+  std::vector<CV> y(r);
+  for (int64_t k = 0; k < r / 2; ++k) {
+    CV t = cmulConst(od[k], ref::unitRoot(inverse ? k : -k, r));
+    y[k] = cadd(ev[k], t);
+    y[k + r / 2] = csub(ev[k], t);
+  }
+  return y;
+}
+
+LogicalResult Lowering::lowerStage(kernel::StageOp op) {
+  int64_t a = op.getA(), r = op.getR(), bb = op.getB();
+  bool dft = op.getCodelet() == "dft";
+  std::vector<cd> m;
+  if (!dft && !op.getMatrix())
+    return op.emitError("a matrix codelet needs its matrix");
+  if (auto mat = op.getMatrix())
+    for (auto v : cast<DenseElementsAttr>(*mat).getValues<std::complex<double>>())
+      m.push_back(v);
+  if (!cplx)
+    for (cd c : m)
+      if (c.imag() != 0)
+        return op.emitError("a real kernel cannot apply a complex codelet");
+  Value twRe, twIm;
+  if (auto tw = op.getTwiddles()) {
+    SmallVector<double> tr, ti;
+    for (auto v : cast<DenseElementsAttr>(*tw).getValues<std::complex<double>>()) {
+      tr.push_back(v.real());
+      ti.push_back(v.imag());
+      if (!cplx && v.imag() != 0)
+        return op.emitError("a real kernel cannot apply complex twiddles");
+    }
+    twRe = table(tr, S);
+    if (cplx)
+      twIm = table(ti, S);
+  }
+  forRange(0, a, [&](Value i) {
+    forRange(0, bb, [&](Value j) {
+      Value base = add(mul(i, idx(r * bb)), j);
+      std::vector<CV> x;
+      std::vector<Value> at;
+      for (int64_t l = 0; l < r; ++l) {
+        Value p = add(base, idx(l * bb));
+        at.push_back(p);
+        CV v = loadBuf(op.getSrc(), p);
+        if (twRe) {
+          Value tr = broadcast(b.create<memref::LoadOp>(loc, twRe, p));
+          Value ti = cplx ? broadcast(b.create<memref::LoadOp>(loc, twIm, p))
+                          : Value();
+          v = cmulVec(v, tr, ti);
+        }
+        x.push_back(v);
+      }
+      std::vector<CV> y = dft ? fft(x, op.getInverse()) : matrixCodelet(x, m, r);
+      for (int64_t k = 0; k < r; ++k)
+        storeBuf(op.getDst(), at[k], y[k]);
+    });
+  });
+  return success();
+}
+
+LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
+  Value wbase = loadPtr(op.getPtrs(), op.getOperand());
+  int64_t s = op.getStride(), half = N / 2;
+  bool cw = op.getComplexWeights();
+  if (cw && !cplx)
+    return op.emitError("complex butterfly weights on real data");
+  int64_t levelBase = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
+  forRange(0, half, [&](Value p) {
+    Value a0 = add(mul(b.create<arith::DivUIOp>(loc, p, idx(s)), idx(2 * s)),
+                   b.create<arith::RemUIOp>(loc, p, idx(s)));
+    Value a1 = add(a0, idx(s));
+    Value w = mul(add(toI64(p), i64(levelBase)), i64(4));
+    auto weight = [&](int64_t e) -> std::pair<Value, Value> {
+      Value o = add(w, i64(e));
+      if (!cw)
+        return {broadcast(loadScalar(wbase, o)), Value()};
+      Value o2 = mul(o, i64(2));
+      return {broadcast(loadScalar(wbase, o2)),
+              broadcast(loadScalar(wbase, add(o2, i64(1))))};
+    };
+    auto [t00r, t00i] = weight(0);
+    auto [t01r, t01i] = weight(1);
+    auto [t10r, t10i] = weight(2);
+    auto [t11r, t11i] = weight(3);
+    CV x0 = loadBuf(op.getSrc(), a0), x1 = loadBuf(op.getSrc(), a1);
+    storeBuf(op.getDst(), a0, cadd(cmulVec(x0, t00r, t00i), cmulVec(x1, t01r, t01i)));
+    storeBuf(op.getDst(), a1, cadd(cmulVec(x0, t10r, t10i), cmulVec(x1, t11r, t11i)));
+  });
+  return success();
+}
+
+LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
+  Value wbase = loadPtr(op.getPtrs(), op.getOperand());
+  bool cw = op.getComplexWeights();
+  if (cw && !cplx)
+    return op.emitError("complex dense weights on real data");
+  forRange(0, N, [&](Value i) {
+    CV init = zero();
+    SmallVector<Value> inits{init.re};
+    if (cplx)
+      inits.push_back(init.im);
+    auto loop = b.create<scf::ForOp>(loc, idx(0), idx(N), idx(1), inits);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value j = loop.getInductionVar();
+      CV acc{loop.getRegionIterArgs()[0],
+             cplx ? loop.getRegionIterArgs()[1] : Value()};
+      Value o = add(mul(toI64(i), i64(N)), toI64(j));
+      Value wr, wi;
+      if (cw) {
+        Value o2 = mul(o, i64(2));
+        wr = broadcast(loadScalar(wbase, o2));
+        wi = broadcast(loadScalar(wbase, add(o2, i64(1))));
+      } else {
+        wr = broadcast(loadScalar(wbase, o));
+      }
+      CV sum = cadd(acc, cmulVec(loadBuf(op.getSrc(), j), wr, wi));
+      SmallVector<Value> yields{sum.re};
+      if (cplx)
+        yields.push_back(sum.im);
+      b.create<scf::YieldOp>(loc, yields);
+    }
+    storeBuf(op.getDst(), i,
+             {loop.getResult(0), cplx ? loop.getResult(1) : Value()});
+  });
+  return success();
+}
+
+LogicalResult Lowering::lowerPermute(kernel::PermuteOp op) {
+  SmallVector<double> v(op.getPerm().begin(), op.getPerm().end());
+  Value perm = table(v, b.getI64Type());
+  forRange(0, N, [&](Value i) {
+    Value src = toIndex(b.create<memref::LoadOp>(loc, perm, i));
+    storeBuf(op.getDst(), i, loadBuf(op.getSrc(), src));
+  });
+  return success();
+}
+
+struct LowerKernelsPass
+    : linop::impl::LowerKernelsBase<LowerKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<kernel::TileLoopOp> loops;
+    module.walk([&](kernel::TileLoopOp op) { loops.push_back(op); });
+    for (kernel::TileLoopOp loop : loops)
+      if (failed(lower(module, loop)))
+        return signalPassFailure();
+  }
+
+  LogicalResult lower(ModuleOp module, kernel::TileLoopOp loop) {
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    Lowering L(b, loc, module, loop.getWidth(), loop.getN(),
+               loop.getElement());
+    auto bufType = MemRefType::get({L.N, L.W}, L.S);
+    for (int64_t k = 0; k < loop.getBuffers(); ++k) {
+      L.re.push_back(b.create<memref::AllocOp>(loc, bufType, b.getI64IntegerAttr(64)));
+      if (L.cplx)
+        L.im.push_back(b.create<memref::AllocOp>(loc, bufType, b.getI64IntegerAttr(64)));
+    }
+    auto tiles = b.create<scf::ForOp>(loc, loop.getBegin(), loop.getEnd(),
+                                      L.i64(L.W));
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPoint(tiles.getBody()->getTerminator());
+      Value tile = tiles.getInductionVar();
+      for (Operation &op : loop.getBody().front()) {
+        LogicalResult r =
+            llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+                .Case([&](kernel::LoadOp o) {
+                  return L.lowerLoad(o, tile, loop.getEnd());
+                })
+                .Case([&](kernel::StoreOp o) { return L.lowerStore(o, tile); })
+                .Case([&](kernel::StageOp o) { return L.lowerStage(o); })
+                .Case([&](kernel::ButterflyStageOp o) {
+                  return L.lowerButterfly(o);
+                })
+                .Case([&](kernel::DenseStageOp o) { return L.lowerDense(o); })
+                .Case([&](kernel::PermuteOp o) { return L.lowerPermute(o); })
+                .Default([&](Operation *o) {
+                  return o->emitError("linop-lower-kernels: unexpected op");
+                });
+        if (failed(r))
+          return failure();
+      }
+    }
+    for (Value buf : L.re)
+      b.create<memref::DeallocOp>(loc, buf);
+    for (Value buf : L.im)
+      b.create<memref::DeallocOp>(loc, buf);
+    loop.erase();
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,413 @@
+//===- Plan.cpp - linop-plan: factors into a CPU kernel --------------------===//
+//
+// Reads an applied operator in the factor normal form as a list of factors
+// in the order they apply, merges what can be merged (twiddle diagonals into
+// the stage after them, scalars into a neighbour, a leading permutation into
+// the load's index map), assigns ping-pong tile buffers and emits the kernel
+// IR. The batch is vectorized across rows: each tile holds `vector-width`
+// rows, so every stage vectorizes whatever its strides.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linop/Pipeline.h"
+#include "linop/Transforms/Passes.h"
+#include "reference/Evaluator.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+namespace linop {
+#define GEN_PASS_DEF_PLAN
+#include "linop/Transforms/Passes.h.inc"
+} // namespace linop
+
+using namespace mlir;
+using namespace linop;
+using ref::cd;
+using ref::CMat;
+
+namespace {
+
+/// One factor of the operator, in application order.
+struct Factor {
+  enum Kind { Stage, Permute, Butterfly, Dense } kind;
+  // Stage: I_a (x) matrix (x) I_b, twiddles applied to its inputs first.
+  int64_t a = 1, r = 1, b = 1;
+  std::string codelet = "matrix";
+  bool inverse = false;
+  CMat matrix;
+  std::vector<cd> twiddles;
+  // Permute.
+  std::vector<int64_t> perm;
+  // Butterfly / Dense: weights are function argument #operand.
+  int64_t operand = 0, block = 0, level = 0, levels = 0, stride = 0;
+  bool complexWeights = false;
+};
+
+bool isScalarStage(const Factor &f) {
+  return f.kind == Factor::Stage && f.r == 1 && f.twiddles.empty();
+}
+bool isDiagStage(const Factor &f) {
+  return f.kind == Factor::Stage && f.r == 1 && !f.twiddles.empty();
+}
+
+class Planner {
+public:
+  Planner(func::FuncOp func, int64_t n) : func(func), n(n) {}
+
+  /// Appends the factors of `op` in application order.
+  LogicalResult collect(Value op, std::vector<Factor> &out);
+
+private:
+  LogicalResult fail(Operation *op, const Twine &why) {
+    return op->emitError("linop-plan: ") << why;
+  }
+  LogicalResult leafStage(Value leaf, int64_t a, int64_t b,
+                          std::vector<Factor> &out);
+  /// Function argument index of a weights value, or -1.
+  int64_t argumentIndex(Value v) {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      if (arg.getOwner()->getParentOp() == func)
+        return arg.getArgNumber();
+    return -1;
+  }
+
+  func::FuncOp func;
+  int64_t n;
+};
+
+LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
+                                 std::vector<Factor> &out) {
+  auto type = cast<OperatorType>(leaf.getType());
+  Operation *def = leaf.getDefiningOp();
+  if (type.getRows() > 64)
+    return fail(def, "a Kronecker factor of size " +
+                         std::to_string(type.getRows()) +
+                         " is not a codelet (at most 64): run "
+                         "linop-decompose first");
+  auto m = ref::materialize(leaf, {});
+  if (failed(m))
+    return failure();
+  if (m->maps.size() != 1 || m->maps[0].B.size())
+    return fail(def, "a codelet must be one complex-linear operator");
+  Factor f{Factor::Stage};
+  f.a = a;
+  f.b = b;
+  f.r = type.getRows();
+  f.matrix = m->maps[0].A;
+  if (auto dft = dyn_cast<DftOp>(def); dft && dft.getNorm() == Norm::none) {
+    f.codelet = "dft";
+    f.inverse = dft.getInverse();
+  }
+  out.push_back(std::move(f));
+  return success();
+}
+
+LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
+  Operation *def = op.getDefiningOp();
+  auto type = cast<OperatorType>(op.getType());
+  if (!def)
+    return func.emitError("linop-plan: operators must be built in the "
+                          "function, not passed in");
+  if (!type.getFamily().empty())
+    return fail(def, "family operators are not supported by the CPU "
+                     "backend yet");
+  if (!type.isSquare())
+    return fail(def, "rectangular operators are not supported by the CPU "
+                     "backend yet");
+  if (isa<IdentityOp>(def))
+    return success();
+  if (auto c = dyn_cast<ComposeOp>(def)) {
+    for (Value f : llvm::reverse(c.getFactors()))
+      if (failed(collect(f, out)))
+        return failure();
+    return success();
+  }
+  if (auto k = dyn_cast<KronOp>(def)) {
+    // A (x) B = (A (x) I)(I (x) B): one stage per non-identity factor.
+    SmallVector<int64_t> sizes;
+    for (Value f : k.getFactors())
+      sizes.push_back(cast<OperatorType>(f.getType()).getRows());
+    for (auto [i, f] : llvm::enumerate(k.getFactors())) {
+      if (f.getDefiningOp<IdentityOp>())
+        continue;
+      int64_t a = 1, b = 1;
+      for (size_t j = 0; j < i; ++j)
+        a *= sizes[j];
+      for (size_t j = i + 1; j < sizes.size(); ++j)
+        b *= sizes[j];
+      if (failed(leafStage(f, a, b, out)))
+        return failure();
+    }
+    return success();
+  }
+  if (auto s = dyn_cast<ScaleOp>(def)) {
+    if (failed(collect(s.getInput(), out)))
+      return failure();
+    Factor f{Factor::Stage};
+    f.b = type.getRows();
+    f.matrix = CMat::Constant(1, 1, s.getFactor());
+    out.push_back(std::move(f));
+    return success();
+  }
+  if (auto d = dyn_cast<DiagOp>(def)) {
+    auto mat = ref::materialize(op, {});
+    if (failed(mat))
+      return fail(def, "a diagonal must have constant weights on the CPU "
+                       "backend so far");
+    Factor f{Factor::Stage};
+    f.b = type.getRows();
+    f.matrix = CMat::Identity(1, 1);
+    for (int64_t i = 0; i < type.getRows(); ++i)
+      f.twiddles.push_back(mat->maps[0].A(i, i));
+    out.push_back(std::move(f));
+    return success();
+  }
+  if (auto p = dyn_cast<PermOp>(def)) {
+    Factor f{Factor::Permute};
+    SmallVector<int64_t> perm = p.getPermutation();
+    f.perm.assign(perm.begin(), perm.end());
+    out.push_back(std::move(f));
+    return success();
+  }
+  if (auto bf = dyn_cast<ButterflyOp>(def)) {
+    int64_t arg = argumentIndex(bf.getTwiddles());
+    if (arg < 0)
+      return fail(def, "butterfly twiddles must be a function argument on "
+                       "the CPU backend so far (constant twiddles: to do)");
+    if (auto p = bf.getInputPerm()) {
+      Factor f{Factor::Permute};
+      f.perm.assign(p->begin(), p->end());
+      out.push_back(std::move(f));
+    }
+    auto tw = cast<RankedTensorType>(bf.getTwiddles().getType());
+    int64_t nblocks = tw.getShape()[tw.getRank() - 5];
+    int64_t levels = tw.getShape()[tw.getRank() - 4];
+    for (int64_t blk = 0; blk < nblocks; ++blk)
+      for (int64_t l = 0; l < levels; ++l) {
+        Factor f{Factor::Butterfly};
+        f.operand = arg;
+        f.block = blk;
+        f.level = l;
+        f.levels = levels;
+        f.stride = bf.getDecreasing() ? n >> (l + 1) : int64_t(1) << l;
+        f.complexWeights = isa<ComplexType>(tw.getElementType());
+        out.push_back(std::move(f));
+      }
+    return success();
+  }
+  if (auto d = dyn_cast<DenseOp>(def)) {
+    int64_t arg = argumentIndex(d.getWeights());
+    if (arg >= 0) {
+      Factor f{Factor::Dense};
+      f.operand = arg;
+      f.complexWeights = isa<ComplexType>(d.getWeights().getType().getElementType());
+      out.push_back(std::move(f));
+      return success();
+    }
+    return leafStage(op, 1, 1, out);
+  }
+  // Small named transforms are codelets in their own right.
+  if (type.getRows() <= 64 && isa<DftOp, HadamardOp, HartleyOp, DctOp, DstOp>(def))
+    return leafStage(op, 1, 1, out);
+  return fail(def, "'" + def->getName().getStringRef().str() +
+                       "' of this size must be decomposed first (run "
+                       "linop-decompose) or is not supported by the CPU "
+                       "backend yet");
+}
+
+/// Merges twiddle diagonals into the stage after them and scalars into a
+/// neighbouring stage.
+void merge(std::vector<Factor> &fs) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (size_t i = 0; i < fs.size(); ++i) {
+      Factor &f = fs[i];
+      if (isScalarStage(f) && fs.size() > 1) {
+        cd c = f.matrix(0, 0);
+        // Into the previous stage's outputs or the next stage's inputs.
+        Factor *host = nullptr;
+        if (i > 0 && fs[i - 1].kind == Factor::Stage)
+          host = &fs[i - 1];
+        else if (i + 1 < fs.size() && fs[i + 1].kind == Factor::Stage)
+          host = &fs[i + 1];
+        if (host) {
+          host->matrix *= c;
+          if (host->codelet == "dft" && c != cd(1.0))
+            host->codelet = "matrix";
+          fs.erase(fs.begin() + i);
+          changed = true;
+          break;
+        }
+      }
+      if (isDiagStage(f) && i + 1 < fs.size() &&
+          fs[i + 1].kind == Factor::Stage && fs[i + 1].twiddles.empty()) {
+        std::vector<cd> tw = f.twiddles;
+        for (cd &t : tw)
+          t *= f.matrix(0, 0);
+        fs[i + 1].twiddles = std::move(tw);
+        fs.erase(fs.begin() + i);
+        changed = true;
+        break;
+      }
+      if (f.kind == Factor::Permute && i + 1 < fs.size() &&
+          fs[i + 1].kind == Factor::Permute) {
+        // (Q P x)[k] = (P x)[q[k]] = x[p[q[k]]].
+        std::vector<int64_t> merged(f.perm.size());
+        for (size_t k = 0; k < merged.size(); ++k)
+          merged[k] = f.perm[fs[i + 1].perm[k]];
+        fs[i + 1].perm = std::move(merged);
+        fs.erase(fs.begin() + i);
+        changed = true;
+        break;
+      }
+    }
+  }
+}
+
+DenseElementsAttr complexAttr(MLIRContext *ctx, ArrayRef<cd> values,
+                              ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(shape, ComplexType::get(Float64Type::get(ctx)));
+  return DenseElementsAttr::get(type, values);
+}
+
+struct PlanPass : linop::impl::PlanBase<PlanPass> {
+  using PlanBase::PlanBase;
+
+  LogicalResult planFunction(func::FuncOp func) {
+    auto fail = [&](const Twine &why) {
+      return func.emitError("linop-plan: @") << func.getSymName() << ": " << why;
+    };
+    auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    if (!ret || ret.getNumOperands() != 1)
+      return fail("the CPU backend compiles functions with one result so far");
+    auto apply = ret.getOperand(0).getDefiningOp<ApplyOp>();
+    if (!apply)
+      return fail("the result must be a linop.apply");
+    auto in = dyn_cast<BlockArgument>(apply.getInput());
+    RankedTensorType inType = apply.getInput().getType();
+    RankedTensorType outType = apply.getType();
+    if (!in || inType.getRank() != 2 || outType.getRank() != 2 ||
+        !ShapedType::isDynamic(inType.getShape()[0]))
+      return fail("the CPU backend takes a function argument of type "
+                  "tensor<?xNxT> (a batch of rows) so far");
+    Type elem = inType.getElementType();
+    if (elem != outType.getElementType() ||
+        !(realPart(elem).isF32() || realPart(elem).isF64()))
+      return fail("the CPU backend computes in f32, f64, complex<f32> and "
+                  "complex<f64> with the same input and output type so far");
+    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
+      if (i != in.getArgNumber() &&
+          !cast<RankedTensorType>(t).hasStaticShape())
+        return fail("weights arguments must have static shapes");
+    int64_t n = inType.getShape()[1];
+    if (outType.getShape()[1] != n)
+      return fail("rectangular operators are not supported by the CPU "
+                  "backend yet");
+
+    Planner planner(func, n);
+    std::vector<Factor> factors;
+    if (failed(planner.collect(apply.getOp(), factors)))
+      return failure();
+    merge(factors);
+
+    // Emit the kernel.
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(func);
+    auto ptrT = LLVM::LLVMPointerType::get(ctx);
+    auto i64 = b.getI64Type();
+    auto kernel = b.create<func::FuncOp>(
+        func.getLoc(), kernelSymbol(func.getSymName()),
+        b.getFunctionType({ptrT, ptrT, i64, i64}, {}));
+    kernel->setAttr("linop.function", b.getStringAttr(func.getSymName()));
+    kernel->setAttr("linop.input", b.getI64IntegerAttr(in.getArgNumber()));
+    kernel->setAttr("linop.output",
+                    b.getI64IntegerAttr(func.getNumArguments()));
+    Block *entry = kernel.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Value ptrs = entry->getArgument(0), strides = entry->getArgument(1);
+    auto loop = b.create<kernel::TileLoopOp>(
+        func.getLoc(), entry->getArgument(2), entry->getArgument(3),
+        b.getI64IntegerAttr(vectorWidth), b.getI64IntegerAttr(n),
+        b.getI64IntegerAttr(2), TypeAttr::get(elem));
+    Block *body = b.createBlock(&loop.getBody(), {}, {i64}, {func.getLoc()});
+    Value tile = body->getArgument(0);
+    b.setInsertionPointToStart(body);
+
+    int64_t cur = 0;
+    size_t first = 0;
+    DenseI64ArrayAttr loadPerm;
+    if (!factors.empty() && factors[0].kind == Factor::Permute) {
+      loadPerm = b.getDenseI64ArrayAttr(factors[0].perm);
+      first = 1;
+    }
+    b.create<kernel::LoadOp>(func.getLoc(), ptrs, strides, tile,
+                             b.getI64IntegerAttr(in.getArgNumber()),
+                             b.getI64IntegerAttr(cur), loadPerm);
+    auto I = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+    auto unit = [&](bool on) { return on ? b.getUnitAttr() : UnitAttr(); };
+    for (size_t k = first; k < factors.size(); ++k) {
+      const Factor &f = factors[k];
+      int64_t next = 1 - cur;
+      switch (f.kind) {
+      case Factor::Stage: {
+        std::vector<cd> m;
+        for (int64_t i = 0; i < f.r; ++i)
+          for (int64_t j = 0; j < f.r; ++j)
+            m.push_back(f.matrix(i, j));
+        ElementsAttr tw;
+        if (!f.twiddles.empty())
+          tw = complexAttr(ctx, f.twiddles, {n});
+        b.create<kernel::StageOp>(
+            func.getLoc(), I(f.a), I(f.r), I(f.b), I(cur), I(next),
+            b.getStringAttr(f.codelet), f.inverse ? b.getUnitAttr() : nullptr,
+            f.codelet == "dft" ? ElementsAttr() : complexAttr(ctx, m, {f.r, f.r}),
+            tw);
+        break;
+      }
+      case Factor::Permute:
+        b.create<kernel::PermuteOp>(func.getLoc(),
+                                    b.getDenseI64ArrayAttr(f.perm), I(cur),
+                                    I(next));
+        break;
+      case Factor::Butterfly:
+        b.create<kernel::ButterflyStageOp>(func.getLoc(), ptrs, I(f.operand),
+                                           I(f.block), I(f.level),
+                                           I(f.levels), I(f.stride), I(cur),
+                                           I(next), unit(f.complexWeights));
+        break;
+      case Factor::Dense:
+        b.create<kernel::DenseStageOp>(func.getLoc(), ptrs, I(f.operand),
+                                       I(cur), I(next), unit(f.complexWeights));
+        break;
+      }
+      cur = next;
+    }
+    b.create<kernel::StoreOp>(func.getLoc(), ptrs, strides, tile,
+                              entry->getArgument(3),
+                              I(func.getNumArguments()), I(cur));
+    b.setInsertionPointToEnd(entry);
+    b.create<func::ReturnOp>(func.getLoc());
+    return success();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (vectorWidth < 1) {
+      module.emitError("linop-plan: vector-width must be positive");
+      return signalPassFailure();
+    }
+    SmallVector<func::FuncOp> funcs;
+    for (auto f : module.getOps<func::FuncOp>())
+      if (!f.isExternal() && f.isPublic() && !f->hasAttr("linop.function"))
+        funcs.push_back(f);
+    for (func::FuncOp f : funcs) {
+      if (failed(planFunction(f)))
+        return signalPassFailure();
+      f.erase();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,106 @@
+//===- LinopKernelOps.td - the kernel IR: kernels, stages, tiles --------===//
+//
+// The planner's output and the backends' input. A kernel is a function with
+// the kernel ABI (compiler/include/linop/Pipeline.h). Its body is a tile
+// loop over the batch: each tile of `width` rows is loaded from global
+// memory into tile buffers (the cache level, laid out [n][width] so that
+// every stage vectorizes across rows), transformed by stages that read one
+// buffer and write another, and stored back. Registers hold one
+// `vector<width>` per codelet input or output.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LINOP_KERNEL_OPS_TD
+#define LINOP_KERNEL_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def LinopKernel_Dialect : Dialect {
+  let name = "linop_kernel";
+  let cppNamespace = "::linop::kernel";
+  let summary = "Kernels, their stages, tiles and memory levels";
+}
+
+class LK_Op<string mnemonic, list<Trait> traits = []>
+    : Op<LinopKernel_Dialect, mnemonic, traits>;
+
+def LK_TileLoopOp : LK_Op<"tile_loop", [SingleBlock, NoTerminator]> {
+  let summary = "loop over the batch in tiles of `width` rows";
+  let description = [{
+    Rows [begin, end) in tiles of `width`; the last tile repeats its final
+    row on load and stores only real rows. `buffers` tile buffers of `n`
+    elements x `width` rows each (split real and imaginary planes when
+    `element` is complex) live for the whole loop.
+  }];
+  let arguments = (ins I64:$begin, I64:$end, I64Attr:$width, I64Attr:$n,
+                       I64Attr:$buffers, TypeAttr:$element);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$begin `to` $end attr-dict-with-keyword $body";
+}
+
+def LK_LoadOp : LK_Op<"load"> {
+  let summary = "global rows of operand #operand into tile buffer #dst";
+  let description = [{
+    `dst[i][w] = operand[row w][perm[i]]` (perm optional: a permutation
+    absorbed into the load's index map).
+  }];
+  let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile,
+                       I64Attr:$operand, I64Attr:$dst,
+                       OptionalAttr<DenseI64ArrayAttr>:$perm);
+  let assemblyFormat = "$ptrs `,` $strides `[` $tile `]` attr-dict `:` type($ptrs) `,` type($strides)";
+}
+
+def LK_StoreOp : LK_Op<"store"> {
+  let summary = "tile buffer #src into global rows of operand #operand";
+  let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile, I64:$end,
+                       I64Attr:$operand, I64Attr:$src);
+  let assemblyFormat = "$ptrs `,` $strides `[` $tile `,` $end `]` attr-dict `:` type($ptrs) `,` type($strides)";
+}
+
+def LK_StageOp : LK_Op<"stage"> {
+  let summary = "I_a (x) A (x) I_b with a constant r x r codelet A";
+  let description = [{
+    For i < a, j < b: the r inputs `src[(i r + l) b + j]`, each first
+    multiplied by `twiddles[(i r + l) b + j]` when present, go through the
+    codelet, and its r outputs go to `dst[(i r + k) b + j]`. `codelet` names
+    the algorithm the backend uses (`dft`: an unrolled FFT of size r with
+    the given `inverse`; `matrix`: the dense product with `matrix`, zeros
+    and ones folded). `matrix` holds A as complex<f64> r x r constants
+    (it already includes any scaling); `dft` codelets need none.
+  }];
+  let arguments = (ins I64Attr:$a, I64Attr:$r, I64Attr:$b, I64Attr:$src,
+                       I64Attr:$dst, StrAttr:$codelet, UnitAttr:$inverse,
+                       OptionalAttr<ElementsAttr>:$matrix,
+                       OptionalAttr<ElementsAttr>:$twiddles);
+  let assemblyFormat = "attr-dict";
+}
+
+def LK_ButterflyStageOp : LK_Op<"butterfly_stage"> {
+  let summary = "one butterfly factor with run-time 2x2 weights";
+  let description = [{
+    Pairs (x, x + stride) as in `linop.butterfly`, weights
+    `operand[block, level, pair, 2, 2]` read from global memory (broadcast
+    across the tile's rows).
+  }];
+  let arguments = (ins AnyType:$ptrs, I64Attr:$operand, I64Attr:$block,
+                       I64Attr:$level, I64Attr:$levels, I64Attr:$stride,
+                       I64Attr:$src, I64Attr:$dst, UnitAttr:$complex_weights);
+  let assemblyFormat = "$ptrs attr-dict `:` type($ptrs)";
+}
+
+def LK_DenseStageOp : LK_Op<"dense_stage"> {
+  let summary = "a dense n x n product with run-time weights";
+  let arguments = (ins AnyType:$ptrs, I64Attr:$operand, I64Attr:$src,
+                       I64Attr:$dst, UnitAttr:$complex_weights);
+  let assemblyFormat = "$ptrs attr-dict `:` type($ptrs)";
+}
+
+def LK_PermuteOp : LK_Op<"permute"> {
+  let summary = "dst[i] = src[perm[i]] between tile buffers";
+  let arguments = (ins DenseI64ArrayAttr:$perm, I64Attr:$src, I64Attr:$dst);
+  let assemblyFormat = "attr-dict";
+}
+
+#endif
