@@ -197,6 +197,8 @@ public:
     body(loop.getInductionVar());
   }
 
+  SmallVector<Value> transpose(SmallVector<Value> rows);
+  bool canTranspose();
   LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
   LogicalResult lowerStore(kernel::StoreOp op, Value tile);
   LogicalResult lowerStage(kernel::StageOp op);
@@ -208,16 +210,82 @@ public:
                                 int64_t r);
 };
 
+/// Transposes W vectors of W lanes: out[f][w] = in[w][f]. log2(W) rounds of
+/// two-input shuffles (what x86 does with vpermt2ps/vunpck).
+SmallVector<Value> Lowering::transpose(SmallVector<Value> rows) {
+  for (int64_t s = 1; s < W; s *= 2) {
+    SmallVector<Value> next(rows.size());
+    SmallVector<int64_t> lo, hi;
+    for (int64_t j = 0; j < W; ++j) {
+      // Lane j of the pair (a, a + s): from a or from b (offset W).
+      lo.push_back(j & s ? W + j - s : j);
+      hi.push_back(j & s ? W + j : j + s);
+    }
+    for (int64_t a = 0; a < W; ++a) {
+      if (a & s)
+        continue;
+      next[a] = b.create<vector::ShuffleOp>(loc, rows[a], rows[a + s], lo);
+      next[a + s] = b.create<vector::ShuffleOp>(loc, rows[a], rows[a + s], hi);
+    }
+    rows = next;
+  }
+  return rows;
+}
+
+bool Lowering::canTranspose() {
+  int64_t floats = N * (cplx ? 2 : 1);
+  return (W & (W - 1)) == 0 && W >= 2 && floats % W == 0;
+}
+
 LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
   Value base = loadPtr(op.getPtrs(), op.getOperand());
   Value stride = loadI64(op.getStrides(), op.getOperand());
+  int64_t dst = op.getDst();
+  Value last = b.create<arith::SubIOp>(loc, end, i64(1));
+  // A permuted load reads into the other buffer, then permutes in cache.
+  int64_t target = op.getPerm() && canTranspose() ? 1 - dst : dst;
+  if (canTranspose()) {
+    // Blocks of W floats per row: W rows x W floats, transposed in registers.
+    SmallVector<Value> rowOff;
+    for (int64_t w = 0; w < W; ++w)
+      rowOff.push_back(mul(b.create<arith::MinSIOp>(loc, add(tile, i64(w)), last),
+                           stride));
+    int64_t perBlock = cplx ? W / 2 : W;
+    forRange(0, N / perBlock, [&](Value blk) {
+      Value first = mul(toI64(blk), i64(perBlock));
+      SmallVector<Value> rows;
+      for (int64_t w = 0; w < W; ++w) {
+        Value off = add(rowOff[w], first);
+        if (cplx)
+          off = mul(off, i64(2));
+        rows.push_back(b.create<LLVM::LoadOp>(loc, vt, scalarPtr(base, off),
+                                              /*alignment=*/4));
+      }
+      SmallVector<Value> cols = transpose(rows);
+      Value i0 = mul(blk, idx(perBlock));
+      for (int64_t k = 0; k < perBlock; ++k) {
+        Value i = add(i0, idx(k));
+        if (cplx)
+          storeBuf(target, i, {cols[2 * k], cols[2 * k + 1]});
+        else
+          storeBuf(target, i, {cols[k], Value()});
+      }
+    });
+    if (auto p = op.getPerm()) {
+      SmallVector<double> v(p->begin(), p->end());
+      Value perm = table(v, b.getI64Type());
+      forRange(0, N, [&](Value i) {
+        Value src = toIndex(b.create<memref::LoadOp>(loc, perm, i));
+        storeBuf(dst, i, loadBuf(target, src));
+      });
+    }
+    return success();
+  }
   Value perm;
   if (auto p = op.getPerm()) {
     SmallVector<double> v(p->begin(), p->end());
     perm = table(v, b.getI64Type());
   }
-  int64_t dst = op.getDst();
-  Value last = b.create<arith::SubIOp>(loc, end, i64(1));
   forRange(0, W, [&](Value w) {
     Value row = b.create<arith::MinSIOp>(loc, add(tile, toI64(w)), last);
     Value rowOff = mul(row, stride);
@@ -244,6 +312,39 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
   Value base = loadPtr(op.getPtrs(), op.getOperand());
   Value stride = loadI64(op.getStrides(), op.getOperand());
   int64_t src = op.getSrc();
+  if (canTranspose()) {
+    SmallVector<Value> rowOff, inside;
+    for (int64_t w = 0; w < W; ++w) {
+      Value row = add(tile, i64(w));
+      rowOff.push_back(mul(row, stride));
+      inside.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
+                                               row, op.getEnd()));
+    }
+    int64_t perBlock = cplx ? W / 2 : W;
+    forRange(0, N / perBlock, [&](Value blk) {
+      Value i0 = mul(blk, idx(perBlock));
+      SmallVector<Value> cols;
+      for (int64_t k = 0; k < perBlock; ++k) {
+        CV v = loadBuf(src, add(i0, idx(k)));
+        cols.push_back(v.re);
+        if (cplx)
+          cols.push_back(v.im);
+      }
+      SmallVector<Value> rows = transpose(cols);
+      Value first = mul(toI64(blk), i64(perBlock));
+      for (int64_t w = 0; w < W; ++w) {
+        auto ifOp = b.create<scf::IfOp>(loc, inside[w], /*withElse=*/false);
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+        Value off = add(rowOff[w], first);
+        if (cplx)
+          off = mul(off, i64(2));
+        b.create<LLVM::StoreOp>(loc, rows[w], scalarPtr(base, off),
+                                /*alignment=*/4);
+      }
+    });
+    return success();
+  }
   forRange(0, W, [&](Value w) {
     Value row = add(tile, toI64(w));
     Value inside = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
