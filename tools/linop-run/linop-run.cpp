@@ -5,16 +5,29 @@
 // writes the results, optionally checks them against the float64 reference
 // evaluator and times the run.
 //
+// --target=reference evaluates the spec densely in float64. --target=cpu
+// compiles it through the same CPU pipeline as linopc, JITs the kernels
+// (mlir::ExecutionEngine) and runs them through the runtime's thread pool as
+// the generated C entry points do; --check and --bench apply to it.
+//
 //===----------------------------------------------------------------------===//
 
+#include "KernelAbi.h"
 #include "linop/Dialect/LinopDialect.h"
+#include "linop/runtime.h"
 #include "npy/Npy.h"
 #include "reference/Evaluator.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -22,8 +35,11 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace linop;
@@ -35,7 +51,8 @@ static cl::opt<std::string> funcName("func", cl::desc("function to run "
                                      "(default: the only public one)"));
 static cl::opt<std::string> target("target",
                                    cl::desc("reference (the float64 dense "
-                                            "evaluator)"),
+                                            "evaluator) or cpu (the compiled "
+                                            "kernel, JIT for this host)"),
                                    cl::init("reference"));
 static cl::list<std::string> inputs("in", cl::desc("input .npy, one per "
                                     "argument, in order"));
@@ -49,10 +66,38 @@ static cl::opt<uint64_t> seed("seed", cl::desc("seed for --random"),
                               cl::init(1));
 static cl::opt<bool> allowNonFinite("allow-nonfinite",
                                     cl::desc("accept NaN/Inf in inputs"));
+static cl::opt<bool> check("check",
+                           cl::desc("--target=cpu: compare with the reference "
+                                    "evaluator, fail above the dtype's error "
+                                    "bound"));
+static cl::opt<double> tolerance("tolerance",
+                                 cl::desc("--check: relative error bound "
+                                          "(default by dtype: 1e-4 f32, "
+                                          "1e-10 f64, 1e-2 f16/bf16)"),
+                                 cl::init(0));
+static cl::opt<bool> bench("bench", cl::desc("--target=cpu: time the kernel "
+                                             "(median of >= 10 samples, "
+                                             ">= 0.2 s)"));
+static cl::opt<int> numThreads("num-threads",
+                                cl::desc("--target=cpu: threads of the "
+                                         "runtime's pool (default: "
+                                         "LINOP_NUM_THREADS or all)"),
+                                cl::init(0));
+static cl::opt<int64_t> rowPad("row-pad",
+                               cl::desc("--target=cpu: lay rows out with "
+                                        "this many extra elements between "
+                                        "them (tests strided kernels)"),
+                               cl::init(0));
+static cl::opt<bool> prelowered(
+    "prelowered",
+    cl::desc("--target=cpu, for tests of the packaging: the input holds "
+             "hand-written LLVM-dialect kernels @linop_k_f next to the spec "
+             "functions; skip the pipeline"));
 
 namespace {
 
 int fail(const llvm::Twine &msg) {
+  llvm::outs().flush(); // keep the order of what was printed before
   llvm::errs() << "linop-run: error: " << msg << "\n";
   return 1;
 }
@@ -125,21 +170,372 @@ bool readInput(unsigned i, RankedTensorType type, ref::Tensor &out,
   return true;
 }
 
+
+// ---- --target=cpu ---------------------------------------------------------
+
+/// One entry of the kernel's ptrs array: rows of `row` elements, `stride`
+/// apart, in the dtype's bytes. Outputs start as NaN, and so does the
+/// padding between rows, so that a row the kernel skips, a read of input
+/// padding and a write to output padding all show. Input padding is -NaN,
+/// so that copying it into output padding shows too.
+struct Buffer {
+  abi::Operand operand;
+  npy::DType dtype;
+  int64_t rows = 1, stride = 0; // weights: one dense "row"
+  std::vector<uint8_t> bytes;
+  std::vector<uint8_t> poison; // one element of NaN
+
+  size_t elemBytes() const { return npy::dtypeSize(dtype); }
+  uint8_t *row(int64_t r) { return bytes.data() + r * stride * elemBytes(); }
+  int64_t rowElements() const { return operand.rowElements; }
+  size_t dataBytes() const { return rows * rowElements() * elemBytes(); }
+};
+
+/// Lays `values` (rows x row elements) out in `b`, padding with poison.
+void fill(Buffer &b, const npy::Array &a) {
+  size_t e = b.elemBytes(), rowBytes = b.rowElements() * e;
+  int64_t padded = std::max<int64_t>(1, b.rows) * b.stride;
+  b.bytes.resize(padded * e);
+  for (int64_t i = 0; i < padded; ++i)
+    std::memcpy(b.bytes.data() + i * e, b.poison.data(), e);
+  for (int64_t r = 0; r < b.rows && !a.data.empty(); ++r)
+    std::memcpy(b.row(r), a.data.data() + r * rowBytes, rowBytes);
+}
+
+struct KernelCall {
+  void (*kernel)(void **, const int64_t *, int64_t, int64_t);
+  std::vector<void *> ptrs;
+  std::vector<int64_t> strides;
+};
+
+void runRange(void *ctx, int64_t begin, int64_t end) {
+  auto *c = static_cast<KernelCall *>(ctx);
+  c->kernel(c->ptrs.data(), c->strides.data(), begin, end);
+}
+
+/// The runtime's API, for the JIT'd kernels (linop-run links the runtime
+/// statically, so its symbols are not in the process's dynamic table).
+llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
+  llvm::orc::SymbolMap map;
+  auto add = [&](const char *name, auto *fn) {
+    map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                           llvm::JITSymbolFlags::Exported};
+  };
+  add("linop_status_string", &linop_status_string);
+  add("linop_last_error", &linop_last_error);
+  add("linop_set_error", &linop_set_error);
+  add("linop_clear_error", &linop_clear_error);
+  add("linop_check_pointer", &linop_check_pointer);
+  add("linop_check_batch", &linop_check_batch);
+  add("linop_check_overlap", &linop_check_overlap);
+  add("linop_set_num_threads", &linop_set_num_threads);
+  add("linop_get_num_threads", &linop_get_num_threads);
+  add("linop_parallel_for", &linop_parallel_for);
+  add("linop_aligned_alloc", &linop_aligned_alloc);
+  add("linop_aligned_free", &linop_aligned_free);
+  return map;
+}
+
+/// Relative error bound of --check for a result of element type `t`.
+double errorBound(Type t) {
+  if (tolerance > 0)
+    return tolerance;
+  Type scalar = realPart(t);
+  if (scalar.isF64())
+    return 1e-10;
+  if (scalar.isF32())
+    return 1e-4;
+  return 1e-2; // f16, bf16
+}
+
+/// Seconds per call of `call`: warm-up, then the median of at least 10
+/// samples taking at least 0.2 s together; a sample repeats the call enough
+/// to last >= 1 ms, so that the clock's resolution does not matter.
+template <typename F> double timePerCall(F &&call, int &samplesOut) {
+  using clock = std::chrono::steady_clock;
+  auto seconds = [](clock::time_point a) {
+    return std::chrono::duration<double>(clock::now() - a).count();
+  };
+  for (int i = 0; i < 3; ++i)
+    call();
+  int64_t reps = 1;
+  for (;;) {
+    auto t0 = clock::now();
+    for (int64_t i = 0; i < reps; ++i)
+      call();
+    if (seconds(t0) >= 1e-3 || reps >= (1 << 20))
+      break;
+    reps *= 2;
+  }
+  std::vector<double> samples;
+  double total = 0;
+  while (samples.size() < 10 || total < 0.2) {
+    auto t0 = clock::now();
+    for (int64_t i = 0; i < reps; ++i)
+      call();
+    double t = seconds(t0);
+    total += t;
+    samples.push_back(t / reps);
+  }
+  std::sort(samples.begin(), samples.end());
+  samplesOut = samples.size();
+  return samples[samples.size() / 2];
+}
+
+/// A memcpy of `bytes` split into chunks of `chunk` bytes (the last one
+/// shorter) for linop_parallel_for.
+struct CopyJob {
+  const uint8_t *src;
+  uint8_t *dst;
+  int64_t bytes, chunk;
+};
+
+void copyRange(void *ctx, int64_t begin, int64_t end) {
+  auto *j = static_cast<CopyJob *>(ctx);
+  int64_t from = begin * j->chunk;
+  int64_t to = std::min(j->bytes, end * j->chunk);
+  std::memcpy(j->dst + from, j->src + from, to - from);
+}
+
+std::string bytesString(double b) {
+  const char *units[] = {"B", "KiB", "MiB", "GiB"};
+  int u = 0;
+  while (b >= 1024 && u < 3) {
+    b /= 1024;
+    ++u;
+  }
+  return llvm::formatv("{0:0.##} {1}", b, units[u]);
+}
+
+int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
+           llvm::SourceMgr &sm) {
+  FailureOr<abi::Signature> sig = abi::signatureOf(func, &sm);
+  if (failed(sig))
+    return 1;
+  if (rowPad < 0)
+    return fail("--row-pad must be >= 0");
+
+  // The batch: the first dimension of every data argument.
+  int64_t rows = -1;
+  for (const abi::Operand &o : sig->operands) {
+    if (o.role != abi::Role::Data)
+      continue;
+    int64_t b = args[o.index].shape[0];
+    if (rows >= 0 && b != rows)
+      return fail("the data arguments of @" + func.getSymName() +
+                  " have different batch sizes (" + std::to_string(rows) +
+                  " and " + std::to_string(b) + ")");
+    rows = b;
+  }
+  if (rows < 0)
+    rows = batch; // no data argument: the batch comes from --batch
+
+  // Buffers in the kernel's dtypes. Inputs are rounded to their dtype here,
+  // and the reference sees the rounded values: the check measures the
+  // kernel, not the input conversion.
+  std::vector<Buffer> buffers;
+  std::string err;
+  for (const abi::Operand &o : sig->operands) {
+    Buffer b{o, npy::DType::F64, 1, 0, {}, {}};
+    if (!dtypeOf(o.element(), b.dtype))
+      return fail("unsupported element type " + typeString(o.element()));
+    double nan = std::numeric_limits<double>::quiet_NaN();
+    if (!o.isOutput())
+      nan = -nan;
+    b.poison = npy::fromComplex128(b.dtype, {1}, {{nan, nan}}).data;
+    b.rows = o.batched() ? rows : 1;
+    b.stride = o.batched() ? o.rowElements + rowPad : o.rowElements;
+    npy::Array a;
+    if (!o.isOutput()) {
+      ref::Tensor &t = args[o.index];
+      if (!npy::fromComplex128(b.dtype, t.shape, t.data, a, err))
+        return fail(err);
+      t.data = npy::toComplex128(a);
+    }
+    fill(b, a); // outputs: all poison, so that a skipped row shows
+    buffers.push_back(std::move(b));
+  }
+
+  // Compile and JIT, for this host.
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb)
+    return fail("cannot target this host: " + llvm::toString(jtmb.takeError()));
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = jtmb->createTargetMachine();
+  if (!tm)
+    return fail("cannot target this host: " + llvm::toString(tm.takeError()));
+  CpuOptions opts;
+  opts.vectorWidth = abi::vectorWidth(**tm);
+  OwningOpRef<ModuleOp> lowered = spec.clone();
+  if (failed(abi::lower(*lowered, Stage::LLVMDialect, opts, prelowered)) ||
+      failed(abi::checkKernels(*lowered, {*sig})))
+    return 1;
+  std::string cpuName = (*tm)->getTargetCPU().str();
+  auto transformer = makeOptimizingTransformer(3, 0, tm->get());
+  ExecutionEngineOptions engineOpts;
+  engineOpts.transformer = transformer;
+  engineOpts.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*lowered, engineOpts, std::move(*tm));
+  if (!engine)
+    return fail("JIT: " + llvm::toString(engine.takeError()));
+  (*engine)->registerSymbols(runtimeSymbols);
+  auto sym = (*engine)->lookup(kernelSymbol(func.getSymName()));
+  if (!sym)
+    return fail("JIT: " + llvm::toString(sym.takeError()));
+
+  KernelCall call;
+  call.kernel = reinterpret_cast<decltype(call.kernel)>(*sym);
+  for (Buffer &b : buffers) {
+    call.ptrs.push_back(b.bytes.data());
+    call.strides.push_back(b.operand.batched() ? b.stride : 0);
+  }
+  if (numThreads > 0)
+    linop_set_num_threads(numThreads);
+  int64_t grain = abi::grainRows(*sig);
+  auto runOnce = [&] {
+    return linop_parallel_for(rows, grain, runRange, &call);
+  };
+  auto start = std::chrono::steady_clock::now();
+  if (runOnce() != LINOP_OK)
+    return fail(std::string("linop_parallel_for: ") + linop_last_error());
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  llvm::outs() << "@" << func.getSymName() << ": ran the compiled CPU kernel "
+               << "(JIT for " << cpuName << ", " << linop_get_num_threads()
+               << " threads) on a batch of " << rows << " in "
+               << llvm::format("%.3f", seconds * 1e3) << " ms\n";
+
+  // The padding between output rows must still be poison.
+  for (Buffer &b : buffers) {
+    if (!b.operand.isOutput() || rowPad == 0)
+      continue;
+    size_t e = b.elemBytes();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = b.rowElements(); k < b.stride; ++k)
+        if (std::memcmp(b.row(r) + k * e, b.poison.data(), e) != 0)
+          return fail("the kernel wrote past row " + std::to_string(r) +
+                      " of result #" + std::to_string(b.operand.index) +
+                      " (element " + std::to_string(k) + " of its stride " +
+                      std::to_string(b.stride) + ")");
+  }
+
+  // The results as dense arrays.
+  std::vector<npy::Array> results;
+  for (Buffer &b : buffers) {
+    if (!b.operand.isOutput())
+      continue;
+    npy::Array a;
+    a.dtype = b.dtype;
+    a.shape = {rows, b.rowElements()};
+    size_t rowBytes = b.rowElements() * b.elemBytes();
+    a.data.resize(rows * rowBytes);
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(a.data.data() + r * rowBytes, b.row(r), rowBytes);
+    results.push_back(std::move(a));
+  }
+
+  bool ok = true;
+  if (check) {
+    FailureOr<std::vector<ref::Tensor>> want = ref::evaluate(func, args);
+    if (failed(want))
+      return 1;
+    for (size_t i = 0; i < results.size(); ++i) {
+      std::vector<std::complex<double>> got = npy::toComplex128(results[i]);
+      const std::vector<ref::cd> &ref = (*want)[i].data;
+      double diff = 0, norm = 0;
+      for (size_t k = 0; k < got.size(); ++k) {
+        diff += std::norm(got[k] - ref[k]);
+        norm += std::norm(ref[k]);
+      }
+      // Relative Frobenius error; absolute when the reference is 0. A NaN
+      // (a row the kernel skipped) compares false and fails.
+      double error = std::sqrt(diff) / (norm > 0 ? std::sqrt(norm) : 1.0);
+      Type elem = cast<RankedTensorType>(func.getResultTypes()[i])
+                      .getElementType();
+      double bound = errorBound(elem);
+      bool pass = error <= bound;
+      ok &= pass;
+      llvm::outs() << "check: result #" << i << " (" << typeString(elem)
+                   << "): relative error "
+                   << llvm::format("%.3g", error) << ", bound "
+                   << llvm::format("%.0e", bound) << ": "
+                   << (pass ? "ok" : "FAILED") << "\n";
+    }
+  }
+
+  for (unsigned i = 0; i < outputs.size(); ++i)
+    if (!npy::write(outputs[i], results[i], err))
+      return fail(err);
+
+  if (bench && rows == 0) {
+    llvm::outs() << "bench: a batch of 0 does nothing; nothing to time\n";
+  } else if (bench) {
+    double read = 0, written = 0;
+    for (Buffer &b : buffers)
+      (b.operand.isOutput() ? written : read) += b.dataBytes();
+    int samples = 0;
+    double t = timePerCall([&] { runOnce(); }, samples);
+    // A memcpy that moves as many bytes (half read, half written), split
+    // over the same pool: the bandwidth bound for this call.
+    int64_t copyBytes = std::max<int64_t>(1, int64_t((read + written) / 2));
+    std::vector<uint8_t> src(copyBytes, 1), dst(copyBytes);
+    CopyJob job{src.data(), dst.data(), copyBytes, 64 * 1024};
+    int64_t chunks = (copyBytes + job.chunk - 1) / job.chunk;
+    int memcpySamples = 0;
+    double tCopy = timePerCall(
+        [&] { linop_parallel_for(chunks, 1, copyRange, &job); },
+        memcpySamples);
+    std::optional<double> flops = abi::flopsPerRow(*lowered, spec,
+                                                    func.getSymName());
+    llvm::outs() << "bench: " << llvm::format("%.3f", t * 1e6)
+                 << " us per call (median of " << samples << " samples), "
+                 << llvm::format("%.2f", (read + written) / t * 1e-9)
+                 << " GB/s (" << bytesString(read) << " read + "
+                 << bytesString(written) << " written)\n"
+                 << "bench: flops: ";
+    if (flops)
+      llvm::outs() << llvm::format("%.3g", *flops * rows) << ", "
+                   << llvm::format("%.2f", *flops * rows / t * 1e-9)
+                   << " GFLOP/s\n";
+    else
+      llvm::outs() << "n/a\n";
+    llvm::outs() << "bench: " << llvm::format("%.2f", t / tCopy)
+                 << "x the time of a memcpy moving as many bytes on the "
+                    "same threads ("
+                 << llvm::format("%.3f", tCopy * 1e6) << " us, "
+                 << llvm::format("%.2f", 2.0 * copyBytes / tCopy * 1e-9)
+                 << " GB/s)\n";
+  }
+  if (!ok)
+    return fail("the kernel's results differ from the reference evaluator's "
+                "beyond the bound");
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // --mlir-print-ir-after-all etc., to debug the pipeline from here.
+  registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "linop-run: run a Linop spec on .npy inputs\n");
-  if (target != "reference")
+  if (target != "reference" && target != "cpu")
     return fail("unknown target '" + target +
-                "': this build runs specs with --target=reference only");
+                "': use --target=reference or --target=cpu");
+  if (target != "cpu" && (check || bench || prelowered || rowPad != 0 ||
+                          numThreads != 0 || tolerance != 0))
+    return fail("--check, --bench, --row-pad, --num-threads, --tolerance and "
+                "--prelowered need --target=cpu");
 
   DialectRegistry registry;
-  registry.insert<LinopDialect, func::FuncDialect, arith::ArithDialect,
-                  complex::ComplexDialect, tensor::TensorDialect>();
+  abi::registerDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  ctx.printOpOnDiagnostic(false); // the located message says enough
   llvm::SourceMgr sm;
   SourceMgrDiagnosticHandler diag(sm, &ctx);
   std::string err;
@@ -191,6 +587,9 @@ int main(int argc, char **argv) {
     return fail("@" + func.getSymName() + " has " +
                 std::to_string(func.getNumResults()) + " results, got " +
                 std::to_string(outputs.size()) + " --out files");
+
+  if (target == "cpu")
+    return runCpu(*module, func, args, sm);
 
   auto start = std::chrono::steady_clock::now();
   FailureOr<std::vector<ref::Tensor>> results = ref::evaluate(func, args);

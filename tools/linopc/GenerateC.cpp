@@ -1,0 +1,312 @@
+//===- GenerateC.cpp - the C header and C entry points of a library -------===//
+//
+// Plain string building: the output is meant to be read by users, so it is
+// laid out by hand rather than through a C AST.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GenerateC.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace linop::abi;
+
+namespace linop::cgen {
+namespace {
+
+std::string cParameter(const Operand &o) {
+  return (o.isOutput() ? "" : "const ") + std::string(cScalarType(o.element())) +
+         " *" + o.name;
+}
+
+/// `linop_status f(const float *x, ..., int64_t batch, int64_t x_stride...)`
+std::string prototype(const Signature &sig) {
+  std::vector<std::string> params;
+  for (const Operand &o : sig.operands)
+    params.push_back(cParameter(o));
+  params.push_back("int64_t batch");
+  for (const Operand &o : sig.operands)
+    if (o.batched())
+      params.push_back("int64_t " + o.name + "_stride");
+  return "linop_status " + sig.func + "(\n    " +
+         llvm::join(params, ",\n    ") + ")";
+}
+
+/// "8 f32 values (float)", "1024 complex<f32> values (2 * 1024 floats: re, im)"
+std::string valuesText(const Operand &o, int64_t count) {
+  std::string elem = typeName(o.element());
+  std::string c = cScalarType(o.element());
+  if (isComplex(o.element()))
+    return llvm::formatv("{0} {1} values (2 * {0} {2}s: re, im)", count, elem,
+                         c);
+  if (c == "uint16_t")
+    return llvm::formatv("{0} {1} values (their uint16_t bits)", count, elem);
+  return llvm::formatv("{0} {1} values ({2})", count, elem, c);
+}
+
+void functionDoc(llvm::raw_ostream &os, const Signature &sig) {
+  size_t width = std::string("batch").size();
+  for (const Operand &o : sig.operands)
+    width = std::max(width, o.name.size());
+  auto pad = [&](const std::string &s) {
+    return s + std::string(width - s.size() + 2, ' ');
+  };
+
+  os << "/*\n * " << sig.func << ": the spec's function\n *\n *   "
+     << sig.specText << "\n *\n";
+  for (const Operand &o : sig.operands) {
+    os << " *   " << pad(o.name);
+    switch (o.role) {
+    case Role::Data:
+      os << "in   batch rows of N = "
+         << valuesText(o, o.rowElements) << "\n";
+      break;
+    case Role::Weight:
+      os << "in   weights " << typeName(o.type) << ":\n *   " << pad("")
+         << "     " << valuesText(o, o.rowElements)
+         << ", dense row-major,\n *   " << pad("")
+         << "     the same for every row\n";
+      break;
+    case Role::Result:
+      os << "out  batch rows of M = "
+         << valuesText(o, o.rowElements) << "\n";
+      break;
+    }
+  }
+  os << " *   " << pad("batch") << "     the number of rows, >= 0 (0: nothing "
+     << "to do)\n";
+  std::vector<std::string> strides;
+  bool complex = false;
+  for (const Operand &o : sig.operands)
+    if (o.batched()) {
+      strides.push_back(o.name + "_stride");
+      complex |= isComplex(o.element());
+    }
+  os << " *   " << llvm::join(strides, ", ") << "\n *   " << pad("")
+     << "     distance between rows in elements"
+     << (complex ? " (complex numbers, not\n *   " + pad("") +
+                       "     scalars)"
+                 : std::string())
+     << ", 0 = contiguous\n */\n";
+}
+
+const char *kConventions = R"C( * Conventions of every function below:
+ * - Data arguments and results are batches of rows: row b of x starts at
+ *   x + b * x_stride, the stride counted in elements; 0 means contiguous
+ *   rows (the row length). A nonzero stride must be at least the row length.
+ *   Weights are dense row-major arrays, the same for every row, read at
+ *   every call (change them between calls at will).
+ * - Complex values are interleaved (re, im) pairs of float (complex<f32>)
+ *   or double (complex<f64>), as numpy stores them; strides count complex
+ *   elements, i.e. pairs. f16 and bf16 values are passed as their uint16_t
+ *   bit patterns (IEEE binary16, bfloat16).
+ * - Every pointer must be valid and non-NULL, even when batch is 0.
+ * - Outputs must not overlap the inputs, the weights or each other. The
+ *   kernels are not proven safe in place, so even exact aliasing (an output
+ *   that is the same buffer as a same-size input) is rejected.
+ * - Returns LINOP_OK or LINOP_ERROR_INVALID_ARGUMENT (a NULL pointer,
+ *   batch < 0, a stride shorter than a row, overlapping buffers), with the
+ *   reason in linop_last_error(). Everything is checked before anything is
+ *   written: on error the outputs are untouched.
+ * - Threads: the batch is split over the Linop runtime's thread pool
+ *   (linop_parallel_for), in which the calling thread takes part. Its size is
+ *   linop_set_num_threads(n), else the environment variable
+ *   LINOP_NUM_THREADS, else the number of hardware threads. Calls from
+ *   several threads at once are safe (those that use the pool take turns);
+ *   a call from inside a linop_parallel_for job runs on its thread alone.
+ * - Workspace: none. Nothing to allocate or pass; the functions keep no
+ *   state between calls besides the runtime's thread pool.
+)C";
+
+} // namespace
+
+std::string header(const Library &lib) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  std::string guard = "LINOP_GENERATED_" + llvm::StringRef(lib.name).upper() +
+                      "_H";
+  os << "/*\n * " << lib.name << ".h: the Linop library \"" << lib.name
+     << "\", generated by linopc from " << lib.specFile
+     << ".\n * Do not edit: regenerate it with linopc.\n *\n"
+     << " * Link a program with the static library and the runtime next to "
+        "it\n"
+     << " * (the runtime is C++ inside, hence -lstdc++):\n"
+     << " *   cc app.c -I DIR DIR/lib" << lib.name
+     << ".a DIR/liblinop_runtime.a -lstdc++ -lpthread -ldl -lm\n"
+     << " * or with the shared library, which contains the runtime:\n"
+     << " *   cc app.c -I DIR -L DIR -l" << lib.name
+     << " -Wl,-rpath,DIR\n *\n"
+     << kConventions << " */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include \"linop/runtime.h\"\n\n#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  for (const Signature &sig : lib.functions) {
+    functionDoc(os, sig);
+    os << "LINOP_API " << prototype(sig) << ";\n\n";
+  }
+  os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
+     << guard << " */\n";
+  return s;
+}
+
+std::string entrySource(const Library &lib) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "/*\n * " << lib.name << "_entry.c: the C entry points of the Linop "
+     << "library \"" << lib.name << "\",\n * generated by linopc from "
+     << lib.specFile << ". Do not edit: regenerate it with linopc."
+     << R"C(
+ *
+ * Each public function @f of the spec has a kernel, linop_k_f, compiled by
+ * linopc into the object code next to this file's. A kernel trusts its
+ * arguments and computes rows [begin, end) of the batch; its ABI is
+ * (compiler/include/linop/Pipeline.h)
+ *
+ *   void linop_k_f(void **ptrs, const int64_t *strides,
+ *                  int64_t begin, int64_t end);
+ *
+ * with ptrs the arguments of @f in order, then its results, and strides
+ * each one's row stride in elements (0 for weights, which are dense).
+ *
+ * The entry point f checks the caller's arguments with the Linop runtime,
+ * then splits the batch over the runtime's thread pool. It is C because it
+ * is glue that users may want to read, in the language of the header they
+ * call; and linopc needs a C compiler anyway, to link lib<name>.so.
+ */
+#include ")C" << lib.name << R"C(.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+
+/* Prefixes the message of a failed runtime check with the function's name. */
+static linop_status linopc_fail(const char *func, linop_status status) {
+  return linop_set_error(status, "%s: %s", func, linop_last_error());
+}
+
+/* The row stride in elements: 0 means contiguous, else at least a row. */
+static linop_status linopc_row_stride(const char *func, const char *name,
+                                      int64_t stride, int64_t row,
+                                      int64_t *out) {
+  if (stride == 0) {
+    *out = row;
+    return LINOP_OK;
+  }
+  if (stride < row)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: %s_stride is %" PRId64 " elements, less than "
+                           "a row of %s (%" PRId64 " elements); pass 0 for "
+                           "contiguous rows",
+                           func, name, stride, name, row);
+  *out = stride;
+  return LINOP_OK;
+}
+
+/* The bytes a batched buffer spans, for the overlap checks. */
+static linop_status linopc_extent(const char *func, const char *name,
+                                  int64_t batch, int64_t stride, int64_t row,
+                                  int64_t elem_bytes, int64_t *out) {
+  if (batch == 0) {
+    *out = 0;
+    return LINOP_OK;
+  }
+  /* ((batch - 1) * stride + row) * elem_bytes must not overflow. */
+  if (batch - 1 > (INT64_MAX / elem_bytes - row) / stride)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: %s spans more than 2^63 bytes (batch %" PRId64
+                           ", stride %" PRId64 ")",
+                           func, name, batch, stride);
+  *out = ((batch - 1) * stride + row) * elem_bytes;
+  return LINOP_OK;
+}
+
+/* Rejects an output that overlaps another buffer, naming both. */
+static linop_status linopc_disjoint(const char *func, const char *a_name,
+                                    const void *a, int64_t a_bytes,
+                                    const char *out_name, const void *out,
+                                    int64_t out_bytes) {
+  linop_status status = linop_check_overlap(a, a_bytes, out, out_bytes, 0);
+  if (status != LINOP_OK)
+    return linop_set_error(status, "%s: '%s' and '%s': %s", func, a_name,
+                           out_name, linop_last_error());
+  return LINOP_OK;
+}
+)C";
+
+  for (const Signature &sig : lib.functions) {
+    const std::string &f = sig.func;
+    std::string kernel = kernelSymbol(f);
+    size_t n = sig.operands.size();
+    os << "\n/* ---- @" << f << " ---- */\n\n"
+       << "void " << kernel << "(void **ptrs, const int64_t *strides, "
+       << "int64_t begin,\n"
+       << std::string(6 + kernel.size(), ' ') << "int64_t end);\n\n"
+       << "/* What every range of the batch needs: the kernel's arrays. */\n"
+       << "typedef struct {\n  void *ptrs[" << n << "];\n  int64_t strides["
+       << n << "];\n} linopc_" << f << "_args;\n\n"
+       << "static void linopc_" << f
+       << "_range(void *ctx, int64_t begin, int64_t end) {\n"
+       << "  linopc_" << f << "_args *a = (linopc_" << f << "_args *)ctx;\n"
+       << "  " << kernel << "(a->ptrs, a->strides, begin, end);\n}\n\n";
+
+    os << prototype(sig) << " {\n"
+       << "  static const char fn[] = \"" << f << "\";\n"
+       << "  linop_status st;\n";
+    for (const Operand &o : sig.operands)
+      os << "  int64_t " << o.name << "_rs = 0, " << o.name << "_bytes = "
+         << (o.batched() ? "0" : std::to_string(o.rowElements *
+                                                elementBytes(o.element())))
+         << ";\n";
+    os << "\n  /* Pointers, batch and strides. */\n";
+    for (const Operand &o : sig.operands)
+      os << "  if ((st = linop_check_pointer(" << o.name << ", \"" << o.name
+         << "\")) != LINOP_OK)\n    return linopc_fail(fn, st);\n";
+    os << "  if ((st = linop_check_batch(batch)) != LINOP_OK)\n"
+       << "    return linopc_fail(fn, st);\n";
+    for (const Operand &o : sig.operands) {
+      if (!o.batched())
+        continue;
+      os << "  if ((st = linopc_row_stride(fn, \"" << o.name << "\", "
+         << o.name << "_stride, " << o.rowElements << ", &" << o.name
+         << "_rs)) != LINOP_OK ||\n"
+         << "      (st = linopc_extent(fn, \"" << o.name << "\", batch, "
+         << o.name << "_rs, " << o.rowElements << ", "
+         << elementBytes(o.element()) << ", &" << o.name
+         << "_bytes)) != LINOP_OK)\n    return st;\n";
+    }
+    os << "\n  /* Every output must be disjoint from every other buffer: the "
+          "kernel is not\n     proven safe in place, so exact aliasing is "
+          "rejected too. */\n";
+    for (size_t j = 0; j < n; ++j) {
+      const Operand &out = sig.operands[j];
+      if (!out.isOutput())
+        continue;
+      for (size_t i = 0; i < n; ++i) {
+        const Operand &other = sig.operands[i];
+        if (i == j || (other.isOutput() && i > j))
+          continue; // each pair of outputs once
+        os << "  if ((st = linopc_disjoint(fn, \"" << other.name << "\", "
+           << other.name << ", " << other.name << "_bytes, \"" << out.name
+           << "\", " << out.name << ", " << out.name
+           << "_bytes)) != LINOP_OK)\n    return st;\n";
+      }
+    }
+    os << "\n  if (batch == 0)\n    return LINOP_OK;\n  {\n"
+       << "    linopc_" << f << "_args a = {\n        {";
+    for (size_t i = 0; i < n; ++i)
+      os << (i ? ", " : "") << "(void *)" << sig.operands[i].name;
+    os << "},\n        {";
+    for (size_t i = 0; i < n; ++i)
+      os << (i ? ", " : "") << sig.operands[i].name << "_rs";
+    int64_t grain = grainRows(sig);
+    os << "}};\n"
+       << "    /* Grain: at least " << grain
+       << " rows per range, so that a range moves >= 32 KiB. */\n"
+       << "    return linop_parallel_for(batch, " << grain << ", linopc_" << f
+       << "_range, &a);\n  }\n}\n";
+  }
+  return s;
+}
+
+} // namespace linop::cgen

@@ -1,0 +1,304 @@
+//===- KernelAbi.cpp - the spec side of the kernel ABI --------------------===//
+
+#include "KernelAbi.h"
+
+#include "linop/Dialect/LinopDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+
+using namespace mlir;
+
+namespace linop::abi {
+
+size_t Signature::numInputs() const {
+  return llvm::count_if(operands,
+                        [](const Operand &o) { return !o.isOutput(); });
+}
+
+bool isComplex(Type element) { return isa<ComplexType>(element); }
+
+unsigned elementBytes(Type element) {
+  if (auto c = dyn_cast<ComplexType>(element))
+    return 2 * elementBytes(c.getElementType());
+  return element.getIntOrFloatBitWidth() / 8;
+}
+
+const char *cScalarType(Type element) {
+  Type scalar = realPart(element);
+  if (scalar.isF16() || scalar.isBF16())
+    return "uint16_t"; // C has no portable half types: the raw bits
+  return scalar.isF32() ? "float" : "double";
+}
+
+std::string typeName(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+OwningOpRef<ModuleOp> parseSpec(llvm::SourceMgr &sm, MLIRContext *ctx) {
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sm, ctx);
+  if (!module || failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+std::vector<func::FuncOp> publicFunctions(ModuleOp module) {
+  std::vector<func::FuncOp> funcs;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isExternal() && f.isPublic())
+      funcs.push_back(f);
+  return funcs;
+}
+
+namespace {
+
+bool isCIdentifier(llvm::StringRef s) {
+  if (s.empty() || !(llvm::isAlpha(s[0]) || s[0] == '_'))
+    return false;
+  return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+// Names a generated parameter or entry point must not take: C and C++
+// keywords (the header is compiled as both) and common macros of <stdint.h>.
+bool isReserved(llvm::StringRef s) {
+  static const llvm::StringSet<> words = {
+      "auto", "break", "case", "char", "const", "continue", "default", "do",
+      "double", "else", "enum", "extern", "float", "for", "goto", "if",
+      "inline", "int", "long", "register", "restrict", "return", "short",
+      "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+      "unsigned", "void", "volatile", "while", "bool", "true", "false",
+      "asm", "catch", "class", "delete", "friend", "mutable", "namespace",
+      "new", "operator", "private", "protected", "public", "template",
+      "this", "throw", "try", "typename", "using", "virtual", "alignas",
+      "alignof", "char16_t", "char32_t", "constexpr", "decltype", "noexcept",
+      "nullptr", "static_assert", "thread_local", "and", "or", "not", "xor",
+      "export", "module", "import", "NULL", "main"};
+  // linop_* and the runtime's names belong to the runtime and generated code;
+  // leading underscores to the implementation.
+  return words.contains(s) || s.starts_with("linop") || s.starts_with("_");
+}
+
+// The name the spec gives argument `arg` (`%x` -> "x"), read from the
+// source at the argument's location; "" when there is none.
+std::string sourceName(BlockArgument arg, llvm::SourceMgr *sm) {
+  auto loc = dyn_cast<FileLineColLoc>(arg.getLoc());
+  if (!sm || !loc || sm->getNumBuffers() == 0)
+    return "";
+  unsigned id = sm->getMainFileID();
+  if (sm->getMemoryBuffer(id)->getBufferIdentifier() != loc.getFilename())
+    return "";
+  llvm::SMLoc at = sm->FindLocForLineAndColumn(id, loc.getLine(),
+                                               loc.getColumn());
+  if (!at.isValid())
+    return "";
+  llvm::StringRef rest(at.getPointer(),
+                       sm->getMemoryBuffer(id)->getBufferEnd() -
+                           at.getPointer());
+  if (!rest.consume_front("%"))
+    return "";
+  return rest.take_while([](char c) { return llvm::isAlnum(c) || c == '_'; })
+      .str();
+}
+
+} // namespace
+
+FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
+  Signature sig{f.getSymName().str(), {}, "", f.getLoc()};
+  if (!isCIdentifier(sig.func) || isReserved(sig.func))
+    return f.emitError() << "function name '" << sig.func
+                         << "' cannot name a C entry point: use a C "
+                            "identifier that is no C/C++ keyword and does "
+                            "not start with 'linop' or '_'";
+
+  auto unsupported = [&](const Twine &what, Type type) {
+    return f.emitError() << "@" << sig.func << ": " << what << " has type "
+                         << type
+                         << ", which the kernel ABI does not cover: data "
+                            "arguments are tensor<?xNxT>, weights have a "
+                            "static shape, results are tensor<?xMxT>, with "
+                            "T one of f16, bf16, f32, f64, complex<f32>, "
+                            "complex<f64>";
+  };
+  auto elementOk = [](RankedTensorType t) {
+    return isSupportedElementType(t.getElementType());
+  };
+  auto isBatchedRow = [](RankedTensorType t) {
+    return t.getRank() == 2 && ShapedType::isDynamic(t.getDimSize(0)) &&
+           !ShapedType::isDynamic(t.getDimSize(1)) && t.getDimSize(1) > 0;
+  };
+
+  for (auto [i, type] : llvm::enumerate(f.getArgumentTypes())) {
+    auto t = dyn_cast<RankedTensorType>(type);
+    std::string what = "argument #" + std::to_string(i);
+    if (!t || !elementOk(t))
+      return unsupported(what, type);
+    Operand o{Role::Data, unsigned(i), "", t, 0};
+    if (isBatchedRow(t)) {
+      o.rowElements = t.getDimSize(1);
+    } else if (t.hasStaticShape()) {
+      o.role = Role::Weight;
+      o.rowElements = t.getNumElements();
+    } else {
+      return unsupported(what, type);
+    }
+    sig.operands.push_back(o);
+  }
+  for (auto [i, type] : llvm::enumerate(f.getResultTypes())) {
+    auto t = dyn_cast<RankedTensorType>(type);
+    std::string what = "result #" + std::to_string(i);
+    if (!t || !elementOk(t) || !isBatchedRow(t))
+      return unsupported(what, type);
+    sig.operands.push_back({Role::Result, unsigned(i), "", t, t.getDimSize(1)});
+  }
+  if (f.getNumResults() == 0)
+    return f.emitError() << "@" << sig.func
+                         << " has no results: a kernel must write something";
+
+  // C names: the spec's argument names where they are usable, else the
+  // positions (arg0, result0). Any clash makes every name positional, so
+  // that a name never depends on another argument's.
+  auto positional = [](const Operand &o) {
+    return (o.isOutput() ? "result" : "arg") + std::to_string(o.index);
+  };
+  llvm::StringSet<> used;
+  bool clash = false;
+  for (Operand &o : sig.operands) {
+    std::string name =
+        o.isOutput() ? "" : sourceName(f.getArgument(o.index), sm);
+    if (!isCIdentifier(name) || isReserved(name) || name == "batch" ||
+        llvm::StringRef(name).ends_with("_stride"))
+      name = positional(o);
+    o.name = name;
+    clash |= !used.insert(name).second ||
+             (o.batched() && !used.insert(name + "_stride").second);
+  }
+  if (clash)
+    for (Operand &o : sig.operands)
+      o.name = positional(o);
+
+  llvm::raw_string_ostream os(sig.specText);
+  os << "func.func @" << sig.func << "(";
+  for (const Operand &o : sig.operands)
+    if (!o.isOutput())
+      os << (o.index ? ", " : "") << "%" << o.name << ": " << o.type;
+  os << ") -> ";
+  if (f.getNumResults() > 1)
+    os << "(";
+  llvm::interleaveComma(f.getResultTypes(), os);
+  if (f.getNumResults() > 1)
+    os << ")";
+  return sig;
+}
+
+void registerDialects(DialectRegistry &registry) {
+#if LINOP_HAVE_PIPELINE
+  registerPipelineDialects(registry);
+#endif
+  registry.insert<LinopDialect, func::FuncDialect, arith::ArithDialect,
+                  complex::ComplexDialect, tensor::TensorDialect,
+                  LLVM::LLVMDialect>();
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+bool havePipeline() { return LINOP_HAVE_PIPELINE; }
+
+int vectorWidth(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  if (sti->checkFeatures("+avx512f"))
+    return 16;
+  return sti->checkFeatures("+avx") ? 8 : 4;
+}
+
+LogicalResult lower(ModuleOp module, Stage stop, const CpuOptions &opts,
+                    bool prelowered) {
+  if (prelowered) {
+    if (stop != Stage::LLVMDialect)
+      return emitError(module.getLoc())
+             << "a --prelowered input holds its kernels in the LLVM dialect "
+                "already: it has no decomposed or kernel stage to show";
+    // The spec functions are what the pipeline would replace by kernels.
+    for (auto f : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+      f.erase();
+    return success();
+  }
+#if LINOP_HAVE_PIPELINE
+  PassManager pm(module.getContext());
+  // The tool's --mlir-print-ir-* options (it must have called
+  // registerPassManagerCLOptions, else this fails).
+  if (failed(applyPassManagerCLOptions(pm)))
+    return emitError(module.getLoc())
+           << "internal error: the pass manager's command-line options are "
+              "not registered";
+  buildCpuPipeline(pm, opts, stop);
+  return pm.run(module);
+#else
+  (void)opts;
+  return emitError(module.getLoc())
+         << "this build of Linop has no CPU pipeline yet (the LinopPipeline "
+            "library): only --prelowered inputs, which carry their kernels "
+            "in the LLVM dialect, can be compiled";
+#endif
+}
+
+LogicalResult checkKernels(ModuleOp module,
+                           const std::vector<Signature> &signatures) {
+  MLIRContext *ctx = module.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  auto want = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                          {ptr, ptr, i64, i64});
+  for (const Signature &sig : signatures) {
+    std::string name = kernelSymbol(sig.func);
+    auto k = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+    if (!k || k.isExternal())
+      return emitError(sig.loc)
+             << "the lowered module defines no kernel @" << name
+             << " for @" << sig.func;
+    if (k.getFunctionType() != want)
+      return k.emitError() << "kernel @" << name << " has type "
+                           << k.getFunctionType() << ", the kernel ABI wants "
+                           << want;
+  }
+  return success();
+}
+
+int64_t grainRows(const Signature &sig) {
+  int64_t rowBytes = 0;
+  for (const Operand &o : sig.operands)
+    if (o.batched())
+      rowBytes += o.rowElements * elementBytes(o.element());
+  return std::max<int64_t>(1, (32 * 1024) / std::max<int64_t>(1, rowBytes));
+}
+
+std::optional<double> flopsPerRow(ModuleOp lowered, ModuleOp spec,
+                                  llvm::StringRef func) {
+  auto read = [](Operation *op) -> std::optional<double> {
+    if (!op)
+      return std::nullopt;
+    Attribute a = op->getAttr("linop.flops_per_row");
+    if (auto i = dyn_cast_or_null<IntegerAttr>(a))
+      return double(i.getInt());
+    if (auto f = dyn_cast_or_null<FloatAttr>(a))
+      return f.getValueAsDouble();
+    return std::nullopt;
+  };
+  if (auto v = read(lowered.lookupSymbol(kernelSymbol(func))))
+    return v;
+  return read(spec.lookupSymbol(func));
+}
+
+} // namespace linop::abi

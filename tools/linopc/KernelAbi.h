@@ -1,0 +1,121 @@
+//===- KernelAbi.h - the spec side of the kernel ABI, shared by the tools -===//
+//
+// linopc and linop-run --target=cpu both need the same three things: which
+// public functions a spec has and how their arguments map onto the kernel
+// ABI of linop/Pipeline.h (data, weights, results; row lengths; dtypes; C
+// names), the spec lowered to the LLVM dialect, and a check that the lowered
+// module holds one kernel per function with the ABI's signature. Keeping
+// them here means the JIT and the AOT library run exactly the same kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LINOP_TOOLS_KERNELABI_H
+#define LINOP_TOOLS_KERNELABI_H
+
+#include "linop/Pipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace linop::abi {
+
+enum class Role {
+  Data,   ///< argument tensor<?xNxT>: `batch` rows of N elements
+  Weight, ///< argument with a static shape: dense, the same for every row
+  Result, ///< result tensor<?xMxT>
+};
+
+/// One entry of the kernel's `ptrs` array: an argument or a result of the
+/// spec function.
+struct Operand {
+  Role role;
+  unsigned index;    ///< position among the arguments, or among the results
+  std::string name;  ///< the C parameter name
+  mlir::RankedTensorType type;
+  /// Elements per row (N or M); for a weight, all of its elements.
+  int64_t rowElements = 0;
+
+  mlir::Type element() const { return type.getElementType(); }
+  bool batched() const { return role != Role::Weight; }
+  bool isOutput() const { return role == Role::Result; }
+};
+
+/// A public spec function as the kernel ABI sees it.
+struct Signature {
+  std::string func; ///< symbol name, also the C entry point's name
+  std::vector<Operand> operands; ///< arguments in order, then results
+  std::string specText; ///< "func.func @f(%x: tensor<?x8xf32>) -> ..."
+  mlir::Location loc;   ///< the spec function's, for diagnostics
+
+  size_t numInputs() const;
+};
+
+// Element types. Complex values are interleaved (re, im) pairs of scalars.
+bool isComplex(mlir::Type element);
+/// Bytes of one element: 2 (f16, bf16), 4, 8, 16 (complex<f64>).
+unsigned elementBytes(mlir::Type element);
+/// The C type of one scalar: "uint16_t" (f16/bf16 bits), "float", "double".
+const char *cScalarType(mlir::Type element);
+/// "f32", "complex<f32>", ... as in the spec.
+std::string typeName(mlir::Type type);
+
+/// Parses a spec file (already in `sm`), verifies it, and reports errors
+/// through the context's diagnostics (a SourceMgrDiagnosticHandler).
+mlir::OwningOpRef<mlir::ModuleOp> parseSpec(llvm::SourceMgr &sm,
+                                            mlir::MLIRContext *ctx);
+
+/// The functions that get kernels: defined, public func.func ops.
+std::vector<mlir::func::FuncOp> publicFunctions(mlir::ModuleOp module);
+
+/// Maps `f` onto the ABI. A function the ABI does not cover gets an error at
+/// its location and failure. `sm` (optional) holds the spec's source: C
+/// parameter names are taken from its argument names (`%x` becomes `x`).
+mlir::FailureOr<Signature> signatureOf(mlir::func::FuncOp f,
+                                       llvm::SourceMgr *sm = nullptr);
+
+/// Dialects a spec and every stage of the pipeline may contain, and the
+/// translations to LLVM IR.
+void registerDialects(mlir::DialectRegistry &registry);
+
+/// True when this build links the compiler pipeline (LinopPipeline).
+bool havePipeline();
+
+/// The SIMD width in f32 lanes the planner should aim for on `tm`'s CPU:
+/// 16 with AVX-512, 8 with AVX, else 4.
+int vectorWidth(const llvm::TargetMachine &tm);
+
+/// Lowers `module` in place down to `stop` with the CPU pipeline, applying
+/// the pass manager's command-line options (the tool must have called
+/// mlir::registerPassManagerCLOptions).
+/// `prelowered`: the module already holds hand-written kernels in the LLVM
+/// dialect next to the spec functions (tests of the packaging): the spec
+/// functions are dropped and nothing else is done.
+mlir::LogicalResult lower(mlir::ModuleOp module, Stage stop,
+                          const CpuOptions &opts, bool prelowered);
+
+/// Checks that the LLVM-dialect `module` defines the kernel of every
+/// signature with the ABI's type, with an error naming what is missing.
+mlir::LogicalResult checkKernels(mlir::ModuleOp module,
+                                 const std::vector<Signature> &signatures);
+
+/// Rows per range of linop_parallel_for: enough that a range moves at least
+/// 32 KiB, so that dispatch costs little, yet small, so that a modest batch
+/// still spreads over the threads (the runtime caps the number of ranges).
+int64_t grainRows(const Signature &sig);
+
+/// Flops per batch row of @func's kernel, when the pipeline recorded them
+/// as an integer or float attribute `linop.flops_per_row` on the kernel
+/// (or on the spec function). std::nullopt when unknown.
+std::optional<double> flopsPerRow(mlir::ModuleOp lowered,
+                                  mlir::ModuleOp spec, llvm::StringRef func);
+
+} // namespace linop::abi
+
+#endif
