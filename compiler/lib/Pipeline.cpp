@@ -11,7 +11,11 @@ using namespace mlir;
 
 void linop::buildCpuPipeline(OpPassManager &pm, const CpuOptions &opts,
                              Stage stop) {
-  // Spec: simplify the operator algebra.
+  // Spec: simplify the operator algebra, decompose named transforms into
+  // the factor normal form (SPIRAL's rules), simplify the factors.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createDecompose());
+  pm.addPass(createSimplify());
   pm.addPass(createCanonicalizerPass());
   if (stop == Stage::Decomposed)
     return;

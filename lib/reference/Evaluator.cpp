@@ -210,6 +210,44 @@ LinMap composeMaps(const LinMap &m1, const LinMap &m2) {
   return r;
 }
 
+/// Dense materialization needs rows x cols complex128 entries per map.
+constexpr int64_t kMaxDenseEntries = int64_t(1) << 28; // 4 GiB
+
+/// y = op x by the defining sums, without a matrix: for DFTs and Hadamard
+/// transforms too large to materialize. O(N^2) per row, O(N) memory.
+bool applyDirect(Operation *def, const cd *x, cd *y, int64_t n) {
+  if (auto d = dyn_cast<DftOp>(def)) {
+    std::vector<cd> roots(n);
+    for (int64_t m = 0; m < n; ++m)
+      roots[m] = unitRoot(d.getInverse() ? m : -m, n);
+    double s = normScale(toRef(d.getNorm()), n);
+    for (int64_t k = 0; k < n; ++k) {
+      // Real arithmetic: std::complex's operator* calls __muldc3 (slow).
+      double re = 0, im = 0;
+      for (int64_t j = 0, jk = 0; j < n; ++j) {
+        re += x[j].real() * roots[jk].real() - x[j].imag() * roots[jk].imag();
+        im += x[j].real() * roots[jk].imag() + x[j].imag() * roots[jk].real();
+        jk += k; // j k mod n, without a division
+        if (jk >= n)
+          jk -= n;
+      }
+      y[k] = s * cd(re, im);
+    }
+    return true;
+  }
+  if (auto h = dyn_cast<HadamardOp>(def)) {
+    double s = normScale(toRef(h.getNorm()), n);
+    for (int64_t k = 0; k < n; ++k) {
+      cd acc = 0;
+      for (int64_t j = 0; j < n; ++j)
+        acc += __builtin_parityll(uint64_t(j & k)) ? -x[j] : x[j];
+      y[k] = s * acc;
+    }
+    return true;
+  }
+  return false;
+}
+
 class Interpreter {
 public:
   using Value_ = std::variant<Tensor, Operator>;
@@ -313,6 +351,20 @@ LogicalResult Interpreter::combine(Operation *o, ValueRange factors,
 }
 
 LogicalResult Interpreter::apply(ApplyOp o) {
+  OperatorType type = o.getOp().getType();
+  Operation *def = o.getOp().getDefiningOp();
+  if (type.getRows() * type.getCols() > kMaxDenseEntries && def &&
+      isa<DftOp, HadamardOp>(def)) {
+    auto x = tensor(o, o.getInput());
+    if (failed(x))
+      return failure();
+    Tensor Y = **x;
+    int64_t n = type.getCols();
+    for (int64_t r = 0, rows = Y.numElements() / n; r < rows; ++r)
+      applyDirect(def, (*x)->data.data() + r * n, Y.data.data() + r * n, n);
+    values[o.getResult()] = std::move(Y);
+    return success();
+  }
   auto a = op(o, o.getOp());
   auto x = tensor(o, o.getInput());
   if (failed(a) || failed(x))
@@ -400,6 +452,13 @@ LogicalResult Interpreter::recurrence(RecurrenceOp o) {
 }
 
 LogicalResult Interpreter::run(Operation *o) {
+  if (o->getNumResults() == 1)
+    if (auto t = dyn_cast<OperatorType>(o->getResult(0).getType());
+        t && t.getRows() * t.getCols() > kMaxDenseEntries)
+      return o->emitError("reference evaluator: a ")
+             << t.getRows() << "x" << t.getCols()
+             << " operator is too large to materialize densely (at most "
+             << kMaxDenseEntries << " entries); check at smaller sizes";
   auto size = [&]() {
     return cast<OperatorType>(o->getResult(0).getType()).getRows();
   };
@@ -632,6 +691,17 @@ FailureOr<Operator> ref::materialize(Value op, const std::vector<Tensor> &args) 
   if (failed(r))
     return failure();
   return **r;
+}
+
+FailureOr<Tensor> ref::evaluateConstant(Value v) {
+  Interpreter in;
+  Operation *user = v.getDefiningOp();
+  if (!user)
+    return failure();
+  auto t = in.tensor(user, v);
+  if (failed(t))
+    return failure();
+  return **t;
 }
 
 Tensor ref::randomTensor(RankedTensorType type, int64_t dynamicSize,

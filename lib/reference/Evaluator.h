@@ -51,6 +51,10 @@ mlir::FailureOr<std::vector<Tensor>> evaluate(mlir::func::FuncOp func,
 mlir::FailureOr<Operator> materialize(mlir::Value op,
                                       const std::vector<Tensor> &args);
 
+/// Evaluates a tensor value that depends on no function argument (a
+/// constant, or ops on constants).
+mlir::FailureOr<Tensor> evaluateConstant(mlir::Value tensor);
+
 /// Random inputs for `type`: normal real or complex values; dynamic sizes
 /// become `dynamicSize`.
 Tensor randomTensor(mlir::RankedTensorType type, int64_t dynamicSize,

@@ -497,35 +497,40 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
   bool cw = op.getComplexWeights();
   if (cw && !cplx)
     return op.emitError("complex dense weights on real data");
-  forRange(0, N, [&](Value i) {
-    CV init = zero();
-    SmallVector<Value> inits{init.re};
-    if (cplx)
-      inits.push_back(init.im);
-    auto loop = b.create<scf::ForOp>(loc, idx(0), idx(N), idx(1), inits);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value j = loop.getInductionVar();
-      CV acc{loop.getRegionIterArgs()[0],
-             cplx ? loop.getRegionIterArgs()[1] : Value()};
-      Value o = add(mul(toI64(i), i64(N)), toI64(j));
-      Value wr, wi;
-      if (cw) {
-        Value o2 = mul(o, i64(2));
-        wr = broadcast(loadScalar(wbase, o2));
-        wi = broadcast(loadScalar(wbase, add(o2, i64(1))));
-      } else {
-        wr = broadcast(loadScalar(wbase, o));
-      }
-      CV sum = cadd(acc, cmulVec(loadBuf(op.getSrc(), j), wr, wi));
-      SmallVector<Value> yields{sum.re};
+  int64_t r = op.getR();
+  forRange(0, op.getBlocks(), [&](Value blk) {
+    Value first = mul(blk, idx(r));
+    forRange(0, r, [&](Value k) {
+      CV init = zero();
+      SmallVector<Value> inits{init.re};
       if (cplx)
-        yields.push_back(sum.im);
-      b.create<scf::YieldOp>(loc, yields);
-    }
-    storeBuf(op.getDst(), i,
-             {loop.getResult(0), cplx ? loop.getResult(1) : Value()});
+        inits.push_back(init.im);
+      auto loop = b.create<scf::ForOp>(loc, idx(0), idx(r), idx(1), inits);
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value l = loop.getInductionVar();
+        CV acc{loop.getRegionIterArgs()[0],
+               cplx ? loop.getRegionIterArgs()[1] : Value()};
+        // W[blk, k, l] = operand[(blk r + k) r + l].
+        Value o = add(mul(toI64(add(first, k)), i64(r)), toI64(l));
+        Value wr, wi;
+        if (cw) {
+          Value o2 = mul(o, i64(2));
+          wr = broadcast(loadScalar(wbase, o2));
+          wi = broadcast(loadScalar(wbase, add(o2, i64(1))));
+        } else {
+          wr = broadcast(loadScalar(wbase, o));
+        }
+        CV sum = cadd(acc, cmulVec(loadBuf(op.getSrc(), add(first, l)), wr, wi));
+        SmallVector<Value> yields{sum.re};
+        if (cplx)
+          yields.push_back(sum.im);
+        b.create<scf::YieldOp>(loc, yields);
+      }
+      storeBuf(op.getDst(), add(first, k),
+               {loop.getResult(0), cplx ? loop.getResult(1) : Value()});
+    });
   });
   return success();
 }

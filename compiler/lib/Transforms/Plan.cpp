@@ -41,6 +41,7 @@ struct Factor {
   std::vector<int64_t> perm;
   // Butterfly / Dense: weights are function argument #operand.
   int64_t operand = 0, block = 0, level = 0, levels = 0, stride = 0;
+  int64_t blocks = 1; // Dense: blocks of size r
   bool complexWeights = false;
 };
 
@@ -151,15 +152,14 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     return success();
   }
   if (auto d = dyn_cast<DiagOp>(def)) {
-    auto mat = ref::materialize(op, {});
-    if (failed(mat))
+    auto w = ref::evaluateConstant(d.getWeights());
+    if (failed(w))
       return fail(def, "a diagonal must have constant weights on the CPU "
                        "backend so far");
     Factor f{Factor::Stage};
     f.b = type.getRows();
     f.matrix = CMat::Identity(1, 1);
-    for (int64_t i = 0; i < type.getRows(); ++i)
-      f.twiddles.push_back(mat->maps[0].A(i, i));
+    f.twiddles = w->data;
     out.push_back(std::move(f));
     return success();
   }
@@ -171,7 +171,24 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     return success();
   }
   if (auto bf = dyn_cast<ButterflyOp>(def)) {
-    int64_t arg = argumentIndex(bf.getTwiddles());
+    // linop-decompose splits BPBP into one butterfly per block, each on a
+    // slice of the argument: read the block offset from the slice.
+    Value tw = bf.getTwiddles();
+    int64_t firstBlock = 0;
+    if (auto slice = tw.getDefiningOp<tensor::ExtractSliceOp>()) {
+      ArrayRef<int64_t> offs = slice.getStaticOffsets();
+      bool blockSlice = slice.hasUnitStride() && !offs.empty() &&
+                        !ShapedType::isDynamic(offs[offs.size() - 5]);
+      for (size_t k = offs.size() - 4; blockSlice && k < offs.size(); ++k)
+        blockSlice = offs[k] == 0;
+      for (size_t k = 0; blockSlice && k + 5 < offs.size(); ++k)
+        blockSlice = offs[k] == 0;
+      if (blockSlice) {
+        firstBlock = offs[offs.size() - 5];
+        tw = slice.getSource();
+      }
+    }
+    int64_t arg = argumentIndex(tw);
     if (arg < 0)
       return fail(def, "butterfly twiddles must be a function argument on "
                        "the CPU backend so far (constant twiddles: to do)");
@@ -180,18 +197,18 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
       f.perm.assign(p->begin(), p->end());
       out.push_back(std::move(f));
     }
-    auto tw = cast<RankedTensorType>(bf.getTwiddles().getType());
-    int64_t nblocks = tw.getShape()[tw.getRank() - 5];
-    int64_t levels = tw.getShape()[tw.getRank() - 4];
+    auto twType = cast<RankedTensorType>(bf.getTwiddles().getType());
+    int64_t nblocks = twType.getShape()[twType.getRank() - 5];
+    int64_t levels = twType.getShape()[twType.getRank() - 4];
     for (int64_t blk = 0; blk < nblocks; ++blk)
       for (int64_t l = 0; l < levels; ++l) {
         Factor f{Factor::Butterfly};
         f.operand = arg;
-        f.block = blk;
+        f.block = firstBlock + blk;
         f.level = l;
         f.levels = levels;
         f.stride = bf.getDecreasing() ? n >> (l + 1) : int64_t(1) << l;
-        f.complexWeights = isa<ComplexType>(tw.getElementType());
+        f.complexWeights = isa<ComplexType>(twType.getElementType());
         out.push_back(std::move(f));
       }
     return success();
@@ -201,11 +218,41 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     if (arg >= 0) {
       Factor f{Factor::Dense};
       f.operand = arg;
+      f.r = n;
       f.complexWeights = isa<ComplexType>(d.getWeights().getType().getElementType());
       out.push_back(std::move(f));
       return success();
     }
     return leafStage(op, 1, 1, out);
+  }
+  if (auto m = dyn_cast<MonarchOp>(def)) {
+    // L^N_b . blockdiag(L) . L^N_n . blockdiag(R), weights at run time.
+    int64_t left = argumentIndex(m.getLeft()), right = argumentIndex(m.getRight());
+    if (left < 0 || right < 0)
+      return fail(def, "Monarch factors must be function arguments on the "
+                       "CPU backend so far");
+    auto rt = m.getRight().getType();
+    int64_t b = rt.getShape()[rt.getRank() - 3], nn = rt.getShape()[rt.getRank() - 2];
+    bool cw = isa<ComplexType>(rt.getElementType());
+    Factor r{Factor::Dense};
+    r.operand = right;
+    r.blocks = b;
+    r.r = nn;
+    r.complexWeights = cw;
+    out.push_back(r);
+    Factor p{Factor::Permute};
+    p.perm = ref::stridePerm(n, nn);
+    out.push_back(p);
+    Factor l{Factor::Dense};
+    l.operand = left;
+    l.blocks = nn;
+    l.r = b;
+    l.complexWeights = cw;
+    out.push_back(l);
+    Factor q{Factor::Permute};
+    q.perm = ref::stridePerm(n, b);
+    out.push_back(q);
+    return success();
   }
   // Small named transforms are codelets in their own right.
   if (type.getRows() <= 64 && isa<DftOp, HadamardOp, HartleyOp, DctOp, DstOp>(def))
@@ -379,7 +426,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         break;
       case Factor::Dense:
         b.create<kernel::DenseStageOp>(func.getLoc(), ptrs, I(f.operand),
-                                       I(cur), I(next), unit(f.complexWeights));
+                                       I(f.blocks), I(f.r), I(cur), I(next),
+                                       unit(f.complexWeights));
         break;
       }
       cur = next;

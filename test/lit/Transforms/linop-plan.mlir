@@ -55,7 +55,7 @@ func.func @dft8(%x: tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>> {
 // CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 0 : i64, dst = 0 : i64, level = 1 : i64, levels = 2 : i64, operand = 1 : i64, src = 1 : i64, stride = 2 : i64}
 // CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 1 : i64, {{.*}} level = 0 : i64
 // CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 1 : i64, {{.*}} level = 1 : i64
-// CHECK-NEXT: linop_kernel.dense_stage %{{.*}} {dst = 1 : i64, operand = 2 : i64, src = 0 : i64}
+// CHECK-NEXT: linop_kernel.dense_stage %{{.*}} {blocks = 1 : i64, dst = 1 : i64, operand = 2 : i64, r = 4 : i64, src = 0 : i64}
 // CHECK-NEXT: linop_kernel.stage {a = 1 : i64, b = 1 : i64, codelet = "matrix", {{.*}} r = 4 : i64
 // CHECK-NEXT: linop_kernel.store %{{.*}} {operand = 3 : i64, src = 0 : i64}
 func.func @bpbp(%x: tensor<?x4xf32>, %tw: tensor<2x2x2x2x2xf32>, %w: tensor<4x4xf32>) -> tensor<?x4xf32> {

@@ -67,4 +67,48 @@ def LowerKernels : Pass<"linop-lower-kernels", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def Decompose : Pass<"linop-decompose", "::mlir::ModuleOp"> {
+  let summary = "Rewrite named transforms into a compose of stages";
+  let description = [{
+    Every operator becomes a `linop.compose` of factors the planner maps
+    one by one: `linop.kron %Ia, %leaf, %Ib` (identities absent when 1;
+    a leaf is any op of size <= max-leaf), `linop.diag` of an
+    `arith.constant` (twiddles), `linop.perm`, and `linop.scale` of those.
+    DFT: Cooley-Tukey with the largest radix in `radices` dividing N (else
+    the largest divisor <= max-leaf); Bluestein with a power-of-two
+    circulant when N has a prime factor > max-leaf. Hadamard: Kronecker
+    factors of size <= max-leaf. DCT/DST II-IV and Hartley of complex
+    element types: through a DFT of size 2N or N. A kron of several
+    operators splits (A (x) B = (A (x) I)(I (x) B)) and distributes over
+    composes; a butterfly of several blocks splits into single blocks.
+    Real-input DFT, rdft, irdft and real DCT/DST/Hartley above max-leaf
+    stay whole (no real <-> complex stage in the dialect yet).
+  }];
+  let options = [
+    Option<"maxLeaf", "max-leaf", "int64_t", /*default=*/"16",
+           "operators of at most this size are leaves">,
+    ListOption<"radices", "radices", "int64_t",
+               "Cooley-Tukey radices, the largest dividing N wins "
+               "(default 16,8,7,5,4,3,2)">,
+  ];
+  let dependentDialects = ["::linop::LinopDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def Simplify : Pass<"linop-simplify", "::mlir::ModuleOp"> {
+  let summary = "Merge permutations, diagonals and scalings between stages";
+  let description = [{
+    On the normal form of `linop-decompose`: each run of permutations,
+    constant diagonals, identities and scalings between two stages becomes
+    at most one `linop.diag` and one `linop.perm`; a scale moves into a
+    constant diagonal of the same product; a stage `I_a (x) A (x) I_b`
+    takes the form `I_ab (x) A` or `A (x) I_ab` (A (x) I = L (I (x) A) L)
+    when the permutations that appear merge with neighbours and fewer
+    remain; identities drop out.
+  }];
+  let dependentDialects = ["::linop::LinopDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif

@@ -91,9 +91,15 @@ def LK_ButterflyStageOp : LK_Op<"butterfly_stage"> {
 }
 
 def LK_DenseStageOp : LK_Op<"dense_stage"> {
-  let summary = "a dense n x n product with run-time weights";
-  let arguments = (ins AnyType:$ptrs, I64Attr:$operand, I64Attr:$src,
-                       I64Attr:$dst, UnitAttr:$complex_weights);
+  let summary = "block-diagonal product with run-time weights";
+  let description = [{
+    `blocks` dense r x r blocks (blocks r = n) read from
+    `operand[blocks, r, r]`: `dst[i r + k] = sum_l W[i, k, l] src[i r + l]`.
+    One block is a dense layer; Monarch factors are several.
+  }];
+  let arguments = (ins AnyType:$ptrs, I64Attr:$operand, I64Attr:$blocks,
+                       I64Attr:$r, I64Attr:$src, I64Attr:$dst,
+                       UnitAttr:$complex_weights);
   let assemblyFormat = "$ptrs attr-dict `:` type($ptrs)";
 }
 

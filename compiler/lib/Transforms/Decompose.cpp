@@ -1,0 +1,461 @@
+//===- Decompose.cpp - linop-decompose: named transforms to stages -------===//
+//
+// Rewrites named transforms into a compose of stages the planner maps one
+// by one: kron(I_a, leaf, I_b), constant diag (twiddles), perm, and scale
+// of those. Every rule is a fact of SPIRAL's formula algebra
+// (docs/semantics.md for the conventions), checked against the reference
+// evaluator in test/lit/Transforms/linop-decompose.mlir.
+//
+//  DFT_mn   = (DFT_m (x) I_n) T^mn_n (I_m (x) DFT_n) L^mn_m  (Cooley-Tukey)
+//  DFT_N    = C' Trunc iDFT_M diag(DFT_M g / M) DFT_M Pad C  (Bluestein)
+//  WHT_2^k  = product of I (x) WHT_2^j (x) I
+//  A (x) B  = (A (x) I)(I (x) B)
+//  DCT/DST/Hartley (complex element types) through a DFT of size 2N or N.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FactorBuilders.h"
+#include "linop/Transforms/Passes.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace linop {
+#define GEN_PASS_DEF_DECOMPOSE
+#include "linop/Transforms/Passes.h.inc"
+} // namespace linop
+
+using namespace mlir;
+using namespace linop;
+using namespace linop::fb;
+
+namespace {
+
+struct Config {
+  int64_t maxLeaf = 16;
+  SmallVector<int64_t> radices; // largest first
+};
+
+int64_t largestPrimeFactor(int64_t n) {
+  int64_t best = 1;
+  for (int64_t p = 2; p * p <= n; ++p)
+    while (n % p == 0) {
+      best = p;
+      n /= p;
+    }
+  return n > 1 ? std::max(best, n) : best;
+}
+
+/// The Cooley-Tukey radix for DFT_N, or 0 for Bluestein. Rule: with a
+/// prime factor above max-leaf, Bluestein on the whole N (so that its
+/// zero padding never ends up inside a kron); otherwise the largest
+/// allowed radix dividing N, else the largest divisor <= max-leaf.
+int64_t chooseRadix(int64_t n, const Config &cfg) {
+  if (largestPrimeFactor(n) > cfg.maxLeaf)
+    return 0;
+  for (int64_t r : cfg.radices)
+    if (r > 1 && r <= cfg.maxLeaf && r < n && n % r == 0)
+      return r;
+  for (int64_t d = std::min(cfg.maxLeaf, n - 1); d >= 2; --d)
+    if (n % d == 0)
+      return d;
+  return 0;
+}
+
+/// DFT_N = (DFT_r (x) I_n) T^N_n (I_r (x) DFT_n) L^N_r with
+/// T = diag(w^(i j)) at i n + j. The norm goes to both leaves:
+/// 1/sqrt(r) 1/sqrt(n) = 1/sqrt(N), and the same for 1/N.
+Value cooleyTukey(FactorBuilder &b, int64_t N, int64_t r, bool inverse,
+                  Norm norm, Type elem) {
+  int64_t n = N / r;
+  int64_t sign = inverse ? 1 : -1;
+  std::vector<cd> tw(N);
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      tw[i * n + j] = unitRoot(sign * ((i * j) % N), N);
+  Value Fr = b.dft(r, inverse, norm, elem);
+  Value Fn = b.dft(n, inverse, norm, elem);
+  return b.compose({b.kron(1, Fr, n, elem), b.diag(tw, elem),
+                    b.kron(r, Fn, 1, elem), b.perm(stridePerm(N, r), elem)},
+                   b.type(N, N, elem));
+}
+
+/// Bluestein: jk = (j^2 + k^2 - (k-j)^2) / 2, so DFT_N = C T C with the
+/// chirp C = diag(w^(j^2/2)) and the Toeplitz T[k,j] = w^(-(k-j)^2/2).
+/// T is the top-left block of a circulant of size M >= 2N-1 (a power of
+/// two), and a circulant is iDFT_M diag(DFT_M g) DFT_M / M.
+Value bluestein(FactorBuilder &b, int64_t N, bool inverse, Norm norm,
+                Type elem) {
+  int64_t sign = inverse ? 1 : -1;
+  int64_t M = 1;
+  while (M < 2 * N - 1)
+    M *= 2;
+  // w^(j^2/2) = exp(sign pi i j^2 / N): period 2N in j^2.
+  std::vector<cd> chirp(N), chirpOut(N), g(M, 0.0);
+  double s = normScale(norm, N);
+  for (int64_t j = 0; j < N; ++j) {
+    chirp[j] = unitRoot(sign * ((j * j) % (2 * N)), 2 * N);
+    chirpOut[j] = s * chirp[j];
+    cd h = std::conj(chirp[j]);
+    g[j] = h;
+    if (j > 0)
+      g[M - j] = h;
+  }
+  std::vector<cd> roots(M), gHat(M);
+  for (int64_t e = 0; e < M; ++e)
+    roots[e] = unitRoot(-e, M);
+  for (int64_t k = 0; k < M; ++k) {
+    cd acc = 0.0;
+    for (int64_t d = 0; d < N; ++d) {
+      acc += g[d] * roots[(d * k) % M];
+      if (d > 0)
+        acc += g[M - d] * roots[((M - d) * k) % M];
+    }
+    gHat[k] = acc / double(M);
+  }
+  // Zero padding N -> M and truncation M -> N: I_{N-1} (+) e0.
+  Type rt = realPart(elem);
+  int64_t tail = M - N + 1;
+  std::vector<cd> e0(tail, 0.0);
+  e0[0] = 1.0;
+  Value pad = b.directSum({b.identity(N - 1, rt), b.dense(tail, 1, e0, rt)},
+                          b.type(M, N, rt));
+  Value trunc = b.directSum({b.identity(N - 1, rt), b.dense(1, tail, e0, rt)},
+                            b.type(N, M, rt));
+  return b.compose({b.diag(chirpOut, elem), trunc,
+                    b.dft(M, /*inverse=*/true, Norm::none, elem),
+                    b.diag(gHat, elem),
+                    b.dft(M, /*inverse=*/false, Norm::none, elem), pad,
+                    b.diag(chirp, elem)},
+                   b.type(N, N, elem));
+}
+
+struct DecomposeDft : OpRewritePattern<DftOp> {
+  DecomposeDft(MLIRContext *ctx, const Config &cfg)
+      : OpRewritePattern(ctx), cfg(cfg) {
+    setHasBoundedRewriteRecursion();
+  }
+  LogicalResult matchAndRewrite(DftOp op,
+                                PatternRewriter &rewriter) const override {
+    OperatorType t = op.getType();
+    int64_t N = t.getRows();
+    // A real-input DFT needs a real -> complex stage the dialect cannot
+    // write as kron(I, leaf, I) yet; it stays whole.
+    if (N <= cfg.maxLeaf || !isa<ComplexType>(t.getDomain()))
+      return failure();
+    FactorBuilder b(rewriter, op.getLoc());
+    int64_t r = chooseRadix(N, cfg);
+    Value v = r ? cooleyTukey(b, N, r, op.getInverse(), op.getNorm(),
+                              t.getDomain())
+                : bluestein(b, N, op.getInverse(), op.getNorm(),
+                            t.getDomain());
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+  Config cfg;
+};
+
+/// WHT_2^k = WHT_2^k1 (x) WHT_2^k2 (x) ..., each factor a stage
+/// I (x) WHT_2^ki (x) I; the chunks are as equal as max-leaf allows. Each
+/// leaf carries the norm: the scalings multiply to that of WHT_2^k.
+struct DecomposeHadamard : OpRewritePattern<HadamardOp> {
+  DecomposeHadamard(MLIRContext *ctx, const Config &cfg)
+      : OpRewritePattern(ctx), cfg(cfg) {}
+  LogicalResult matchAndRewrite(HadamardOp op,
+                                PatternRewriter &rewriter) const override {
+    OperatorType t = op.getType();
+    int64_t N = t.getRows();
+    int64_t leafBits = 0;
+    while ((int64_t(2) << leafBits) <= cfg.maxLeaf)
+      ++leafBits;
+    if (N <= cfg.maxLeaf || leafBits == 0)
+      return failure();
+    int64_t k = 0;
+    while ((int64_t(1) << k) < N)
+      ++k;
+    int64_t chunks = (k + leafBits - 1) / leafBits;
+    FactorBuilder b(rewriter, op.getLoc());
+    Type elem = t.getDomain();
+    SmallVector<Value> stages;
+    int64_t done = 0;
+    for (int64_t c = 0; c < chunks; ++c) {
+      int64_t bits = k / chunks + (c < k % chunks ? 1 : 0);
+      int64_t pre = int64_t(1) << done, leaf = int64_t(1) << bits;
+      int64_t post = N / (pre * leaf);
+      stages.push_back(
+          b.kron(pre, b.hadamard(leaf, op.getNorm(), elem), post, elem));
+      done += bits;
+    }
+    Value v = b.compose(stages, t);
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+  Config cfg;
+};
+
+/// Row scalings of the orthonormal DCT/DST (norm = sqrt).
+double trigRowScale(bool sine, TrigType kind, Norm norm, int64_t N,
+                    int64_t k) {
+  if (norm != Norm::sqrt)
+    return 1.0;
+  if (kind == TrigType::IV)
+    return std::sqrt(2.0 / N);
+  int64_t special = sine ? N - 1 : 0;
+  return k == special ? std::sqrt(1.0 / N) : std::sqrt(2.0 / N);
+}
+
+/// DCT/DST II, III, IV of a complex element type through DFT_2N, exactly
+/// (all factors complex-linear). With x~ = E x = [x; +-J x] (J reverses):
+///  DCT-II: y[k] = 1/2 w4N^k DFT_2N(E+ x)[k]          (w4N = exp(-i pi/2N))
+///  DST-II: y[k] = i/2 w4N^(k+1) DFT_2N(E- x)[k+1]
+///  IV:     y[k] = c w8N^(2k+1) DFT_2N(D E+- x)[k],  D = diag(+-w4N^r),
+///          c = 1/2 (DCT) or i/2 (DST), the sign of D is - for r >= N
+///  III:    the transpose of II (DFT_2N is symmetric).
+/// E = P (I_N (x) [1; +-1]) with P the interleaving permutation.
+Value trigViaDft(FactorBuilder &b, bool sine, TrigType kind, Norm norm,
+                 int64_t N, Type elem) {
+  Type rt = realPart(elem);
+  int64_t N2 = 2 * N;
+  double sgn = sine ? -1.0 : 1.0;
+  SmallVector<int64_t> pe(N2);
+  for (int64_t i = 0; i < N; ++i) {
+    pe[i] = 2 * i;
+    pe[N2 - 1 - i] = 2 * i + 1;
+  }
+  SmallVector<int64_t> shift(N2);
+  for (int64_t i = 0; i < N2; ++i)
+    shift[i] = (i + 1) % N2;
+  Value F = b.dft(N2, false, Norm::none, elem);
+  std::vector<cd> w(N);
+  cd c = sine ? cd(0.0, 0.5) : cd(0.5, 0.0);
+  for (int64_t k = 0; k < N; ++k) {
+    double a = trigRowScale(sine, kind, norm, N, k);
+    if (kind == TrigType::IV)
+      w[k] = a * c * unitRoot(-(2 * k + 1), 8 * N);
+    else
+      w[k] = a * c * unitRoot(-(sine ? k + 1 : k), 4 * N);
+  }
+  OperatorType t = b.type(N, N, elem);
+  if (kind == TrigType::III) {
+    // (diag Trunc [Shift] F P S)^T = S^T P^-1 F [Shift^-1] Pad diag.
+    Value gather = b.kron(N, b.dense(1, 2, {1.0, sgn}, rt), 1, rt);
+    Value pad = b.kron(1, b.dense(2, 1, {1.0, 0.0}, rt), N, rt);
+    return b.compose({gather, b.perm(invertPerm(pe), rt), F,
+                      sine ? b.perm(invertPerm(shift), rt) : Value(), pad,
+                      b.diag(w, elem)},
+                     t);
+  }
+  Value spread = b.kron(N, b.dense(2, 1, {1.0, sgn}, rt), 1, rt);
+  Value trunc = b.kron(1, b.dense(1, 2, {1.0, 0.0}, rt), N, rt);
+  if (kind == TrigType::IV) {
+    std::vector<cd> d(N2);
+    for (int64_t r = 0; r < N2; ++r)
+      d[r] = (r < N ? 1.0 : -1.0) * unitRoot(-r, 4 * N);
+    return b.compose({b.diag(w, elem), trunc, F, b.diag(d, elem),
+                      b.perm(pe, rt), spread},
+                     t);
+  }
+  return b.compose({b.diag(w, elem), trunc,
+                    sine ? b.perm(shift, rt) : Value(), F, b.perm(pe, rt),
+                    spread},
+                   t);
+}
+
+template <typename OpTy>
+struct DecomposeTrig : OpRewritePattern<OpTy> {
+  DecomposeTrig(MLIRContext *ctx, const Config &cfg)
+      : OpRewritePattern<OpTy>(ctx), cfg(cfg) {}
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    OperatorType t = op.getType();
+    // Real element types need real -> complex -> real stages the dialect
+    // has no ops for; they stay whole.
+    if (t.getRows() <= cfg.maxLeaf || !isa<ComplexType>(t.getDomain()))
+      return failure();
+    FactorBuilder b(rewriter, op.getLoc());
+    Value v = trigViaDft(b, std::is_same<OpTy, DstOp>::value, op.getKind(),
+                         op.getNorm(), t.getRows(), t.getDomain());
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+  Config cfg;
+};
+
+/// Hartley of a complex element type: cas = cos + sin gives
+/// H = (1+i)/2 F + (1-i)/2 conj(F), and conj(F) = F R with R the index
+/// negation k -> -k mod N. So H = s F Fold diag(a, b) P (I_N (x) [1; 1]):
+/// stack [x; R x], weight, and add the halves.
+struct DecomposeHartley : OpRewritePattern<HartleyOp> {
+  DecomposeHartley(MLIRContext *ctx, const Config &cfg)
+      : OpRewritePattern(ctx), cfg(cfg) {}
+  LogicalResult matchAndRewrite(HartleyOp op,
+                                PatternRewriter &rewriter) const override {
+    OperatorType t = op.getType();
+    int64_t N = t.getRows();
+    if (N <= cfg.maxLeaf || !isa<ComplexType>(t.getDomain()))
+      return failure();
+    Type elem = t.getDomain(), rt = realPart(elem);
+    FactorBuilder b(rewriter, op.getLoc());
+    double s = normScale(op.getNorm(), N);
+    std::vector<cd> w(2 * N);
+    SmallVector<int64_t> p(2 * N);
+    for (int64_t i = 0; i < N; ++i) {
+      w[i] = s * cd(0.5, 0.5);
+      w[N + i] = s * cd(0.5, -0.5);
+      p[i] = 2 * i;
+      p[N + i] = 2 * ((N - i) % N) + 1;
+    }
+    Value v = b.compose(
+        {b.dft(N, false, Norm::none, elem),
+         b.kron(1, b.dense(1, 2, {1.0, 1.0}, rt), N, rt), b.diag(w, elem),
+         b.perm(p, rt), b.kron(N, b.dense(2, 1, {1.0, 1.0}, rt), 1, rt)},
+        t);
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+  Config cfg;
+};
+
+/// scale(compose(A, B, ...), c) = compose(scale(A', c), ...): the scale
+/// wraps the first factor that can carry it (a complex c needs a complex
+/// factor).
+struct ScaleIntoCompose : OpRewritePattern<ScaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScaleOp op,
+                                PatternRewriter &rewriter) const override {
+    auto c = op.getInput().getDefiningOp<ComposeOp>();
+    if (!c || !c.getType().getFamily().empty())
+      return failure();
+    cd f = op.getFactor();
+    SmallVector<Value> fs(c.getFactors());
+    for (Value &x : fs) {
+      if (f.imag() != 0.0 && !isa<ComplexType>(opType(x).getCodomain()))
+        continue;
+      FactorBuilder b(rewriter, op.getLoc(), /*quiet=*/true);
+      if (auto inner = x.getDefiningOp<ScaleOp>())
+        x = b.scale(inner.getInput(), f * inner.getFactor());
+      else
+        x = b.scale(x, f);
+      Value v = b.compose(fs, op.getType());
+      if (!b.ok() || !v)
+        return failure();
+      rewriter.replaceOp(op, v);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// A butterfly of several blocks is the product of its blocks:
+/// B = B_{n-1} ... B_0 P; the input permutation stays with block 0. A
+/// constant twiddle tensor is split; another is sliced.
+struct SplitButterfly : OpRewritePattern<ButterflyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ButterflyOp op,
+                                PatternRewriter &rewriter) const override {
+    auto tt = cast<RankedTensorType>(op.getTwiddles().getType());
+    int64_t rank = tt.getRank(), famRank = rank - 5;
+    int64_t nb = tt.getShape()[famRank];
+    if (nb <= 1)
+      return failure();
+    SmallVector<int64_t> shape(tt.getShape());
+    shape[famRank] = 1;
+    int64_t inner = 1, fams = 1;
+    for (int64_t i = famRank + 1; i < rank; ++i)
+      inner *= shape[i];
+    for (int64_t i = 0; i < famRank; ++i)
+      fams *= shape[i];
+    auto vals = constantValues(op.getTwiddles());
+    FactorBuilder b(rewriter, op.getLoc());
+    SmallVector<Value> blocks;
+    for (int64_t blk = nb - 1; blk >= 0; --blk) {
+      Value tw;
+      if (vals) {
+        std::vector<cd> part;
+        for (int64_t f = 0; f < fams; ++f)
+          part.insert(part.end(), vals->begin() + (f * nb + blk) * inner,
+                      vals->begin() + (f * nb + blk + 1) * inner);
+        tw = b.constant(tt.getElementType(), shape, part);
+      } else {
+        SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+            sizes, strides(rank, rewriter.getIndexAttr(1));
+        offsets[famRank] = rewriter.getIndexAttr(blk);
+        for (int64_t d : shape)
+          sizes.push_back(rewriter.getIndexAttr(d));
+        auto slice = b.create<tensor::ExtractSliceOp>(op.getTwiddles(),
+                                                      offsets, sizes, strides);
+        tw = slice ? slice.getResult() : Value();
+      }
+      if (!tw)
+        return failure();
+      auto blkOp = b.create<ButterflyOp>(
+          op.getType(), tw, op.getDecreasing(),
+          blk == 0 ? op.getInputPermAttr() : DenseI64ArrayAttr());
+      if (!blkOp)
+        return failure();
+      blocks.push_back(blkOp.getResult());
+    }
+    Value v = b.compose(blocks, op.getType());
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+};
+
+struct DecomposePass : linop::impl::DecomposeBase<DecomposePass> {
+  using DecomposeBase::DecomposeBase;
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    // Below 2 no DFT has a leaf (Bluestein would recurse forever).
+    if (maxLeaf < 2) {
+      getOperation().emitError("linop-decompose: max-leaf must be >= 2, got ")
+          << int64_t(maxLeaf);
+      return signalPassFailure();
+    }
+    Config cfg;
+    cfg.maxLeaf = maxLeaf;
+    cfg.radices.assign(radices.begin(), radices.end());
+    if (cfg.radices.empty())
+      cfg.radices = {16, 8, 7, 5, 4, 3, 2};
+    llvm::sort(cfg.radices, std::greater<int64_t>());
+
+    RewritePatternSet patterns(ctx);
+    patterns.add<DecomposeDft, DecomposeHadamard, DecomposeTrig<DctOp>,
+                 DecomposeTrig<DstOp>, DecomposeHartley>(ctx, cfg);
+    patterns.add<ScaleIntoCompose, SplitButterfly>(ctx);
+    populateNormalFormPatterns(patterns, /*split=*/true);
+    TransposeOp::getCanonicalizationPatterns(patterns, ctx);
+    AdjointOp::getCanonicalizationPatterns(patterns, ctx);
+    ScaleOp::getCanonicalizationPatterns(patterns, ctx);
+
+    // A builder that fails to verify its op reports an error: a bug here.
+    bool sawError = false;
+    ScopedDiagnosticHandler watch(ctx, [&](Diagnostic &d) {
+      sawError |= d.getSeverity() == DiagnosticSeverity::Error;
+      return failure(); // pass it on
+    });
+    GreedyRewriteConfig config;
+    config.maxIterations = 64;
+    config.enableRegionSimplification = GreedySimplifyRegionLevel::Disabled;
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
+                                            config))) {
+      getOperation().emitError("linop-decompose did not converge");
+      return signalPassFailure();
+    }
+    if (sawError || failed(verify(getOperation())))
+      signalPassFailure();
+  }
+};
+
+} // namespace
