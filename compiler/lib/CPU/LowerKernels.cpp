@@ -206,6 +206,7 @@ public:
   LogicalResult lowerDense(kernel::DenseStageOp op);
   LogicalResult lowerPermute(kernel::PermuteOp op);
   std::vector<CV> fft(const std::vector<CV> &x, bool inverse);
+  std::vector<CV> wht(const std::vector<CV> &x);
   std::vector<CV> matrixCodelet(const std::vector<CV> &x, ArrayRef<cd> m,
                                 int64_t r);
 };
@@ -410,11 +411,28 @@ std::vector<CV> Lowering::fft(const std::vector<CV> &x, bool inverse) {
   return y;
 }
 
+/// Sylvester's recursion: H_2m [a; b] = [H_m a + H_m b; H_m a - H_m b].
+std::vector<CV> Lowering::wht(const std::vector<CV> &x) {
+  int64_t r = x.size();
+  if (r == 1)
+    return x;
+  std::vector<CV> lo = wht({x.begin(), x.begin() + r / 2});
+  std::vector<CV> hi = wht({x.begin() + r / 2, x.end()});
+  std::vector<CV> y(r);
+  for (int64_t k = 0; k < r / 2; ++k) {
+    y[k] = cadd(lo[k], hi[k]);
+    y[k + r / 2] = csub(lo[k], hi[k]);
+  }
+  return y;
+}
+
 LogicalResult Lowering::lowerStage(kernel::StageOp op) {
   int64_t a = op.getA(), r = op.getR(), bb = op.getB();
-  bool dft = op.getCodelet() == "dft";
+  StringRef codelet = op.getCodelet();
+  if (codelet != "dft" && codelet != "hadamard" && codelet != "matrix")
+    return op.emitError("unknown codelet '") << codelet << "'";
   std::vector<cd> m;
-  if (!dft && !op.getMatrix())
+  if (codelet == "matrix" && !op.getMatrix())
     return op.emitError("a matrix codelet needs its matrix");
   if (auto mat = op.getMatrix())
     for (auto v : cast<DenseElementsAttr>(*mat).getValues<std::complex<double>>())
@@ -453,9 +471,13 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
         }
         x.push_back(v);
       }
-      std::vector<CV> y = dft ? fft(x, op.getInverse()) : matrixCodelet(x, m, r);
+      std::vector<CV> y = codelet == "dft"        ? fft(x, op.getInverse())
+                          : codelet == "hadamard" ? wht(x)
+                                                  : matrixCodelet(x, m, r);
       for (int64_t k = 0; k < r; ++k)
-        storeBuf(op.getDst(), at[k], y[k]);
+        storeBuf(op.getDst(), at[k],
+                 op.getScale() ? cmulConst(y[k], op.getScale()->convertToDouble())
+                               : y[k]);
     });
   });
   return success();

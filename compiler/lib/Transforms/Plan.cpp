@@ -35,6 +35,7 @@ struct Factor {
   int64_t a = 1, r = 1, b = 1;
   std::string codelet = "matrix";
   bool inverse = false;
+  double scale = 1.0; // outputs of dft/hadamard codelets
   CMat matrix;
   std::vector<cd> twiddles;
   // Permute.
@@ -96,9 +97,21 @@ LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
   f.b = b;
   f.r = type.getRows();
   f.matrix = m->maps[0].A;
-  if (auto dft = dyn_cast<DftOp>(def); dft && dft.getNorm() == Norm::none) {
+  // Known transforms get fast codelets; their scaling rides along.
+  if (auto dft = dyn_cast<DftOp>(def)) {
     f.codelet = "dft";
     f.inverse = dft.getInverse();
+    f.scale = ref::normScale(dft.getNorm() == Norm::none   ? ref::Norm::None
+                             : dft.getNorm() == Norm::sqrt ? ref::Norm::Sqrt
+                                                           : ref::Norm::Full,
+                             f.r);
+  }
+  if (auto h = dyn_cast<HadamardOp>(def)) {
+    f.codelet = "hadamard";
+    f.scale = ref::normScale(h.getNorm() == Norm::none   ? ref::Norm::None
+                             : h.getNorm() == Norm::sqrt ? ref::Norm::Sqrt
+                                                         : ref::Norm::Full,
+                             f.r);
   }
   out.push_back(std::move(f));
   return success();
@@ -281,7 +294,10 @@ void merge(std::vector<Factor> &fs) {
           host = &fs[i + 1];
         if (host) {
           host->matrix *= c;
-          if (host->codelet == "dft" && c != cd(1.0))
+          // Fast codelets keep a real scale; a complex one needs the matrix.
+          if (host->codelet != "matrix" && c.imag() == 0)
+            host->scale *= c.real();
+          else
             host->codelet = "matrix";
           fs.erase(fs.begin() + i);
           changed = true;
@@ -409,8 +425,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         b.create<kernel::StageOp>(
             func.getLoc(), I(f.a), I(f.r), I(f.b), I(cur), I(next),
             b.getStringAttr(f.codelet), f.inverse ? b.getUnitAttr() : nullptr,
-            f.codelet == "dft" ? ElementsAttr() : complexAttr(ctx, m, {f.r, f.r}),
-            tw);
+            f.codelet == "matrix" ? complexAttr(ctx, m, {f.r, f.r}) : ElementsAttr(),
+            tw, f.scale == 1.0 ? FloatAttr() : b.getF64FloatAttr(f.scale));
         break;
       }
       case Factor::Permute:

@@ -8,9 +8,9 @@
 // CHECK-SAME: linop.function = "hadamard8"
 // CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = f32, n = 8 : i64, width = 8 : i64}
 // CHECK: linop_kernel.load {{.*}} {dst = 0 : i64, operand = 0 : i64}
-// CHECK: linop_kernel.stage {a = 1 : i64, b = 4 : i64, codelet = "matrix", dst = 1 : i64, {{.*}} r = 2 : i64, src = 0 : i64}
-// CHECK: linop_kernel.stage {a = 2 : i64, b = 2 : i64, codelet = "matrix", dst = 0 : i64, {{.*}} r = 2 : i64, src = 1 : i64}
-// CHECK: linop_kernel.stage {a = 4 : i64, b = 1 : i64, codelet = "matrix", dst = 1 : i64, {{.*}} r = 2 : i64, src = 0 : i64}
+// CHECK: linop_kernel.stage {a = 1 : i64, b = 4 : i64, codelet = "hadamard", dst = 1 : i64, r = 2 : i64, src = 0 : i64}
+// CHECK: linop_kernel.stage {a = 2 : i64, b = 2 : i64, codelet = "hadamard", dst = 0 : i64, r = 2 : i64, src = 1 : i64}
+// CHECK: linop_kernel.stage {a = 4 : i64, b = 1 : i64, codelet = "hadamard", dst = 1 : i64, r = 2 : i64, src = 0 : i64}
 // CHECK: linop_kernel.store {{.*}} {operand = 1 : i64, src = 1 : i64}
 // CHECK-NOT: func.func @hadamard8
 func.func @hadamard8(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
@@ -56,7 +56,7 @@ func.func @dft8(%x: tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>> {
 // CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 1 : i64, {{.*}} level = 0 : i64
 // CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 1 : i64, {{.*}} level = 1 : i64
 // CHECK-NEXT: linop_kernel.dense_stage %{{.*}} {blocks = 1 : i64, dst = 1 : i64, operand = 2 : i64, r = 4 : i64, src = 0 : i64}
-// CHECK-NEXT: linop_kernel.stage {a = 1 : i64, b = 1 : i64, codelet = "matrix", {{.*}} r = 4 : i64
+// CHECK-NEXT: linop_kernel.stage {a = 1 : i64, b = 1 : i64, codelet = "hadamard", dst = 0 : i64, r = 4 : i64, scale = 5.000000e-01 : f64, src = 1 : i64}
 // CHECK-NEXT: linop_kernel.store %{{.*}} {operand = 3 : i64, src = 0 : i64}
 func.func @bpbp(%x: tensor<?x4xf32>, %tw: tensor<2x2x2x2x2xf32>, %w: tensor<4x4xf32>) -> tensor<?x4xf32> {
   %B = linop.butterfly %tw : (tensor<2x2x2x2x2xf32>) -> !linop.op<4x4, f32>

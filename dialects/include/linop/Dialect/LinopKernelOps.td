@@ -68,12 +68,13 @@ def LK_StageOp : LK_Op<"stage"> {
     the algorithm the backend uses (`dft`: an unrolled FFT of size r with
     the given `inverse`; `matrix`: the dense product with `matrix`, zeros
     and ones folded). `matrix` holds A as complex<f64> r x r constants
-    (it already includes any scaling); `dft` codelets need none.
+    (it already includes any scaling); other codelets need none.
   }];
   let arguments = (ins I64Attr:$a, I64Attr:$r, I64Attr:$b, I64Attr:$src,
                        I64Attr:$dst, StrAttr:$codelet, UnitAttr:$inverse,
                        OptionalAttr<ElementsAttr>:$matrix,
-                       OptionalAttr<ElementsAttr>:$twiddles);
+                       OptionalAttr<ElementsAttr>:$twiddles,
+                       OptionalAttr<F64Attr>:$scale);
   let assemblyFormat = "attr-dict";
 }
 

@@ -1,0 +1,191 @@
+//===- bench_cpu.cpp - Linop's CPU kernels side by side with their peers --===//
+//
+// One process, one table: each compiled kernel (from specs.mlir, through
+// linopc, called through its generated C entry point exactly as a user
+// would) against its peer on the same data, and against the copy floor (a
+// memcpy of the same bytes, measured in the same run):
+//   - DFT: FFTW's fftwf_plan_many_dft, FFTW_MEASURE, planned once;
+//   - Hadamard: the copy floor is the peer (the goal is <= 2x a copy);
+//   - butterfly with run-time twiddles: Eigen's dense GEMM of the same N.
+// Times are medians of repeated runs; no result here is a test.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench_specs.h"
+
+#include <Eigen/Dense>
+#include <fftw3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <complex>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Median seconds of `fn` over repeated runs (>= 5 runs and >= 0.2 s).
+double timeIt(const std::function<void()> &fn) {
+  fn(); // warm-up: page faults, plans, caches
+  std::vector<double> t;
+  double total = 0;
+  while (t.size() < 5 || total < 0.2) {
+    auto s = Clock::now();
+    fn();
+    double d = std::chrono::duration<double>(Clock::now() - s).count();
+    t.push_back(d);
+    total += d;
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+void check(linop_status s) {
+  if (s != LINOP_OK) {
+    std::fprintf(stderr, "linop error: %s\n", linop_last_error());
+    std::exit(1);
+  }
+}
+
+struct Buffers {
+  std::vector<float> in, out;
+  Buffers(size_t floats) : in(floats), out(floats) {
+    std::mt19937 rng(1);
+    std::normal_distribution<float> d;
+    for (float &v : in)
+      v = d(rng);
+  }
+};
+
+double copyTime(Buffers &b) {
+  return timeIt([&] {
+    std::memcpy(b.out.data(), b.in.data(), b.in.size() * sizeof(float));
+  });
+}
+
+void header() {
+  std::printf("| transform | N | batch | threads | Linop ms | peer | peer ms | "
+              "Linop vs peer | Linop GFLOP/s | copy ms | Linop / copy |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|\n");
+}
+
+void row(const char *what, int64_t n, int64_t batch, int threads, double t,
+         const char *peer, double tp, double flops, double tc) {
+  std::printf("| %s | %lld | %lld | %d | %.3f | %s | %.3f | %.2fx | %.1f | "
+              "%.3f | %.2f |\n",
+              what, (long long)n, (long long)batch, threads, t * 1e3, peer,
+              tp * 1e3, tp / t, flops / t / 1e9, tc * 1e3, t / tc);
+  std::fflush(stdout);
+}
+
+using DftFn = linop_status (*)(const float *, float *, int64_t, int64_t,
+                               int64_t);
+using BflyFn = linop_status (*)(const float *, const float *, float *,
+                                int64_t, int64_t, int64_t);
+
+void benchDft(int64_t n, DftFn fn, int threads, int64_t elems) {
+  int64_t batch = elems / n;
+  Buffers b(2 * n * batch);
+  fftwf_plan_with_nthreads(threads);
+  int dims[1] = {int(n)};
+  auto *in = reinterpret_cast<fftwf_complex *>(b.in.data());
+  auto *out = reinterpret_cast<fftwf_complex *>(b.out.data());
+  std::vector<float> saved = b.in; // FFTW_MEASURE overwrites the input
+  fftwf_plan plan = fftwf_plan_many_dft(1, dims, int(batch), in, nullptr, 1,
+                                        int(n), out, nullptr, 1, int(n),
+                                        FFTW_FORWARD, FFTW_MEASURE);
+  b.in = saved;
+  double tp = timeIt([&] { fftwf_execute(plan); });
+  // Same answer as FFTW (a sanity check of the benchmark, not a test).
+  check(fn(b.in.data(), b.out.data(), batch, 0, 0));
+  std::vector<float> mine = b.out;
+  fftwf_execute(plan);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    num += (mine[i] - b.out[i]) * double(mine[i] - b.out[i]);
+    den += b.out[i] * double(b.out[i]);
+  }
+  if (std::sqrt(num / den) > 1e-4) {
+    std::fprintf(stderr, "dft%lld disagrees with FFTW: %g\n", (long long)n,
+                 std::sqrt(num / den));
+    std::exit(1);
+  }
+  double t = timeIt([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); });
+  double flops = 5.0 * n * std::log2(double(n)) * batch;
+  row("DFT c64", n, batch, threads, t, "FFTW", tp, flops, copyTime(b));
+  fftwf_destroy_plan(plan);
+}
+
+void benchHadamard(int64_t n, DftFn fn, int threads, int64_t elems) {
+  int64_t batch = elems / n;
+  Buffers b(n * batch);
+  double t = timeIt([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); });
+  double tc = copyTime(b);
+  double flops = double(n) * std::log2(double(n)) * batch;
+  row("Hadamard f32", n, batch, threads, t, "memcpy", tc, flops, tc);
+}
+
+void benchButterfly(int64_t n, bool cplx, BflyFn fn, int threads,
+                    int64_t batch) {
+  int L = int(std::log2(double(n)));
+  int c = cplx ? 2 : 1;
+  Buffers b(c * n * batch);
+  std::vector<float> tw(size_t(c) * L * (n / 2) * 4);
+  std::mt19937 rng(2);
+  std::normal_distribution<float> d(0.0f, 0.7f);
+  for (float &v : tw)
+    v = d(rng);
+  double t = timeIt([&] {
+    check(fn(b.in.data(), tw.data(), b.out.data(), batch, 0, 0));
+  });
+  // Peer: the dense matrix the butterfly stands for, as one GEMM.
+  double tp;
+  if (cplx) {
+    Eigen::MatrixXcf W = Eigen::MatrixXcf::Random(n, n);
+    Eigen::Map<Eigen::MatrixXcf> X(reinterpret_cast<std::complex<float> *>(b.in.data()), n, batch);
+    Eigen::Map<Eigen::MatrixXcf> Y(reinterpret_cast<std::complex<float> *>(b.out.data()), n, batch);
+    tp = timeIt([&] { Y.noalias() = W * X; });
+  } else {
+    Eigen::MatrixXf W = Eigen::MatrixXf::Random(n, n);
+    Eigen::Map<Eigen::MatrixXf> X(b.in.data(), n, batch), Y(b.out.data(), n, batch);
+    tp = timeIt([&] { Y.noalias() = W * X; });
+  }
+  double flops = (cplx ? 14.0 : 3.0) * n * L * batch;
+  row(cplx ? "butterfly c64" : "butterfly f32", n, batch, threads, t,
+      "Eigen GEMM", tp, flops, copyTime(b));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int threads = argc > 1 ? std::atoi(argv[1]) : 1;
+  int64_t elems = int64_t(1) << 22;
+  linop_set_num_threads(threads);
+  fftwf_init_threads();
+  Eigen::setNbThreads(1);
+  std::printf("bench-cpu: %d thread(s), about %lld elements per call\n\n",
+              threads, (long long)elems);
+  header();
+  benchDft(256, dft256, threads, elems);
+  benchDft(1024, dft1024, threads, elems);
+  benchDft(4096, dft4096, threads, elems);
+  benchDft(16384, dft16384, threads, elems);
+  benchDft(65536, dft65536, threads, elems);
+  benchHadamard(256, hadamard256, threads, elems);
+  benchHadamard(1024, hadamard1024, threads, elems);
+  benchHadamard(4096, hadamard4096, threads, elems);
+  benchHadamard(16384, hadamard16384, threads, elems);
+  benchButterfly(1024, false, butterfly1024_real, threads, 4096);
+  benchButterfly(1024, true, butterfly1024_complex, threads, 4096);
+  benchButterfly(4096, false, butterfly4096_real, threads, 4096);
+  benchButterfly(4096, true, butterfly4096_complex, threads, 4096);
+  return 0;
+}
