@@ -16,9 +16,7 @@
 #include "GenerateC.h"
 #include "KernelAbi.h"
 
-#if LINOP_HAVE_EXPLAIN
 #include "linop/Explain.h"
-#endif
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -172,28 +170,6 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
 }
 
-#if !LINOP_HAVE_EXPLAIN
-/// Prints each linop_kernel op, indented by nesting, until the pipeline
-/// provides linop::explainPlan.
-void printKernelOps(ModuleOp module, llvm::raw_ostream &os) {
-  module.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (op->getDialect() &&
-        op->getDialect()->getNamespace() == "linop_kernel") {
-      unsigned depth = 0;
-      for (Operation *p = op->getParentOp(); p; p = p->getParentOp())
-        ++depth;
-      os.indent(2 * (depth - 1));
-      op->print(os, OpPrintingFlags()
-                         .skipRegions()
-                         .useLocalScope()
-                         .elideLargeElementsAttrs(16));
-      os << "\n";
-    } else if (auto f = dyn_cast<FunctionOpInterface>(op)) {
-      os << "kernel @" << f.getName() << "\n";
-    }
-  });
-}
-#endif
 
 /// Runs a program found on PATH; false with a message if it fails.
 bool runProgram(llvm::StringRef program, std::vector<std::string> args,
@@ -390,11 +366,7 @@ int main(int argc, char **argv) {
     OwningOpRef<ModuleOp> kernels = lowered(Stage::Kernel);
     if (!kernels)
       return 1;
-#if LINOP_HAVE_EXPLAIN
     explainPlan(*kernels, llvm::outs());
-#else
-    printKernelOps(*kernels, llvm::outs());
-#endif
     if (emit == Emit::Library && outDir.empty())
       return 0; // --explain alone: only the plan
   }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "linop/CostModel.h"
 #include "linop/Pipeline.h"
 #include "linop/Transforms/Passes.h"
 #include "reference/Evaluator.h"
@@ -276,6 +277,23 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
                        "backend yet");
 }
 
+/// Scalars commute with every linear stage: gather all codelet scales into
+/// one stage's twiddle table, where they cost nothing.
+void foldScales(std::vector<Factor> &fs) {
+  Factor *host = nullptr;
+  for (Factor &f : fs)
+    if (f.kind == Factor::Stage && !f.twiddles.empty() && !host)
+      host = &f;
+  if (!host)
+    return;
+  for (Factor &f : fs)
+    if (f.kind == Factor::Stage && f.codelet != "matrix" && f.scale != 1.0) {
+      for (cd &t : host->twiddles)
+        t *= f.scale;
+      f.scale = 1.0;
+    }
+}
+
 /// Merges twiddle diagonals into the stage after them and scalars into a
 /// neighbouring stage.
 void merge(std::vector<Factor> &fs) {
@@ -374,6 +392,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     if (failed(planner.collect(apply.getOp(), factors)))
       return failure();
     merge(factors);
+    foldScales(factors);
 
     // Emit the kernel.
     MLIRContext *ctx = &getContext();
@@ -453,6 +472,12 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
                               I(func.getNumArguments()), I(cur));
     b.setInsertionPointToEnd(entry);
     b.create<func::ReturnOp>(func.getLoc());
+    // Annotate the work, for --bench and --explain.
+    double flops = 0;
+    for (Operation &op : body->getOperations())
+      flops += stageFlopsPerRow(&op, isa<ComplexType>(elem), n);
+    kernel->setAttr("linop.flops_per_row",
+                    b.getI64IntegerAttr(int64_t(std::llround(flops))));
     return success();
   }
 
