@@ -11,6 +11,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <unordered_map>
 #include <variant>
 
 using namespace mlir;
@@ -301,7 +302,11 @@ public:
   }
 
   LogicalResult run(Operation *o);
-  llvm::DenseMap<Value, Value_> values;
+  // Node-based, so pointers from get() stay valid while the map grows.
+  struct ValueHash {
+    size_t operator()(Value v) const { return hash_value(v); }
+  };
+  std::unordered_map<Value, Value_, ValueHash> values;
 
 private:
   LogicalResult setOp(Operation *o, Operator op) {

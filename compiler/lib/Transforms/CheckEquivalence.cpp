@@ -10,6 +10,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace linop {
@@ -64,7 +65,8 @@ struct CheckEquivalencePass
       }
       g.emitRemark("equivalent after '")
           << pipeline << "' (relative error "
-          << (*err < 1e-15 ? std::string("< 1e-15") : std::to_string(*err))
+          << (*err < 1e-15 ? std::string("< 1e-15")
+                           : llvm::formatv("{0:e2}", *err).str())
           << ")";
     }
   }

@@ -5,6 +5,8 @@
 // RUN: linop-opt %s --linop-decompose | FileCheck %s
 // RUN: linop-opt %s --linop-decompose | FileCheck %s --check-prefix=NF
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
+// Small leaves exercise deeper recursions (and once caught a dangling pointer in the evaluator).
+// RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=8}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
 // EQ-COUNT-27: remark: equivalent after 'linop-decompose'
 // EQ-NOT: {{error:}}
