@@ -8,7 +8,7 @@
 // Small leaves exercise deeper recursions (and once caught a dangling pointer in the evaluator).
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=8}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-27: remark: equivalent after 'linop-decompose'
+// EQ-COUNT-27: remark: equivalent after 'linop-decompose
 // EQ-NOT: {{error:}}
 
 // Normal form: before @stays_whole no named transform above size 16 is left.
