@@ -61,21 +61,23 @@ namespace {
 
 enum class Emit { Library, Mlir, Kernel, Llvm, Obj };
 
-cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
+static cl::OptionCategory toolOptions("linopc options");
+
+cl::opt<std::string> specFile(cl::cat(toolOptions), cl::Positional, cl::desc("<spec.mlir>"),
                               cl::Required);
-cl::opt<std::string> target("target", cl::desc("cpu (x86-64)"),
+cl::opt<std::string> target(cl::cat(toolOptions), "target", cl::desc("cpu (x86-64)"),
                             cl::init("cpu"));
-cl::opt<std::string> outDir("o", cl::desc("output directory"),
+cl::opt<std::string> outDir(cl::cat(toolOptions), "o", cl::desc("output directory"),
                             cl::value_desc("DIR"));
-cl::opt<std::string> libName("name",
+cl::opt<std::string> libName(cl::cat(toolOptions), "name",
                              cl::desc("library name (default: the spec's "
                                       "file stem as a C identifier)"));
-cl::opt<std::string> cpu("cpu",
+cl::opt<std::string> cpu(cl::cat(toolOptions), "cpu",
                          cl::desc("CPU to compile for: native (the host's "
                                   "CPU and features) or an LLVM CPU name "
                                   "(x86-64-v3, skylake-avx512, znver4, ...)"),
                          cl::init("native"));
-cl::opt<Emit> emit(
+cl::opt<Emit> emit(cl::cat(toolOptions), 
     "emit", cl::desc("stop early and emit one stage"),
     cl::init(Emit::Library),
     cl::values(
@@ -84,9 +86,9 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::Kernel, "kernel", "print the kernel IR"),
         clEnumValN(Emit::Llvm, "llvm", "print the optimized LLVM IR"),
         clEnumValN(Emit::Obj, "obj", "write only the kernels' DIR/<name>.o")));
-cl::opt<bool> explain("explain", cl::desc("print the plan (kernels, stages, "
+cl::opt<bool> explain(cl::cat(toolOptions), "explain", cl::desc("print the plan (kernels, stages, "
                                           "tiles) before compiling"));
-cl::opt<bool> prelowered(
+cl::opt<bool> prelowered(cl::cat(toolOptions), 
     "prelowered",
     cl::desc("for tests of the packaging: the input holds, next to each "
              "spec function @f, a hand-written LLVM-dialect kernel "
@@ -303,6 +305,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   cl::AddExtraVersionPrinter(printVersion);
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "linopc: compile a Linop spec into a C "
                               "library\n");
@@ -416,9 +419,11 @@ int main(int argc, char **argv) {
   if (emit == Emit::Obj)
     return writeFile(outDir + "/" + name + ".o", object, err) ? 0 : fail(err);
 
-  llvm::SmallString<128> tmp;
-  if (std::error_code ec =
-          fs::createUniqueDirectory(outDir + "/.linopc-" + name, tmp))
+  // createUniqueDirectory puts relative models under the system's temp
+  // directory: anchor the model in DIR itself.
+  llvm::SmallString<128> model(outDir + "/.linopc-" + name), tmp;
+  fs::make_absolute(model);
+  if (std::error_code ec = fs::createUniqueDirectory(model, tmp))
     return fail("cannot create a temporary directory in " + outDir + ": " +
                 ec.message());
   auto cleanup = llvm::make_scope_exit([&] { fs::remove_directories(tmp); });
