@@ -321,16 +321,19 @@ private:
     values[o->getResult(0)] = std::move(op);
     return success();
   }
+  /// The operators of `factors` and their broadcast family.
+  LogicalResult operands(Operation *o, ValueRange factors,
+                         std::vector<Operator *> &ops,
+                         std::vector<int64_t> &fam);
   LogicalResult combine(Operation *o, ValueRange factors,
                         std::function<CMat(std::vector<CMat> &)> f);
   LogicalResult apply(ApplyOp o);
   LogicalResult recurrence(RecurrenceOp o);
 };
 
-LogicalResult Interpreter::combine(Operation *o, ValueRange factors,
-                                   std::function<CMat(std::vector<CMat> &)> f) {
-  std::vector<Operator *> ops;
-  std::vector<int64_t> fam;
+LogicalResult Interpreter::operands(Operation *o, ValueRange factors,
+                                    std::vector<Operator *> &ops,
+                                    std::vector<int64_t> &fam) {
   for (Value v : factors) {
     auto r = op(o, v);
     if (failed(r))
@@ -338,6 +341,15 @@ LogicalResult Interpreter::combine(Operation *o, ValueRange factors,
     ops.push_back(*r);
     fam = broadcastShape(fam, (*r)->family);
   }
+  return success();
+}
+
+LogicalResult Interpreter::combine(Operation *o, ValueRange factors,
+                                   std::function<CMat(std::vector<CMat> &)> f) {
+  std::vector<Operator *> ops;
+  std::vector<int64_t> fam;
+  if (failed(operands(o, factors, ops, fam)))
+    return failure();
   Operator out;
   out.family = fam;
   for (int64_t i = 0, n = product(fam); i < n; ++i) {
@@ -586,13 +598,8 @@ LogicalResult Interpreter::run(Operation *o) {
       .Case([&](ComposeOp c) -> LogicalResult {
         std::vector<Operator *> ops;
         std::vector<int64_t> fam;
-        for (Value v : c.getFactors()) {
-          auto r = op(o, v);
-          if (failed(r))
-            return failure();
-          ops.push_back(*r);
-          fam = broadcastShape(fam, (*r)->family);
-        }
+        if (failed(operands(o, c.getFactors(), ops, fam)))
+          return failure();
         Operator out;
         out.family = fam;
         for (int64_t i = 0, n = product(fam); i < n; ++i) {
