@@ -4,4 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-ctest --test-dir build --output-on-failure -j "$(nproc)"
+set +e
+ctest --test-dir build --output-on-failure -j "$(nproc)" 2>&1 | tee build/ctest.log
+rc=${PIPESTATUS[0]}
+set -e
+# ctest lists skipped tests (the CUDA ones, without a GPU) after its
+# summary; repeat the summary so that it closes the run.
+grep -E "tests passed|tests failed" build/ctest.log | tail -n 1
+exit "$rc"
