@@ -1,5 +1,6 @@
 # lit configuration for Linop's FileCheck tests.
 import os
+import sys
 import lit.formats
 import lit.util
 
@@ -15,6 +16,7 @@ path = os.pathsep.join([config.linop_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
 config.substitutions.append(("%examples", os.path.join(config.linop_src_root, "examples")))
+config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 if config.linop_has_cuda:
     config.available_features.add("cuda")

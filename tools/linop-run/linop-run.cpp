@@ -60,6 +60,10 @@ static cl::list<std::string> inputs(cl::cat(toolOptions), "in", cl::desc("input 
                                     "argument, in order"));
 static cl::list<std::string> outputs(cl::cat(toolOptions), "out", cl::desc("output .npy, one per "
                                      "result, in order"));
+static cl::list<std::string> expects(cl::cat(toolOptions), "expect",
+                                     cl::desc("--target=cpu: a known answer "
+                                              "(.npy) per result; fail above "
+                                              "the dtype's error bound"));
 static cl::opt<bool> randomInputs(cl::cat(toolOptions), "random", cl::desc("use random inputs "
                                   "(normal, seeded) for every argument"));
 static cl::opt<int64_t> batch(cl::cat(toolOptions), "batch", cl::desc("size of dynamic dimensions "
@@ -480,6 +484,36 @@ int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
     }
   }
 
+  if (!expects.empty() && expects.size() != results.size())
+    return fail("@" + func.getSymName() + " has " +
+                std::to_string(results.size()) + " results, got " +
+                std::to_string(expects.size()) + " --expect files");
+  for (unsigned i = 0; i < expects.size(); ++i) {
+    npy::Array want;
+    if (!npy::read(expects[i], want, err))
+      return fail(err);
+    if (want.shape != results[i].shape)
+      return fail(expects[i] + ": shape " + npy::shapeString(want.shape) +
+                  " differs from result #" + std::to_string(i) + "'s " +
+                  npy::shapeString(results[i].shape));
+    std::vector<std::complex<double>> got = npy::toComplex128(results[i]),
+                                      ref = npy::toComplex128(want);
+    double diff = 0, norm = 0;
+    for (size_t k = 0; k < got.size(); ++k) {
+      diff += std::norm(got[k] - ref[k]);
+      norm += std::norm(ref[k]);
+    }
+    double error = std::sqrt(diff) / (norm > 0 ? std::sqrt(norm) : 1.0);
+    double bound = errorBound(
+        cast<RankedTensorType>(func.getResultTypes()[i]).getElementType());
+    bool pass = error <= bound;
+    ok &= pass;
+    llvm::outs() << "expect: result #" << i << " against " << expects[i]
+                 << ": relative error " << llvm::format("%.3g", error)
+                 << ", bound " << llvm::format("%.0e", bound) << ": "
+                 << (pass ? "ok" : "FAILED") << "\n";
+  }
+
   for (unsigned i = 0; i < outputs.size(); ++i)
     if (!npy::write(outputs[i], results[i], err))
       return fail(err);
@@ -543,7 +577,7 @@ int main(int argc, char **argv) {
                 "': use --target=reference or --target=cpu");
   if (target != "cpu" && (check || bench || prelowered || rowPad != 0 ||
                           numThreads != 0 || tolerance != 0))
-    return fail("--check, --bench, --row-pad, --num-threads, --tolerance and "
+    return fail("--check, --expect, --bench, --row-pad, --num-threads, --tolerance and "
                 "--prelowered need --target=cpu");
 
   DialectRegistry registry;
