@@ -4,7 +4,10 @@
 
 #include "linop/Dialect/LinopKernel.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+
 #include <cmath>
+#include <complex>
 
 using namespace mlir;
 using namespace linop;
@@ -19,22 +22,65 @@ double codeletFlops(StringRef codelet, int64_t r, bool complex) {
     return r / 2 * std::log2(double(r)) * (2 * add + mul);
   return r * r * (add + mul); // dense products (odd DFTs, matrices)
 }
+
+/// Real flops of a product by constant c as the lowering folds it: free for
+/// 0 and +-1 (+-i too, a swap and a negation), half a complex product for a
+/// real or imaginary c.
+double constProductFlops(std::complex<double> c, bool complex) {
+  double r = std::abs(c.real()), i = std::abs(c.imag());
+  if ((r == 0 || r == 1) && (i == 0 || (r == 0 && i == 1)))
+    return 0;
+  if (!complex)
+    return 1;
+  return r == 0 || i == 0 ? 2 : 6;
+}
+
+/// Real flops of one row through an embedding: copies and zero fills are
+/// free, each constant row costs its products and the additions between
+/// its nonzero terms.
+double embedFlops(kernel::EmbedOp e, bool complex) {
+  double add = complex ? 2 : 1, f = 0;
+  for (auto [k, blk] : llvm::enumerate(e.getBlocks())) {
+    auto m = dyn_cast<DenseElementsAttr>(blk);
+    if (!m || m.isSplat())
+      continue; // a copy, or a zero fill
+    int64_t cols = e.getCols()[k];
+    auto values = m.getValues<std::complex<double>>();
+    for (int64_t i = 0; i < e.getRows()[k]; ++i) {
+      int64_t terms = 0;
+      for (int64_t j = 0; j < cols; ++j) {
+        std::complex<double> c = values[i * cols + j];
+        if (c == 0.0)
+          continue;
+        ++terms;
+        f += constProductFlops(c, complex);
+      }
+      f += std::max<int64_t>(terms - 1, 0) * add;
+    }
+  }
+  return f;
+}
 } // namespace
 
-double linop::nominalFftFlops(int64_t n) { return 5.0 * n * std::log2(double(n)); }
-
-double linop::stageFlopsPerRow(Operation *op, bool complex, int64_t n) {
+double linop::stageFlopsPerRow(Operation *op, bool complex) {
   double add = complex ? 2 : 1, mul = complex ? 6 : 1;
+  // Stages count their own length: a rectangular kernel's tile buffers are
+  // longer than some of its stages.
   if (auto s = dyn_cast<kernel::StageOp>(op)) {
+    int64_t len = s.getA() * s.getR() * s.getB();
     double f = s.getA() * s.getB() * codeletFlops(s.getCodelet(), s.getR(), complex);
     if (s.getTwiddles())
-      f += n * mul;
+      f += len * mul;
     if (s.getScale())
-      f += n * (complex ? 2 : 1);
+      f += len * (complex ? 2 : 1);
     return f;
   }
-  if (isa<kernel::ButterflyStageOp>(op))
-    return n * (2 * mul + add); // two products and a sum per output
+  if (auto bf = dyn_cast<kernel::ButterflyStageOp>(op)) {
+    double len = std::ldexp(1.0, bf.getLevels());
+    return len * (2 * mul + add); // two products and a sum per output
+  }
+  if (auto e = dyn_cast<kernel::EmbedOp>(op))
+    return embedFlops(e, complex);
   if (auto d = dyn_cast<kernel::DenseStageOp>(op))
     return d.getBlocks() * d.getR() * d.getR() * (mul + add);
   return 0;

@@ -7,7 +7,10 @@
 #include "linop/Dialect/LinopKernel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/Format.h"
+
+#include <complex>
 
 using namespace mlir;
 using namespace linop;
@@ -31,14 +34,35 @@ std::string describe(Operation *op) {
   } else if (auto d = dyn_cast<kernel::DenseStageOp>(op)) {
     os << d.getBlocks() << " dense block(s) of " << d.getR() << "x"
        << d.getR() << ", weights from argument #" << d.getOperand();
+  } else if (auto e = dyn_cast<kernel::EmbedOp>(op)) {
+    os << "embed " << e.getNIn() << " -> " << e.getNOut() << ":";
+    for (auto [k, blk] : llvm::enumerate(e.getBlocks())) {
+      int64_t r = e.getRows()[k], c = e.getCols()[k];
+      auto m = dyn_cast<DenseElementsAttr>(blk);
+      os << (k ? "," : "") << " ";
+      if (!m)
+        os << "copy " << r;
+      else if (m.empty() ||
+               (m.isSplat() && m.getSplatValue<std::complex<double>>() == 0.0))
+        os << (c == 0 ? "zero " + std::to_string(r)
+               : r == 0 ? "drop " + std::to_string(c)
+                        : "zero " + std::to_string(r) + "x" + std::to_string(c));
+      else
+        os << "constant " << r << "x" << c;
+    }
   } else if (auto p = dyn_cast<kernel::PermuteOp>(op)) {
     os << "permute " << p.getPerm().size() << " elements";
   } else if (auto l = dyn_cast<kernel::LoadOp>(op)) {
-    os << "load argument #" << l.getOperand() << " (global -> tile)"
+    os << "load argument #" << l.getOperand() << " (global -> tile";
+    if (auto n = l.getN())
+      os << ", " << *n << " elements";
+    os << ")"
        << (l.getPerm() ? ", permutation absorbed into the index map" : "");
   } else if (auto s = dyn_cast<kernel::StoreOp>(op)) {
-    os << "store result to pointer #" << s.getOperand()
-       << " (tile -> global)";
+    os << "store result to pointer #" << s.getOperand() << " (tile -> global";
+    if (auto n = s.getN())
+      os << ", " << *n << " elements";
+    os << ")";
   }
   return s;
 }
@@ -54,9 +78,23 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     int64_t scalarBytes = realPart(elem).getIntOrFloatBitWidth() / 8;
     int64_t elemBytes = scalarBytes * (cplx ? 2 : 1);
     int64_t tileBytes = n * w * elemBytes;
+    // Rectangular kernels (and Bluestein's padding) read and write rows of
+    // other lengths than the tile buffers hold.
+    int64_t nIn = n, nOut = n;
+    for (Operation &op : loop.getBody().front()) {
+      if (auto l = dyn_cast<kernel::LoadOp>(op); l && l.getN())
+        nIn = *l.getN();
+      if (auto s = dyn_cast<kernel::StoreOp>(op); s && s.getN())
+        nOut = *s.getN();
+    }
     os << "kernel @" << func.getSymName() << " (for @"
        << func->getAttrOfType<StringAttr>("linop.function").getValue()
-       << "): " << n << " x " << elem << " per row\n";
+       << "): ";
+    if (nIn == n && nOut == n)
+      os << n << " x " << elem << " per row\n";
+    else
+      os << nIn << " -> " << nOut << " x " << elem
+         << " per row, padded to " << n << " in the tile\n";
     os << "  tiles: " << w << " rows per tile, vectorized across rows ("
        << w << " lanes of " << realPart(elem) << "); rows split over the "
        << "runtime's threads\n";
@@ -66,14 +104,14 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     double flops = 0;
     int k = 0;
     for (Operation &op : loop.getBody().front()) {
-      double f = stageFlopsPerRow(&op, cplx, n);
+      double f = stageFlopsPerRow(&op, cplx);
       flops += f;
       os << "  " << k++ << ". " << describe(&op);
       if (f > 0)
         os << "  [" << llvm::format("%.0f", f) << " flops/row]";
       os << "\n";
     }
-    double bytes = 2.0 * n * elemBytes;
+    double bytes = double(nIn + nOut) * elemBytes;
     os << "  per row: " << llvm::format("%.0f", flops) << " flops, "
        << llvm::format("%.0f", bytes) << " bytes to and from global memory ("
        << llvm::format("%.2f", flops / bytes) << " flops/byte)\n";

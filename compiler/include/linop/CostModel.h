@@ -16,12 +16,8 @@ namespace linop {
 
 /// Real flops one row costs in a kernel stage (0 for loads, stores and
 /// permutations). `complex` says whether the tile holds complex values.
-double stageFlopsPerRow(mlir::Operation *stage, bool complex, int64_t n);
+double stageFlopsPerRow(mlir::Operation *stage, bool complex);
 
-/// Flops of the textbook algorithm for a transform of size n, the figure
-/// benchmarks report (5 n log2 n for a complex FFT, n log2 n for a
-/// Walsh-Hadamard transform).
-double nominalFftFlops(int64_t n);
 
 } // namespace linop
 

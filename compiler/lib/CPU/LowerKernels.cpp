@@ -5,7 +5,9 @@
 // stage is then plain SIMD code whatever its strides. Codelets are unrolled
 // here: an FFT by recursive radix-2 splitting (exact roots at quarter
 // turns, so trivial twiddles fold away) or a constant matrix product with
-// zeros, ones and i folded.
+// zeros, ones and i folded. Buffers are sized for the longest vector of
+// the kernel; loads, stores, permutations and stages touch only their own
+// length, and `embed` stages change it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -198,13 +200,17 @@ public:
   }
 
   SmallVector<Value> transpose(SmallVector<Value> rows);
-  bool canTranspose();
+  int64_t transposedBlocks(int64_t len);
   LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
   LogicalResult lowerStore(kernel::StoreOp op, Value tile);
   LogicalResult lowerStage(kernel::StageOp op);
   LogicalResult lowerButterfly(kernel::ButterflyStageOp op);
   LogicalResult lowerDense(kernel::DenseStageOp op);
   LogicalResult lowerPermute(kernel::PermuteOp op);
+  LogicalResult lowerEmbed(kernel::EmbedOp op);
+  LogicalResult checkBuffers(Operation *op, int64_t src, int64_t dst,
+                             int64_t len);
+  LogicalResult checkPerm(Operation *op, ArrayRef<int64_t> perm, int64_t len);
   std::vector<CV> fft(const std::vector<CV> &x, bool inverse);
   std::vector<CV> wht(const std::vector<CV> &x);
   std::vector<CV> matrixCodelet(const std::vector<CV> &x, ArrayRef<cd> m,
@@ -233,26 +239,71 @@ SmallVector<Value> Lowering::transpose(SmallVector<Value> rows) {
   return rows;
 }
 
-bool Lowering::canTranspose() {
-  int64_t floats = N * (cplx ? 2 : 1);
-  return (W & (W - 1)) == 0 && W >= 2 && floats % W == 0;
+/// Blocks of W floats per row that go through the register transpose; the
+/// rest of a row (less than a block) is copied element by element.
+int64_t Lowering::transposedBlocks(int64_t len) {
+  if ((W & (W - 1)) != 0 || W < 2)
+    return 0;
+  return len / (cplx ? W / 2 : W);
+}
+
+/// Checks that tile buffers exist and hold `len` elements: hand-written
+/// kernel IR reaches here too, and nothing past this point checks bounds.
+LogicalResult Lowering::checkBuffers(Operation *op, int64_t src, int64_t dst,
+                                     int64_t len) {
+  for (int64_t buf : {src, dst})
+    if (buf < 0 || buf >= int64_t(re.size()))
+      return op->emitError("linop-lower-kernels: tile buffer #")
+             << buf << " does not exist (the tile loop has " << re.size()
+             << ")";
+  if (len < 0 || len > N)
+    return op->emitError("linop-lower-kernels: ")
+           << len << " elements do not fit the tile buffers (n = " << N
+           << ")";
+  return success();
+}
+
+/// Index maps read memory unchecked: their entries must lie in [0, len).
+LogicalResult Lowering::checkPerm(Operation *op, ArrayRef<int64_t> perm,
+                                  int64_t len) {
+  if (int64_t(perm.size()) != len)
+    return op->emitError("linop-lower-kernels: a permutation of ")
+           << perm.size() << " entries on " << len << " elements";
+  for (int64_t p : perm)
+    if (p < 0 || p >= len)
+      return op->emitError("linop-lower-kernels: permutation entry ")
+             << p << " is outside [0, " << len << ")";
+  return success();
 }
 
 LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
+  int64_t len = op.getN() ? *op.getN() : N;
+  int64_t dst = op.getDst();
+  int64_t blocks = transposedBlocks(len);
+  int64_t perBlock = cplx ? W / 2 : W, done = blocks * perBlock;
+  // A permuted load that transposes reads into the other buffer, then
+  // permutes in cache; one that does not reads through the index map.
+  bool twoPass = op.getPerm() && blocks;
+  int64_t target = twoPass ? 1 - dst : dst;
+  if (failed(checkBuffers(op, dst, target, len)))
+    return failure();
+  if (auto p = op.getPerm(); p && failed(checkPerm(op, *p, len)))
+    return failure();
   Value base = loadPtr(op.getPtrs(), op.getOperand());
   Value stride = loadI64(op.getStrides(), op.getOperand());
-  int64_t dst = op.getDst();
   Value last = b.create<arith::SubIOp>(loc, end, i64(1));
-  // A permuted load reads into the other buffer, then permutes in cache.
-  int64_t target = op.getPerm() && canTranspose() ? 1 - dst : dst;
-  if (canTranspose()) {
+  Value perm;
+  if (auto p = op.getPerm()) {
+    SmallVector<double> v(p->begin(), p->end());
+    perm = table(v, b.getI64Type());
+  }
+  if (blocks) {
     // Blocks of W floats per row: W rows x W floats, transposed in registers.
     SmallVector<Value> rowOff;
     for (int64_t w = 0; w < W; ++w)
       rowOff.push_back(mul(b.create<arith::MinSIOp>(loc, add(tile, i64(w)), last),
                            stride));
-    int64_t perBlock = cplx ? W / 2 : W;
-    forRange(0, N / perBlock, [&](Value blk) {
+    forRange(0, blocks, [&](Value blk) {
       Value first = mul(toI64(blk), i64(perBlock));
       SmallVector<Value> rows;
       for (int64_t w = 0; w < W; ++w) {
@@ -272,48 +323,47 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
           storeBuf(target, i, {cols[k], Value()});
       }
     });
-    if (auto p = op.getPerm()) {
-      SmallVector<double> v(p->begin(), p->end());
-      Value perm = table(v, b.getI64Type());
-      forRange(0, N, [&](Value i) {
-        Value src = toIndex(b.create<memref::LoadOp>(loc, perm, i));
-        storeBuf(dst, i, loadBuf(target, src));
+  }
+  if (done < len) {
+    forRange(0, W, [&](Value w) {
+      Value row = b.create<arith::MinSIOp>(loc, add(tile, toI64(w)), last);
+      Value rowOff = mul(row, stride);
+      forRange(done, len, [&](Value i) {
+        Value src = perm && !twoPass
+                        ? toI64(toIndex(b.create<memref::LoadOp>(loc, perm, i)))
+                        : toI64(i);
+        Value off = add(rowOff, src);
+        if (cplx) {
+          Value off2 = mul(off, i64(2));
+          b.create<memref::StoreOp>(loc, loadScalar(base, off2), re[target],
+                                    ValueRange{i, w});
+          b.create<memref::StoreOp>(loc, loadScalar(base, add(off2, i64(1))),
+                                    im[target], ValueRange{i, w});
+        } else {
+          b.create<memref::StoreOp>(loc, loadScalar(base, off), re[target],
+                                    ValueRange{i, w});
+        }
       });
-    }
-    return success();
-  }
-  Value perm;
-  if (auto p = op.getPerm()) {
-    SmallVector<double> v(p->begin(), p->end());
-    perm = table(v, b.getI64Type());
-  }
-  forRange(0, W, [&](Value w) {
-    Value row = b.create<arith::MinSIOp>(loc, add(tile, toI64(w)), last);
-    Value rowOff = mul(row, stride);
-    forRange(0, N, [&](Value i) {
-      Value src = perm ? toI64(toIndex(b.create<memref::LoadOp>(loc, perm, i)))
-                       : toI64(i);
-      Value off = add(rowOff, src);
-      if (cplx) {
-        Value off2 = mul(off, i64(2));
-        b.create<memref::StoreOp>(loc, loadScalar(base, off2), re[dst],
-                                  ValueRange{i, w});
-        b.create<memref::StoreOp>(loc, loadScalar(base, add(off2, i64(1))),
-                                  im[dst], ValueRange{i, w});
-      } else {
-        b.create<memref::StoreOp>(loc, loadScalar(base, off), re[dst],
-                                  ValueRange{i, w});
-      }
     });
-  });
+  }
+  if (twoPass)
+    forRange(0, len, [&](Value i) {
+      Value src = toIndex(b.create<memref::LoadOp>(loc, perm, i));
+      storeBuf(dst, i, loadBuf(target, src));
+    });
   return success();
 }
 
 LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
+  int64_t len = op.getN() ? *op.getN() : N;
+  int64_t src = op.getSrc();
+  if (failed(checkBuffers(op, src, src, len)))
+    return failure();
   Value base = loadPtr(op.getPtrs(), op.getOperand());
   Value stride = loadI64(op.getStrides(), op.getOperand());
-  int64_t src = op.getSrc();
-  if (canTranspose()) {
+  int64_t blocks = transposedBlocks(len);
+  int64_t perBlock = cplx ? W / 2 : W, done = blocks * perBlock;
+  if (blocks) {
     SmallVector<Value> rowOff, inside;
     for (int64_t w = 0; w < W; ++w) {
       Value row = add(tile, i64(w));
@@ -321,8 +371,7 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
       inside.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
                                                row, op.getEnd()));
     }
-    int64_t perBlock = cplx ? W / 2 : W;
-    forRange(0, N / perBlock, [&](Value blk) {
+    forRange(0, blocks, [&](Value blk) {
       Value i0 = mul(blk, idx(perBlock));
       SmallVector<Value> cols;
       for (int64_t k = 0; k < perBlock; ++k) {
@@ -344,8 +393,9 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
                                 /*alignment=*/4);
       }
     });
-    return success();
   }
+  if (done == len)
+    return success();
   forRange(0, W, [&](Value w) {
     Value row = add(tile, toI64(w));
     Value inside = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
@@ -354,7 +404,7 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
     Value rowOff = mul(row, stride);
-    forRange(0, N, [&](Value i) {
+    forRange(done, len, [&](Value i) {
       Value off = add(rowOff, toI64(i));
       if (cplx) {
         Value off2 = mul(off, i64(2));
@@ -434,6 +484,12 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
   std::vector<cd> m;
   if (codelet == "matrix" && !op.getMatrix())
     return op.emitError("a matrix codelet needs its matrix");
+  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), a * r * bb)))
+    return failure();
+  if (auto tw = op.getTwiddles();
+      tw && cast<DenseElementsAttr>(*tw).getNumElements() != a * r * bb)
+    return op.emitError("linop-lower-kernels: a stage of ")
+           << a * r * bb << " elements needs as many twiddles";
   if (auto mat = op.getMatrix())
     for (auto v : cast<DenseElementsAttr>(*mat).getValues<std::complex<double>>())
       m.push_back(v);
@@ -485,10 +541,16 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
 
 LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
   Value wbase = loadPtr(op.getPtrs(), op.getOperand());
-  int64_t s = op.getStride(), half = N / 2;
+  // A butterfly of L levels acts on the first 2^L elements.
+  if (op.getLevels() < 1 || op.getLevels() > 40)
+    return op.emitError("linop-lower-kernels: a butterfly needs 1 to 40 "
+                        "levels");
+  int64_t s = op.getStride(), half = (int64_t(1) << op.getLevels()) / 2;
   bool cw = op.getComplexWeights();
   if (cw && !cplx)
     return op.emitError("complex butterfly weights on real data");
+  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), 2 * half)))
+    return failure();
   int64_t levelBase = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
   forRange(0, half, [&](Value p) {
     Value a0 = add(mul(b.create<arith::DivUIOp>(loc, p, idx(s)), idx(2 * s)),
@@ -520,6 +582,8 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
   if (cw && !cplx)
     return op.emitError("complex dense weights on real data");
   int64_t r = op.getR();
+  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), op.getBlocks() * r)))
+    return failure();
   forRange(0, op.getBlocks(), [&](Value blk) {
     Value first = mul(blk, idx(r));
     forRange(0, r, [&](Value k) {
@@ -558,12 +622,75 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
 }
 
 LogicalResult Lowering::lowerPermute(kernel::PermuteOp op) {
+  int64_t len = op.getPerm().size();
+  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), len)) ||
+      failed(checkPerm(op, op.getPerm(), len)))
+    return failure();
   SmallVector<double> v(op.getPerm().begin(), op.getPerm().end());
   Value perm = table(v, b.getI64Type());
-  forRange(0, N, [&](Value i) {
+  forRange(0, len, [&](Value i) {
     Value src = toIndex(b.create<memref::LoadOp>(loc, perm, i));
     storeBuf(op.getDst(), i, loadBuf(op.getSrc(), src));
   });
+  return success();
+}
+
+LogicalResult Lowering::lowerEmbed(kernel::EmbedOp op) {
+  // The verifier holds for parsed IR; check again for IR built in passes.
+  if (failed(op.verify()))
+    return failure();
+  int64_t src = op.getSrc(), dst = op.getDst();
+  if (failed(checkBuffers(op, src, dst,
+                          std::max(op.getNIn(), op.getNOut()))))
+    return failure();
+  int64_t rowOff = 0, colOff = 0;
+  for (auto [k, blk] : llvm::enumerate(op.getBlocks())) {
+    int64_t rows = op.getRows()[k], cols = op.getCols()[k];
+    int64_t r0 = rowOff, c0 = colOff;
+    rowOff += rows;
+    colOff += cols;
+    if (isa<UnitAttr>(blk)) {
+      forRange(0, rows, [&](Value i) {
+        storeBuf(dst, add(i, idx(r0)), loadBuf(src, add(i, idx(c0))));
+      });
+      continue;
+    }
+    auto attr = cast<DenseElementsAttr>(blk);
+    std::vector<cd> m(attr.getValues<cd>().begin(), attr.getValues<cd>().end());
+    if (!cplx && llvm::any_of(m, [](cd c) { return c.imag() != 0; }))
+      return op.emitError("a real kernel cannot apply a complex block");
+    // Each input the block uses is loaded once; rows are unrolled products
+    // with zeros and ones folded, runs of zero rows are a fill loop.
+    std::vector<CV> x(cols);
+    auto input = [&](int64_t j) {
+      if (!x[j].re)
+        x[j] = loadBuf(src, idx(c0 + j));
+      return x[j];
+    };
+    auto zeroRow = [&](int64_t i) {
+      for (int64_t j = 0; j < cols; ++j)
+        if (m[i * cols + j] != cd(0))
+          return false;
+      return true;
+    };
+    for (int64_t i = 0; i < rows;) {
+      if (zeroRow(i)) {
+        int64_t e = i + 1;
+        while (e < rows && zeroRow(e))
+          ++e;
+        CV z = zero();
+        forRange(r0 + i, r0 + e, [&](Value at) { storeBuf(dst, at, z); });
+        i = e;
+        continue;
+      }
+      CV acc;
+      for (int64_t j = 0; j < cols; ++j)
+        if (m[i * cols + j] != cd(0))
+          acc = accumulate(acc, cmulConst(input(j), m[i * cols + j]));
+      storeBuf(dst, idx(r0 + i), acc);
+      ++i;
+    }
+  }
   return success();
 }
 
@@ -608,6 +735,7 @@ struct LowerKernelsPass
                 })
                 .Case([&](kernel::DenseStageOp o) { return L.lowerDense(o); })
                 .Case([&](kernel::PermuteOp o) { return L.lowerPermute(o); })
+                .Case([&](kernel::EmbedOp o) { return L.lowerEmbed(o); })
                 .Default([&](Operation *o) {
                   return o->emitError("linop-lower-kernels: unexpected op");
                 });

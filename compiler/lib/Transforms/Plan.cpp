@@ -7,6 +7,11 @@
 // IR. The batch is vectorized across rows: each tile holds `vector-width`
 // rows, so every stage vectorizes whatever its strides.
 //
+// Direct sums of identities and constant blocks (zero padding and
+// truncation, as in Bluestein's algorithm) and rectangular constants become
+// `embed` stages that change the vector's length; the tile buffers are
+// sized for the longest length and the load and store carry their own.
+//
 //===----------------------------------------------------------------------===//
 
 #include "linop/CostModel.h"
@@ -29,9 +34,16 @@ using ref::CMat;
 
 namespace {
 
+/// One block of an embedding: an identity (a copy) or constants.
+struct EmbedBlock {
+  int64_t rows = 0, cols = 0;
+  bool identity = false;
+  CMat matrix; // rows x cols unless identity
+};
+
 /// One factor of the operator, in application order.
 struct Factor {
-  enum Kind { Stage, Permute, Butterfly, Dense } kind;
+  enum Kind { Stage, Permute, Butterfly, Dense, Embed } kind;
   // Stage: I_a (x) matrix (x) I_b, twiddles applied to its inputs first.
   int64_t a = 1, r = 1, b = 1;
   std::string codelet = "matrix";
@@ -45,7 +57,22 @@ struct Factor {
   int64_t operand = 0, block = 0, level = 0, levels = 0, stride = 0;
   int64_t blocks = 1; // Dense: blocks of size r
   bool complexWeights = false;
+  // Embed: a block-diagonal map from nIn to nOut elements.
+  int64_t nIn = 0, nOut = 0;
+  std::vector<EmbedBlock> embed;
 };
+
+/// Length of the vector after `f`, given `len` before it.
+int64_t lengthAfter(const Factor &f, int64_t len) {
+  return f.kind == Factor::Embed ? f.nOut : len;
+}
+
+// Constant blocks of an embedding: materialized up to kMaxEmbedEntries (the
+// zero padding of a large Bluestein convolution is tall), unrolled up to
+// kMaxUnrolledEntries once the zero rows and columns around them are split
+// off.
+constexpr int64_t kMaxEmbedEntries = int64_t(1) << 22;
+constexpr int64_t kMaxUnrolledEntries = 64 * 64;
 
 bool isScalarStage(const Factor &f) {
   return f.kind == Factor::Stage && f.r == 1 && f.twiddles.empty();
@@ -56,7 +83,7 @@ bool isDiagStage(const Factor &f) {
 
 class Planner {
 public:
-  Planner(func::FuncOp func, int64_t n) : func(func), n(n) {}
+  explicit Planner(func::FuncOp func) : func(func) {}
 
   /// Appends the factors of `op` in application order.
   LogicalResult collect(Value op, std::vector<Factor> &out);
@@ -67,6 +94,18 @@ private:
   }
   LogicalResult leafStage(Value leaf, int64_t a, int64_t b,
                           std::vector<Factor> &out);
+  /// Appends `block` (one operand of a direct sum, or a whole rectangular
+  /// constant) to the embedding `f`.
+  LogicalResult embedBlock(Operation *user, Value block, Factor &f);
+  /// Whether `v` depends on an argument of the function.
+  bool dependsOnArgument(Value v) {
+    if (isa<BlockArgument>(v))
+      return true;
+    Operation *def = v.getDefiningOp();
+    return def && llvm::any_of(def->getOperands(), [&](Value o) {
+             return dependsOnArgument(o);
+           });
+  }
   /// Function argument index of a weights value, or -1.
   int64_t argumentIndex(Value v) {
     if (auto arg = dyn_cast<BlockArgument>(v))
@@ -76,7 +115,6 @@ private:
   }
 
   func::FuncOp func;
-  int64_t n;
 };
 
 LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
@@ -118,6 +156,78 @@ LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
   return success();
 }
 
+/// Splits the zero rows and columns around a constant block's nonzeros off
+/// as empty blocks and turns an identity core into a copy, so that a zero
+/// padding [1; 0; ...; 0] is a copy and a fill, and nothing large is kept.
+void appendTrimmed(const CMat &m, std::vector<EmbedBlock> &out) {
+  int64_t rows = m.rows(), cols = m.cols();
+  int64_t r0 = rows, r1 = 0, c0 = cols, c1 = 0;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      if (m(i, j) != cd(0)) {
+        r0 = std::min(r0, i);
+        r1 = std::max(r1, i + 1);
+        c0 = std::min(c0, j);
+        c1 = std::max(c1, j + 1);
+      }
+  auto zeros = [&](int64_t r, int64_t c) {
+    if (r || c)
+      out.push_back({r, c, false, CMat::Zero(r, c)});
+  };
+  if (r1 == 0) { // all zeros
+    zeros(rows, cols);
+    return;
+  }
+  zeros(r0, c0);
+  EmbedBlock core{r1 - r0, c1 - c0, false, m.block(r0, c0, r1 - r0, c1 - c0)};
+  core.identity = core.rows == core.cols &&
+                  core.matrix == CMat::Identity(core.rows, core.cols);
+  out.push_back(std::move(core));
+  zeros(rows - r1, cols - c1);
+}
+
+LogicalResult Planner::embedBlock(Operation *user, Value block, Factor &f) {
+  auto type = cast<OperatorType>(block.getType());
+  Operation *def = block.getDefiningOp();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  if (!type.getFamily().empty())
+    return fail(user, "family blocks in a direct sum are not supported by "
+                      "the CPU backend yet");
+  if (def && isa<IdentityOp>(def)) {
+    f.embed.push_back({rows, cols, true, CMat()});
+    return success();
+  }
+  std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
+  if (!def || dependsOnArgument(block))
+    return fail(user, "a " + shape + " block with run-time weights in a "
+                      "direct sum or rectangular operator is not supported "
+                      "by the CPU backend yet (identities and constants are)");
+  if (rows * cols > kMaxEmbedEntries)
+    return fail(user, "a " + shape + " block of a direct sum or rectangular "
+                      "operator must be an identity or a constant of at most " +
+                      std::to_string(kMaxEmbedEntries) + " entries");
+  auto m = ref::materialize(block, {});
+  if (failed(m))
+    return failure();
+  if (m->maps.size() != 1 || m->maps[0].B.size())
+    return fail(user, "a block of a direct sum must be one complex-linear "
+                      "operator");
+  size_t before = f.embed.size();
+  appendTrimmed(m->maps[0].A, f.embed);
+  for (size_t k = before; k < f.embed.size(); ++k) {
+    const EmbedBlock &e = f.embed[k];
+    if (!e.identity && e.matrix.size() > kMaxUnrolledEntries &&
+        e.matrix != CMat::Zero(e.rows, e.cols))
+      return fail(user, "a " + shape + " constant block of a direct sum or "
+                        "rectangular operator has a " +
+                        std::to_string(e.rows) + "x" + std::to_string(e.cols) +
+                        " core of nonzeros, more than the " +
+                        std::to_string(kMaxUnrolledEntries) +
+                        " entries the CPU backend unrolls");
+  }
+  return success();
+}
+
 LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
   Operation *def = op.getDefiningOp();
   auto type = cast<OperatorType>(op.getType());
@@ -126,9 +236,6 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
                           "function, not passed in");
   if (!type.getFamily().empty())
     return fail(def, "family operators are not supported by the CPU "
-                     "backend yet");
-  if (!type.isSquare())
-    return fail(def, "rectangular operators are not supported by the CPU "
                      "backend yet");
   if (isa<IdentityOp>(def))
     return success();
@@ -141,8 +248,13 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
   if (auto k = dyn_cast<KronOp>(def)) {
     // A (x) B = (A (x) I)(I (x) B): one stage per non-identity factor.
     SmallVector<int64_t> sizes;
-    for (Value f : k.getFactors())
-      sizes.push_back(cast<OperatorType>(f.getType()).getRows());
+    for (Value f : k.getFactors()) {
+      auto ft = cast<OperatorType>(f.getType());
+      if (!ft.isSquare())
+        return fail(def, "rectangular Kronecker factors are not supported "
+                         "by the CPU backend yet");
+      sizes.push_back(ft.getRows());
+    }
     for (auto [i, f] : llvm::enumerate(k.getFactors())) {
       if (f.getDefiningOp<IdentityOp>())
         continue;
@@ -221,7 +333,8 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
         f.block = firstBlock + blk;
         f.level = l;
         f.levels = levels;
-        f.stride = bf.getDecreasing() ? n >> (l + 1) : int64_t(1) << l;
+        f.stride = bf.getDecreasing() ? type.getRows() >> (l + 1)
+                                      : int64_t(1) << l;
         f.complexWeights = isa<ComplexType>(twType.getElementType());
         out.push_back(std::move(f));
       }
@@ -230,14 +343,50 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
   if (auto d = dyn_cast<DenseOp>(def)) {
     int64_t arg = argumentIndex(d.getWeights());
     if (arg >= 0) {
+      if (!type.isSquare())
+        return fail(def, "a rectangular dense layer with run-time weights is "
+                         "not supported by the CPU backend yet");
       Factor f{Factor::Dense};
       f.operand = arg;
-      f.r = n;
+      f.r = type.getRows();
       f.complexWeights = isa<ComplexType>(d.getWeights().getType().getElementType());
       out.push_back(std::move(f));
       return success();
     }
-    return leafStage(op, 1, 1, out);
+    if (type.isSquare())
+      return leafStage(op, 1, 1, out);
+    // A rectangular constant: an embedding of one block.
+    Factor f{Factor::Embed};
+    f.nIn = type.getCols();
+    f.nOut = type.getRows();
+    if (failed(embedBlock(def, op, f)))
+      return failure();
+    out.push_back(std::move(f));
+    return success();
+  }
+  if (auto ds = dyn_cast<DirectSumOp>(def)) {
+    Factor f{Factor::Embed};
+    f.nIn = type.getCols();
+    f.nOut = type.getRows();
+    for (Value blk : ds.getFactors())
+      if (failed(embedBlock(def, blk, f)))
+        return failure();
+    // Neighbouring copies are one copy.
+    std::vector<EmbedBlock> blocks;
+    for (EmbedBlock &e : f.embed) {
+      if (e.identity && !blocks.empty() && blocks.back().identity) {
+        blocks.back().rows += e.rows;
+        blocks.back().cols += e.cols;
+        continue;
+      }
+      blocks.push_back(std::move(e));
+    }
+    f.embed = std::move(blocks);
+    // A direct sum of identities is the identity.
+    if (f.embed.size() == 1 && f.embed[0].identity)
+      return success();
+    out.push_back(std::move(f));
+    return success();
   }
   if (auto m = dyn_cast<MonarchOp>(def)) {
     // L^N_b . blockdiag(L) . L^N_n . blockdiag(R), weights at run time.
@@ -255,7 +404,7 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     r.complexWeights = cw;
     out.push_back(r);
     Factor p{Factor::Permute};
-    p.perm = ref::stridePerm(n, nn);
+    p.perm = ref::stridePerm(type.getRows(), nn);
     out.push_back(p);
     Factor l{Factor::Dense};
     l.operand = left;
@@ -264,13 +413,19 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     l.complexWeights = cw;
     out.push_back(l);
     Factor q{Factor::Permute};
-    q.perm = ref::stridePerm(n, b);
+    q.perm = ref::stridePerm(type.getRows(), b);
     out.push_back(q);
     return success();
   }
   // Small named transforms are codelets in their own right.
-  if (type.getRows() <= 64 && isa<DftOp, HadamardOp, HartleyOp, DctOp, DstOp>(def))
+  if (type.isSquare() && type.getRows() <= 64 &&
+      isa<DftOp, HadamardOp, HartleyOp, DctOp, DstOp>(def))
     return leafStage(op, 1, 1, out);
+  if (!type.isSquare())
+    return fail(def, "a rectangular '" + def->getName().getStringRef().str() +
+                         "' is not supported by the CPU backend yet (direct "
+                         "sums of identities and constants, and constant "
+                         "dense operators, are)");
   return fail(def, "'" + def->getName().getStringRef().str() +
                        "' of this size must be decomposed first (run "
                        "linop-decompose) or is not supported by the CPU "
@@ -292,6 +447,14 @@ void foldScales(std::vector<Factor> &fs) {
         t *= f.scale;
       f.scale = 1.0;
     }
+}
+
+/// Whether `f` is an embedding of copies and zero fills only.
+bool isPadding(const Factor &f) {
+  return f.kind == Factor::Embed &&
+         llvm::all_of(f.embed, [](const EmbedBlock &e) {
+           return e.identity || e.matrix.isZero();
+         });
 }
 
 /// Merges twiddle diagonals into the stage after them and scalars into a
@@ -329,6 +492,46 @@ void merge(std::vector<Factor> &fs) {
           t *= f.matrix(0, 0);
         fs[i + 1].twiddles = std::move(tw);
         fs.erase(fs.begin() + i);
+        changed = true;
+        break;
+      }
+      // A diagonal moves past a permutation (P D = D' P with d'[k] =
+      // d[p[k]]) or a zero padding when a stage it merges into comes next:
+      // Bluestein's chirps then cost no pass of their own.
+      auto plainStage = [&](size_t k) {
+        return k < fs.size() && fs[k].kind == Factor::Stage &&
+               fs[k].twiddles.empty();
+      };
+      auto permuteThenStage = [&](size_t k) {
+        return k < fs.size() && fs[k].kind == Factor::Permute &&
+               plainStage(k + 1);
+      };
+      if (isDiagStage(f) && permuteThenStage(i + 1)) {
+        const std::vector<int64_t> &p = fs[i + 1].perm;
+        std::vector<cd> tw(p.size());
+        for (size_t k = 0; k < p.size(); ++k)
+          tw[k] = f.twiddles[p[k]];
+        f.twiddles = std::move(tw);
+        std::swap(fs[i], fs[i + 1]);
+        changed = true;
+        break;
+      }
+      if (isDiagStage(f) && i + 1 < fs.size() && isPadding(fs[i + 1]) &&
+          (plainStage(i + 2) || permuteThenStage(i + 2))) {
+        // E D = D' E: copied entries keep their factor; filled zeros take 1.
+        const Factor &e = fs[i + 1];
+        std::vector<cd> tw(e.nOut, cd(1));
+        int64_t row = 0, col = 0;
+        for (const EmbedBlock &blk : e.embed) {
+          if (blk.identity)
+            for (int64_t k = 0; k < blk.rows; ++k)
+              tw[row + k] = f.twiddles[col + k];
+          row += blk.rows;
+          col += blk.cols;
+        }
+        f.twiddles = std::move(tw);
+        f.b = e.nOut;
+        std::swap(fs[i], fs[i + 1]);
         changed = true;
         break;
       }
@@ -382,17 +585,24 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       if (i != in.getArgNumber() &&
           !cast<RankedTensorType>(t).hasStaticShape())
         return fail("weights arguments must have static shapes");
-    int64_t n = inType.getShape()[1];
-    if (outType.getShape()[1] != n)
-      return fail("rectangular operators are not supported by the CPU "
-                  "backend yet");
+    int64_t nIn = inType.getShape()[1], nOut = outType.getShape()[1];
 
-    Planner planner(func, n);
+    Planner planner(func);
     std::vector<Factor> factors;
     if (failed(planner.collect(apply.getOp(), factors)))
       return failure();
     merge(factors);
     foldScales(factors);
+    // The tile buffers hold the longest vector any factor sees.
+    int64_t n = nIn, len = nIn;
+    for (const Factor &f : factors) {
+      len = lengthAfter(f, len);
+      n = std::max(n, len);
+    }
+    if (len != nOut)
+      return fail("the factors map " + std::to_string(nIn) + " to " +
+                  std::to_string(len) + " elements, not " +
+                  std::to_string(nOut));
 
     // Emit the kernel.
     MLIRContext *ctx = &getContext();
@@ -424,10 +634,12 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       loadPerm = b.getDenseI64ArrayAttr(factors[0].perm);
       first = 1;
     }
+    auto I = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+    // Lengths other than the buffers' are spelled out.
+    auto length = [&](int64_t v) { return v == n ? IntegerAttr() : I(v); };
     b.create<kernel::LoadOp>(func.getLoc(), ptrs, strides, tile,
                              b.getI64IntegerAttr(in.getArgNumber()),
-                             b.getI64IntegerAttr(cur), loadPerm);
-    auto I = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+                             b.getI64IntegerAttr(cur), loadPerm, length(nIn));
     auto unit = [&](bool on) { return on ? b.getUnitAttr() : UnitAttr(); };
     for (size_t k = first; k < factors.size(); ++k) {
       const Factor &f = factors[k];
@@ -440,7 +652,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
             m.push_back(f.matrix(i, j));
         ElementsAttr tw;
         if (!f.twiddles.empty())
-          tw = complexAttr(ctx, f.twiddles, {n});
+          tw = complexAttr(ctx, f.twiddles, {int64_t(f.twiddles.size())});
         b.create<kernel::StageOp>(
             func.getLoc(), I(f.a), I(f.r), I(f.b), I(cur), I(next),
             b.getStringAttr(f.codelet), f.inverse ? b.getUnitAttr() : nullptr,
@@ -464,18 +676,46 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
                                        I(f.blocks), I(f.r), I(cur), I(next),
                                        unit(f.complexWeights));
         break;
+      case Factor::Embed: {
+        SmallVector<int64_t> rows, cols;
+        SmallVector<Attribute> blocks;
+        for (const EmbedBlock &e : f.embed) {
+          rows.push_back(e.rows);
+          cols.push_back(e.cols);
+          if (e.identity) {
+            blocks.push_back(b.getUnitAttr());
+            continue;
+          }
+          std::vector<cd> m;
+          for (int64_t i = 0; i < e.rows; ++i)
+            for (int64_t j = 0; j < e.cols; ++j)
+              m.push_back(e.matrix(i, j));
+          // Zero blocks print as one value.
+          if (!m.empty() && llvm::all_of(m, [](cd v) { return v == cd(0); }))
+            m.resize(1);
+          blocks.push_back(complexAttr(ctx, m, {e.rows, e.cols}));
+        }
+        auto op = b.create<kernel::EmbedOp>(
+            func.getLoc(), I(f.nIn), I(f.nOut),
+            b.getDenseI64ArrayAttr(rows), b.getDenseI64ArrayAttr(cols),
+            b.getArrayAttr(blocks), I(cur), I(next));
+        // Assertions are off in release LLVM: check what we built.
+        if (failed(op.verify()))
+          return failure();
+        break;
+      }
       }
       cur = next;
     }
     b.create<kernel::StoreOp>(func.getLoc(), ptrs, strides, tile,
                               entry->getArgument(3),
-                              I(func.getNumArguments()), I(cur));
+                              I(func.getNumArguments()), I(cur), length(nOut));
     b.setInsertionPointToEnd(entry);
     b.create<func::ReturnOp>(func.getLoc());
     // Annotate the work, for --bench and --explain.
     double flops = 0;
     for (Operation &op : body->getOperations())
-      flops += stageFlopsPerRow(&op, isa<ComplexType>(elem), n);
+      flops += stageFlopsPerRow(&op, isa<ComplexType>(elem));
     kernel->setAttr("linop.flops_per_row",
                     b.getI64IntegerAttr(int64_t(std::llround(flops))));
     return success();

@@ -87,3 +87,73 @@ func.func @static_batch(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = linop.apply %H, %x : (!linop.op<8x8, f32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// Zero padding and truncation, as in Bluestein's algorithm: each direct sum
+// of identities and constant blocks is one embed stage. Copies merge, and
+// zero rows and columns around a constant block split off (the padding
+// [1; 0; 0; 0] is a copy and a fill, the truncation's zero columns are
+// dropped). The tile buffers hold the longest vector (8); the load and store
+// carry the rows' own lengths.
+// CHECK-LABEL: func.func @linop_k_pad_trunc
+// CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = complex<f32>, n = 8 : i64, width = 8 : i64}
+// CHECK: linop_kernel.load {{.*}} {dst = 0 : i64, n = 5 : i64, operand = 0 : i64}
+// CHECK-NEXT: linop_kernel.embed {blocks = [unit, dense<> : tensor<3x0xcomplex<f64>>], cols = array<i64: 5, 0>, dst = 1 : i64, n_in = 5 : i64, n_out = 8 : i64, rows = array<i64: 5, 3>, src = 0 : i64}
+// CHECK-NEXT: linop_kernel.stage {a = 1 : i64, b = 1 : i64, codelet = "dft", dst = 0 : i64, r = 8 : i64, src = 1 : i64}
+// CHECK-NEXT: linop_kernel.embed {blocks = [unit, dense<{{\[\[}}(2.000000e+00,0.000000e+00), (0.000000e+00,0.000000e+00), (5.000000e-01,0.000000e+00)]]> : tensor<1x3xcomplex<f64>>, dense<> : tensor<0x3xcomplex<f64>>], cols = array<i64: 2, 3, 3>, dst = 1 : i64, n_in = 8 : i64, n_out = 3 : i64, rows = array<i64: 2, 1, 0>, src = 0 : i64}
+// CHECK-NEXT: linop_kernel.store {{.*}} {n = 3 : i64, operand = 1 : i64, src = 1 : i64}
+func.func @pad_trunc(%x: tensor<?x5xcomplex<f32>>) -> tensor<?x3xcomplex<f32>> {
+  %I4 = linop.identity : !linop.op<4x4, f32>
+  %e0 = arith.constant dense<[[1.0], [0.0], [0.0], [0.0]]> : tensor<4x1xf32>
+  %E0 = linop.dense %e0 : (tensor<4x1xf32>) -> !linop.op<4x1, f32>
+  %P = linop.direct_sum %I4, %E0 : (!linop.op<4x4, f32>, !linop.op<4x1, f32>) -> !linop.op<8x5, f32>
+  %F = linop.dft : !linop.op<8x8, complex<f32>>
+  %I2 = linop.identity : !linop.op<2x2, f32>
+  %t = arith.constant dense<[[2.0, 0.0, 0.5, 0.0, 0.0, 0.0]]> : tensor<1x6xf32>
+  %T0 = linop.dense %t : (tensor<1x6xf32>) -> !linop.op<1x6, f32>
+  %T = linop.direct_sum %I2, %T0 : (!linop.op<2x2, f32>, !linop.op<1x6, f32>) -> !linop.op<3x8, f32>
+  %A = linop.compose %T, %F, %P : (!linop.op<3x8, f32>, !linop.op<8x8, complex<f32>>, !linop.op<8x5, f32>) -> !linop.op<3x5, complex<f32>>
+  %y = linop.apply %A, %x : (!linop.op<3x5, complex<f32>>, tensor<?x5xcomplex<f32>>) -> tensor<?x3xcomplex<f32>>
+  return %y : tensor<?x3xcomplex<f32>>
+}
+
+// -----
+
+// A rectangular constant is an embedding of one block.
+// CHECK-LABEL: func.func @linop_k_rect_dense
+// CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = f64, n = 3 : i64, width = 8 : i64}
+// CHECK: linop_kernel.load {{.*}} {dst = 0 : i64, n = 2 : i64, operand = 0 : i64}
+// CHECK-NEXT: linop_kernel.embed {blocks = [dense<{{.*}}> : tensor<3x2xcomplex<f64>>], cols = array<i64: 2>, dst = 1 : i64, n_in = 2 : i64, n_out = 3 : i64, rows = array<i64: 3>, src = 0 : i64}
+// CHECK-NEXT: linop_kernel.store {{.*}} {operand = 1 : i64, src = 1 : i64}
+func.func @rect_dense(%x: tensor<?x2xf64>) -> tensor<?x3xf64> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf64>
+  %W = linop.dense %w : (tensor<3x2xf64>) -> !linop.op<3x2, f64>
+  %y = linop.apply %W, %x : (!linop.op<3x2, f64>, tensor<?x2xf64>) -> tensor<?x3xf64>
+  return %y : tensor<?x3xf64>
+}
+
+// -----
+
+// Blocks with run-time weights are not constants: a clear error.
+func.func @runtime_block(%x: tensor<?x5xf32>, %w: tensor<3x1xf32>) -> tensor<?x7xf32> {
+  %I4 = linop.identity : !linop.op<4x4, f32>
+  %W = linop.dense %w : (tensor<3x1xf32>) -> !linop.op<3x1, f32>
+  // expected-error @+1 {{linop-plan: a 3x1 block with run-time weights in a direct sum or rectangular operator is not supported by the CPU backend yet (identities and constants are)}}
+  %S = linop.direct_sum %I4, %W : (!linop.op<4x4, f32>, !linop.op<3x1, f32>) -> !linop.op<7x5, f32>
+  %y = linop.apply %S, %x : (!linop.op<7x5, f32>, tensor<?x5xf32>) -> tensor<?x7xf32>
+  return %y : tensor<?x7xf32>
+}
+
+// -----
+
+// Rectangular Kronecker factors are not planned yet.
+func.func @rect_kron(%x: tensor<?x4xf32>) -> tensor<?x6xf32> {
+  %I2 = linop.identity : !linop.op<2x2, f32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>
+  %W = linop.dense %w : (tensor<3x2xf32>) -> !linop.op<3x2, f32>
+  // expected-error @+1 {{linop-plan: rectangular Kronecker factors are not supported by the CPU backend yet}}
+  %K = linop.kron %I2, %W : (!linop.op<2x2, f32>, !linop.op<3x2, f32>) -> !linop.op<6x4, f32>
+  %y = linop.apply %K, %x : (!linop.op<6x4, f32>, tensor<?x4xf32>) -> tensor<?x6xf32>
+  return %y : tensor<?x6xf32>
+}

@@ -32,7 +32,9 @@ def LK_TileLoopOp : LK_Op<"tile_loop", [SingleBlock, NoTerminator]> {
     Rows [begin, end) in tiles of `width`; the last tile repeats its final
     row on load and stores only real rows. `buffers` tile buffers of `n`
     elements x `width` rows each (split real and imaginary planes when
-    `element` is complex) live for the whole loop.
+    `element` is complex) live for the whole loop. `n` is the longest
+    vector any stage touches: a rectangular kernel (an `embed` changes the
+    length) uses a prefix of the buffers elsewhere.
   }];
   let arguments = (ins I64:$begin, I64:$end, I64Attr:$width, I64Attr:$n,
                        I64Attr:$buffers, TypeAttr:$element);
@@ -43,19 +45,26 @@ def LK_TileLoopOp : LK_Op<"tile_loop", [SingleBlock, NoTerminator]> {
 def LK_LoadOp : LK_Op<"load"> {
   let summary = "global rows of operand #operand into tile buffer #dst";
   let description = [{
-    `dst[i][w] = operand[row w][perm[i]]` (perm optional: a permutation
-    absorbed into the load's index map).
+    `dst[i][w] = operand[row w][perm[i]]` for i < n (perm optional: a
+    permutation absorbed into the load's index map). `n`, the row length
+    in global memory, defaults to the tile loop's `n`.
   }];
   let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile,
                        I64Attr:$operand, I64Attr:$dst,
-                       OptionalAttr<DenseI64ArrayAttr>:$perm);
+                       OptionalAttr<DenseI64ArrayAttr>:$perm,
+                       OptionalAttr<I64Attr>:$n);
   let assemblyFormat = "$ptrs `,` $strides `[` $tile `]` attr-dict `:` type($ptrs) `,` type($strides)";
 }
 
 def LK_StoreOp : LK_Op<"store"> {
   let summary = "tile buffer #src into global rows of operand #operand";
+  let description = [{
+    The first `n` elements of the buffer, `n` defaulting to the tile loop's
+    `n`, to the rows of the tile below `end`.
+  }];
   let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile, I64:$end,
-                       I64Attr:$operand, I64Attr:$src);
+                       I64Attr:$operand, I64Attr:$src,
+                       OptionalAttr<I64Attr>:$n);
   let assemblyFormat = "$ptrs `,` $strides `[` $tile `,` $end `]` attr-dict `:` type($ptrs) `,` type($strides)";
 }
 
@@ -81,7 +90,8 @@ def LK_StageOp : LK_Op<"stage"> {
 def LK_ButterflyStageOp : LK_Op<"butterfly_stage"> {
   let summary = "one butterfly factor with run-time 2x2 weights";
   let description = [{
-    Pairs (x, x + stride) as in `linop.butterfly`, weights
+    Pairs (x, x + stride) of the first 2^levels elements as in
+    `linop.butterfly`, weights
     `operand[block, level, pair, 2, 2]` read from global memory (broadcast
     across the tile's rows).
   }];
@@ -104,8 +114,63 @@ def LK_DenseStageOp : LK_Op<"dense_stage"> {
   let assemblyFormat = "$ptrs attr-dict `:` type($ptrs)";
 }
 
+def LK_EmbedOp : LK_Op<"embed"> {
+  let summary = "block-diagonal map between lengths: copies and constant blocks";
+  let description = [{
+    A direct sum that may change the length (zero padding, truncation,
+    rectangular constants): `src` holds `n_in` elements, `dst` receives
+    `n_out`. Block k is `rows[k] x cols[k]` at row offset `rows[0] + ... +
+    rows[k-1]` and column offset `cols[0] + ... + cols[k-1]` (the offsets
+    run over all of `n_out` and `n_in`). `blocks[k]` is `unit` for an
+    identity block (rows = cols: a copy) or the block's constants as a
+    `rows x cols` complex<f64> dense attribute: `dst[rowOff + i] = sum_j
+    A[i, j] src[colOff + j]`; rows of zeros store zeros.
+  }];
+  let arguments = (ins I64Attr:$n_in, I64Attr:$n_out,
+                       DenseI64ArrayAttr:$rows, DenseI64ArrayAttr:$cols,
+                       ArrayAttr:$blocks, I64Attr:$src, I64Attr:$dst);
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+  // The verifier lives here so that the dialect's C++ need not change.
+  let extraClassDefinition = [{
+    ::mlir::LogicalResult $cppClass::verify() {
+      ::llvm::ArrayRef<int64_t> rows = getRows(), cols = getCols();
+      if (rows.size() != cols.size() || rows.size() != getBlocks().size())
+        return emitOpError("needs one rows, cols and blocks entry per block");
+      if (getSrc() == getDst())
+        return emitOpError("cannot work in place (src = dst)");
+      int64_t m = 0, n = 0;
+      for (size_t k = 0; k < rows.size(); ++k) {
+        if (rows[k] < 0 || cols[k] < 0)
+          return emitOpError("block ") << k << " has a negative size";
+        m += rows[k];
+        n += cols[k];
+        ::mlir::Attribute blk = getBlocks()[k];
+        if (::llvm::isa<::mlir::UnitAttr>(blk)) {
+          if (rows[k] != cols[k])
+            return emitOpError("identity block ") << k << " must be square";
+          continue;
+        }
+        auto dense = ::llvm::dyn_cast<::mlir::DenseElementsAttr>(blk);
+        auto type = dense ? ::llvm::dyn_cast<::mlir::RankedTensorType>(dense.getType())
+                          : ::mlir::RankedTensorType();
+        auto elem = type ? ::llvm::dyn_cast<::mlir::ComplexType>(type.getElementType())
+                         : ::mlir::ComplexType();
+        if (!elem || !elem.getElementType().isF64() || type.getRank() != 2 ||
+            type.getDimSize(0) != rows[k] || type.getDimSize(1) != cols[k])
+          return emitOpError("block ") << k << " must be `unit` or a dense "
+                 << rows[k] << "x" << cols[k] << " complex<f64> attribute";
+      }
+      if (m != getNOut() || n != getNIn())
+        return emitOpError("blocks cover ") << m << "x" << n
+               << " but the map is " << getNOut() << "x" << getNIn();
+      return ::mlir::success();
+    }
+  }];
+}
+
 def LK_PermuteOp : LK_Op<"permute"> {
-  let summary = "dst[i] = src[perm[i]] between tile buffers";
+  let summary = "dst[i] = src[perm[i]] between tile buffers, i < size(perm)";
   let arguments = (ins DenseI64ArrayAttr:$perm, I64Attr:$src, I64Attr:$dst);
   let assemblyFormat = "attr-dict";
 }
