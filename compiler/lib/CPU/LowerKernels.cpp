@@ -540,7 +540,14 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
 }
 
 LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
-  Value wbase = loadPtr(op.getPtrs(), op.getOperand());
+  if (bool(op.getOperand()) == bool(op.getWeights()))
+    return op.emitError("linop-lower-kernels: a butterfly stage takes its "
+                        "weights from an operand or a constant, not both");
+  // Run-time weights come through the ABI's pointers; constant ones from
+  // tables in the kernel (real and imaginary parts apart).
+  Value wbase, tabRe, tabIm;
+  if (op.getOperand())
+    wbase = loadPtr(op.getPtrs(), *op.getOperand());
   // A butterfly of L levels acts on the first 2^L elements.
   if (op.getLevels() < 1 || op.getLevels() > 40)
     return op.emitError("linop-lower-kernels: a butterfly needs 1 to 40 "
@@ -552,6 +559,21 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
   if (failed(checkBuffers(op, op.getSrc(), op.getDst(), 2 * half)))
     return failure();
   int64_t levelBase = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
+  if (auto w = op.getWeights()) {
+    SmallVector<double> re, im;
+    for (auto v : cast<DenseElementsAttr>(*w).getValues<std::complex<double>>()) {
+      re.push_back(v.real());
+      im.push_back(v.imag());
+    }
+    if (int64_t(re.size()) != 4 * half)
+      return op.emitError("linop-lower-kernels: constant butterfly weights "
+                          "must hold ")
+             << 4 * half << " values, got " << re.size();
+    tabRe = table(re, S);
+    if (cw)
+      tabIm = table(im, S);
+    levelBase = 0;
+  }
   forRange(0, half, [&](Value p) {
     Value a0 = add(mul(b.create<arith::DivUIOp>(loc, p, idx(s)), idx(2 * s)),
                    b.create<arith::RemUIOp>(loc, p, idx(s)));
@@ -559,6 +581,12 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
     Value w = mul(add(toI64(p), i64(levelBase)), i64(4));
     auto weight = [&](int64_t e) -> std::pair<Value, Value> {
       Value o = add(w, i64(e));
+      if (tabRe) {
+        Value i = toIndex(o);
+        return {broadcast(b.create<memref::LoadOp>(loc, tabRe, i)),
+                cw ? broadcast(b.create<memref::LoadOp>(loc, tabIm, i))
+                   : Value()};
+      }
       if (!cw)
         return {broadcast(loadScalar(wbase, o)), Value()};
       Value o2 = mul(o, i64(2));

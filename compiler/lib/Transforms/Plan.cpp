@@ -57,6 +57,7 @@ struct Factor {
   int64_t operand = 0, block = 0, level = 0, levels = 0, stride = 0;
   int64_t blocks = 1; // Dense: blocks of size r
   bool complexWeights = false;
+  std::vector<cd> weights; // Butterfly: constant weights of one level
   // Embed: a block-diagonal map from nIn to nOut elements.
   int64_t nIn = 0, nOut = 0;
   std::vector<EmbedBlock> embed;
@@ -314,10 +315,16 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
         tw = slice.getSource();
       }
     }
+    // Run-time twiddles (an argument) or constant ones (baked in).
     int64_t arg = argumentIndex(tw);
-    if (arg < 0)
-      return fail(def, "butterfly twiddles must be a function argument on "
-                       "the CPU backend so far (constant twiddles: to do)");
+    std::vector<cd> constant;
+    if (arg < 0) {
+      auto c = ref::evaluateConstant(bf.getTwiddles());
+      if (failed(c))
+        return fail(def, "butterfly twiddles must be a function argument or "
+                         "a constant");
+      constant = std::move(c->data);
+    }
     if (auto p = bf.getInputPerm()) {
       Factor f{Factor::Permute};
       f.perm.assign(p->begin(), p->end());
@@ -330,6 +337,12 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
       for (int64_t l = 0; l < levels; ++l) {
         Factor f{Factor::Butterfly};
         f.operand = arg;
+        if (arg < 0) {
+          // This (block, level)'s [n/2, 2, 2] slice of the constant.
+          int64_t per = type.getRows() / 2 * 4;
+          auto first = constant.begin() + (blk * levels + l) * per;
+          f.weights.assign(first, first + per);
+        }
         f.block = firstBlock + blk;
         f.level = l;
         f.levels = levels;
@@ -665,12 +678,17 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
                                     b.getDenseI64ArrayAttr(f.perm), I(cur),
                                     I(next));
         break;
-      case Factor::Butterfly:
-        b.create<kernel::ButterflyStageOp>(func.getLoc(), ptrs, I(f.operand),
-                                           I(f.block), I(f.level),
-                                           I(f.levels), I(f.stride), I(cur),
-                                           I(next), unit(f.complexWeights));
+      case Factor::Butterfly: {
+        bool baked = !f.weights.empty();
+        b.create<kernel::ButterflyStageOp>(
+            func.getLoc(), ptrs, baked ? IntegerAttr() : I(f.operand),
+            I(baked ? 0 : f.block), I(baked ? 0 : f.level), I(f.levels),
+            I(f.stride), I(cur), I(next), unit(f.complexWeights),
+            baked ? complexAttr(ctx, f.weights,
+                                {int64_t(f.weights.size()) / 4, 2, 2})
+                  : ElementsAttr());
         break;
+      }
       case Factor::Dense:
         b.create<kernel::DenseStageOp>(func.getLoc(), ptrs, I(f.operand),
                                        I(f.blocks), I(f.r), I(cur), I(next),

@@ -88,16 +88,19 @@ def LK_StageOp : LK_Op<"stage"> {
 }
 
 def LK_ButterflyStageOp : LK_Op<"butterfly_stage"> {
-  let summary = "one butterfly factor with run-time 2x2 weights";
+  let summary = "one butterfly factor with 2x2 weights";
   let description = [{
     Pairs (x, x + stride) of the first 2^levels elements as in
-    `linop.butterfly`, weights
-    `operand[block, level, pair, 2, 2]` read from global memory (broadcast
-    across the tile's rows).
+    `linop.butterfly`, weights `operand[block, level, pair, 2, 2]` read from
+    global memory at run time (broadcast across the tile's rows), or, for
+    constant twiddles, `weights[pair, 2, 2]` (complex<f64>) baked into the
+    kernel (then `operand` is absent).
   }];
-  let arguments = (ins AnyType:$ptrs, I64Attr:$operand, I64Attr:$block,
-                       I64Attr:$level, I64Attr:$levels, I64Attr:$stride,
-                       I64Attr:$src, I64Attr:$dst, UnitAttr:$complex_weights);
+  let arguments = (ins AnyType:$ptrs, OptionalAttr<I64Attr>:$operand,
+                       I64Attr:$block, I64Attr:$level, I64Attr:$levels,
+                       I64Attr:$stride, I64Attr:$src, I64Attr:$dst,
+                       UnitAttr:$complex_weights,
+                       OptionalAttr<ElementsAttr>:$weights);
   let assemblyFormat = "$ptrs attr-dict `:` type($ptrs)";
 }
 
