@@ -83,5 +83,8 @@ double linop::stageFlopsPerRow(Operation *op, bool complex) {
     return embedFlops(e, complex);
   if (auto d = dyn_cast<kernel::DenseStageOp>(op))
     return d.getBlocks() * d.getR() * d.getR() * (mul + add);
+  // Per pair: two complex sums, a complex product, a sum (and the halving).
+  if (auto r = dyn_cast<kernel::RfftStageOp>(op))
+    return r.getM() * (r.getInverse() ? 12 : 16);
   return 0;
 }

@@ -52,16 +52,27 @@ std::string describe(Operation *op) {
     }
   } else if (auto p = dyn_cast<kernel::PermuteOp>(op)) {
     os << "permute " << p.getPerm().size() << " elements";
+  } else if (auto c = dyn_cast<kernel::ConvertOp>(op)) {
+    os << c.getKind() << " (" << c.getN() << " complex elements)";
+  } else if (auto r = dyn_cast<kernel::RfftStageOp>(op)) {
+    os << (r.getInverse() ? "rfft merge " : "rfft split ")
+       << (r.getInverse() ? r.getM() + 1 : r.getM()) << " -> "
+       << (r.getInverse() ? r.getM() : r.getM() + 1)
+       << " (the real transform from a half-size complex one)";
   } else if (auto l = dyn_cast<kernel::LoadOp>(op)) {
     os << "load argument #" << l.getOperand() << " (global -> tile";
     if (auto n = l.getN())
       os << ", " << *n << " elements";
+    if (auto g = l.getGlobal())
+      os << (l.getPacked() ? ", pairs of " : ", promoted from ") << *g;
     os << ")"
        << (l.getPerm() ? ", permutation absorbed into the index map" : "");
   } else if (auto s = dyn_cast<kernel::StoreOp>(op)) {
     os << "store result to pointer #" << s.getOperand() << " (tile -> global";
     if (auto n = s.getN())
       os << ", " << *n << " elements";
+    if (auto g = s.getGlobal())
+      os << (s.getPacked() ? ", as pairs of " : ", real parts as ") << *g;
     os << ")";
   }
   return s;
@@ -80,12 +91,21 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     int64_t tileBytes = n * w * elemBytes;
     // Rectangular kernels (and Bluestein's padding) read and write rows of
     // other lengths than the tile buffers hold.
-    int64_t nIn = n, nOut = n;
+    int64_t nIn = n, nOut = n, inBytes = elemBytes, outBytes = elemBytes;
+    // Bytes per tile element in global memory: a real global type stores
+    // half of a complex tile element, unless it holds pairs.
+    auto globalBytes = [&](std::optional<Type> g, bool packed) {
+      return g && !packed ? scalarBytes : elemBytes;
+    };
     for (Operation &op : loop.getBody().front()) {
-      if (auto l = dyn_cast<kernel::LoadOp>(op); l && l.getN())
-        nIn = *l.getN();
-      if (auto s = dyn_cast<kernel::StoreOp>(op); s && s.getN())
-        nOut = *s.getN();
+      if (auto l = dyn_cast<kernel::LoadOp>(op)) {
+        nIn = l.getN() ? *l.getN() : n;
+        inBytes = globalBytes(l.getGlobal(), l.getPacked());
+      }
+      if (auto s = dyn_cast<kernel::StoreOp>(op)) {
+        nOut = s.getN() ? *s.getN() : n;
+        outBytes = globalBytes(s.getGlobal(), s.getPacked());
+      }
     }
     os << "kernel @" << func.getSymName() << " (for @"
        << func->getAttrOfType<StringAttr>("linop.function").getValue()
@@ -111,7 +131,7 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
         os << "  [" << llvm::format("%.0f", f) << " flops/row]";
       os << "\n";
     }
-    double bytes = double(nIn + nOut) * elemBytes;
+    double bytes = double(nIn * inBytes + nOut * outBytes);
     os << "  per row: " << llvm::format("%.0f", flops) << " flops, "
        << llvm::format("%.0f", bytes) << " bytes to and from global memory ("
        << llvm::format("%.2f", flops / bytes) << " flops/byte)\n";

@@ -226,6 +226,79 @@ LogicalResult HartleyOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Real <-> complex steps
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A real <-> complex step: `toComplex` says which way, `rows(cols)` the
+/// codomain size for a domain of `cols`, `shape` how to say it.
+LogicalResult verifyRealComplex(Operation *op, bool toComplex,
+                                int64_t rows, StringRef shape) {
+  if (failed(verifyTransform(op, /*square=*/false)))
+    return failure();
+  OperatorType t = resultType(op);
+  Type real = toComplex ? t.getDomain() : t.getCodomain();
+  Type cplx = toComplex ? t.getCodomain() : t.getDomain();
+  auto ct = dyn_cast<ComplexType>(cplx);
+  if (isa<ComplexType>(real) || !ct || ct.getElementType() != real)
+    return op->emitOpError("maps ")
+           << (toComplex ? "real to complex" : "complex to real")
+           << " values of one precision, got " << t.getDomain() << " -> "
+           << t.getCodomain();
+  if (t.getRows() != rows)
+    return op->emitOpError("is ")
+           << shape << ": " << t.getCols() << " inputs give " << rows
+           << " outputs, got " << t.getRows();
+  return success();
+}
+
+/// rfft_split/rfft_merge: complex to complex, `rows` outputs.
+LogicalResult verifyRfftStep(Operation *op, int64_t rows, StringRef shape) {
+  if (failed(verifyTransform(op, /*square=*/false)) ||
+      failed(verifyEndomorphic(op)))
+    return failure();
+  OperatorType t = resultType(op);
+  if (!isa<ComplexType>(t.getDomain()))
+    return op->emitOpError("acts on complex values, got ") << t.getDomain();
+  if (rows < 1 || t.getRows() != rows)
+    return op->emitOpError("is ")
+           << shape << ": " << t.getCols() << " inputs give " << rows
+           << " outputs, got " << t.getRows();
+  return success();
+}
+
+} // namespace
+
+LogicalResult PromoteOp::verify() {
+  return verifyRealComplex(*this, true, getType().getCols(), "N x N");
+}
+
+LogicalResult RealOp::verify() {
+  return verifyRealComplex(*this, false, getType().getCols(), "N x N");
+}
+
+LogicalResult PackOp::verify() {
+  if (getType().getCols() % 2)
+    return emitOpError("packs pairs of reals: its domain size must be even, "
+                       "got ")
+           << getType().getCols();
+  return verifyRealComplex(*this, true, getType().getCols() / 2, "M x 2M");
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifyRealComplex(*this, false, 2 * getType().getCols(), "2M x M");
+}
+
+LogicalResult RfftSplitOp::verify() {
+  return verifyRfftStep(*this, getType().getCols() + 1, "(M+1) x M");
+}
+
+LogicalResult RfftMergeOp::verify() {
+  return verifyRfftStep(*this, getType().getCols() - 1, "M x (M+1)");
+}
+
+//===----------------------------------------------------------------------===//
 // Building blocks
 //===----------------------------------------------------------------------===//
 

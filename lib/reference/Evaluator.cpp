@@ -196,11 +196,19 @@ LinMap probe(int64_t n, const std::function<CVec(const CVec &)> &f) {
   return {A, B};
 }
 
+/// The operator of a real-linear function on the domain of `o`.
+Operator realLinear(Operation *o, const std::function<CVec(const CVec &)> &f) {
+  Operator r;
+  r.maps.push_back(
+      probe(cast<OperatorType>(o->getResult(0).getType()).getCols(), f));
+  return r;
+}
+
 /// (A1, B1) after (A2, B2).
 LinMap composeMaps(const LinMap &m1, const LinMap &m2) {
   LinMap r;
   r.A = m1.A * m2.A;
-  if (m1.B.size())
+  if (m1.B.size() && m2.B.size())
     r.A += m1.B * m2.B.conjugate();
   if (m2.B.size())
     r.B = m1.A * m2.B;
@@ -513,6 +521,22 @@ LogicalResult Interpreter::run(Operation *o) {
       })
       .Case([&](HartleyOp d) -> LogicalResult {
         return setOp(o, single(hartley(size(), toRef(d.getNorm()))));
+      })
+      .Case([&](PromoteOp) -> LogicalResult {
+        return setOp(o, single(CMat::Identity(size(), size())));
+      })
+      .Case([&](RealOp) -> LogicalResult {
+        return setOp(o, realLinear(o, [](const CVec &x) -> CVec {
+                       return x.real().cast<cd>();
+                     }));
+      })
+      .Case([&](PackOp) -> LogicalResult { return setOp(o, realLinear(o, pack)); })
+      .Case([&](UnpackOp) -> LogicalResult { return setOp(o, realLinear(o, unpack)); })
+      .Case([&](RfftSplitOp) -> LogicalResult {
+        return setOp(o, realLinear(o, rfftSplit));
+      })
+      .Case([&](RfftMergeOp) -> LogicalResult {
+        return setOp(o, realLinear(o, rfftMerge));
       })
       .Case([&](IdentityOp) -> LogicalResult {
         return setOp(o, single(CMat::Identity(size(), size())));

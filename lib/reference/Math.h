@@ -46,6 +46,15 @@ CVec irdft(const CVec &X, int64_t n, Norm norm);
 /// The real n x 2(n/2+1) matrix of irdft acting on X stored interleaved as
 /// [Re X0, Im X0, Re X1, Im X1, ...] (the storage order of complex tensors).
 RMat irdftRealMatrix(int64_t n, Norm norm);
+/// Real <-> complex steps (real-linear; see semantics.md). pack reads the
+/// real parts of x only (its domain is real); sizes that do not fit give an
+/// empty vector.
+CVec pack(const CVec &x);
+CVec unpack(const CVec &z);
+/// C^M -> C^(M+1): rdft(x) from DFT_M(pack(x)).
+CVec rfftSplit(const CVec &Z);
+/// C^(M+1) -> C^M: the step with unpack(iDFT_M(.)) = irdft of size 2M.
+CVec rfftMerge(const CVec &X);
 /// type 2, 3, 4; Norm::Sqrt is scipy's "ortho"; Norm::Full is rejected.
 CMat dct(int64_t n, int type, Norm norm);
 CMat dst(int64_t n, int type, Norm norm);

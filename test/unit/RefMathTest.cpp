@@ -340,6 +340,25 @@ TEST(RefMath, IrdftMatchesRealFormula) {
   EXPECT_EQ(irdft(CVec::Zero(3), 6, Norm::None).size(), 0); // needs 4
 }
 
+// The half-length algorithm: rdft_2M = split DFT_M pack and irdft_2M =
+// unpack iDFT_M merge, checked against the direct sums above.
+TEST(RefMath, RfftStepsGiveTheRealTransforms) {
+  Rng rng(70);
+  for (int64_t M : {1, 2, 3, 4, 5, 8, 12, 17, 32}) {
+    CVec x = randomRealCVec(rng, 2 * M);
+    CVec got = rfftSplit(dft(M, false, Norm::None) * pack(x));
+    EXPECT_TRUE(close(got, rdft(2 * M, Norm::None) * x)) << M;
+    CVec X = randomCVec(rng, M + 1); // imaginary DC and Nyquist too
+    CVec back = unpack(dft(M, true, Norm::None) * rfftMerge(X));
+    EXPECT_TRUE(close(back, irdft(X, 2 * M, Norm::None))) << M;
+  }
+  CVec z = randomCVec(rng, 3);
+  EXPECT_TRUE(close(pack(unpack(z)), z));
+  EXPECT_EQ(pack(CVec::Zero(3)).size(), 0);
+  EXPECT_EQ(rfftSplit(CVec()).size(), 0);
+  EXPECT_EQ(rfftMerge(CVec::Zero(1)).size(), 0);
+}
+
 TEST(RefMath, IrdftMatchesNumpy) {
   CVec X(3);
   X << cd(1, 0.5), cd(2, 1), cd(3, -2);

@@ -200,7 +200,17 @@ public:
   }
 
   SmallVector<Value> transpose(SmallVector<Value> rows);
-  int64_t transposedBlocks(int64_t len);
+  int64_t transposedBlocks(int64_t len, bool interleaved);
+  /// How a load or store sees global memory: `interleaved` when a tile
+  /// element is a (re, im) pair there, `strideScale` floats per unit of
+  /// the row stride (2 for a complex global type).
+  struct GlobalLayout {
+    bool interleaved;
+    int64_t strideScale;
+  };
+  FailureOr<GlobalLayout> globalLayout(Operation *op,
+                                       std::optional<Type> global,
+                                       bool packed);
   LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
   LogicalResult lowerStore(kernel::StoreOp op, Value tile);
   LogicalResult lowerStage(kernel::StageOp op);
@@ -208,6 +218,8 @@ public:
   LogicalResult lowerDense(kernel::DenseStageOp op);
   LogicalResult lowerPermute(kernel::PermuteOp op);
   LogicalResult lowerEmbed(kernel::EmbedOp op);
+  LogicalResult lowerConvert(kernel::ConvertOp op);
+  LogicalResult lowerRfft(kernel::RfftStageOp op);
   LogicalResult checkBuffers(Operation *op, int64_t src, int64_t dst,
                              int64_t len);
   LogicalResult checkPerm(Operation *op, ArrayRef<int64_t> perm, int64_t len);
@@ -241,10 +253,25 @@ SmallVector<Value> Lowering::transpose(SmallVector<Value> rows) {
 
 /// Blocks of W floats per row that go through the register transpose; the
 /// rest of a row (less than a block) is copied element by element.
-int64_t Lowering::transposedBlocks(int64_t len) {
+int64_t Lowering::transposedBlocks(int64_t len, bool interleaved) {
   if ((W & (W - 1)) != 0 || W < 2)
     return 0;
-  return len / (cplx ? W / 2 : W);
+  return len / (interleaved ? W / 2 : W);
+}
+
+FailureOr<Lowering::GlobalLayout>
+Lowering::globalLayout(Operation *op, std::optional<Type> global,
+                       bool packed) {
+  if (!global) {
+    if (packed)
+      return op->emitError("linop-lower-kernels: `packed` needs a real "
+                           "`global` element type");
+    return GlobalLayout{cplx, cplx ? 2 : 1};
+  }
+  if (!cplx || *global != S)
+    return op->emitError("linop-lower-kernels: a global element type ")
+           << *global << " needs a complex tile of " << S << " values";
+  return GlobalLayout{packed, 1};
 }
 
 /// Checks that tile buffers exist and hold `len` elements: hand-written
@@ -279,8 +306,12 @@ LogicalResult Lowering::checkPerm(Operation *op, ArrayRef<int64_t> perm,
 LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
   int64_t len = op.getN() ? *op.getN() : N;
   int64_t dst = op.getDst();
-  int64_t blocks = transposedBlocks(len);
-  int64_t perBlock = cplx ? W / 2 : W, done = blocks * perBlock;
+  auto layout = globalLayout(op, op.getGlobal(), op.getPacked());
+  if (failed(layout))
+    return failure();
+  bool inter = layout->interleaved;
+  int64_t blocks = transposedBlocks(len, inter);
+  int64_t perBlock = inter ? W / 2 : W, done = blocks * perBlock;
   // A permuted load that transposes reads into the other buffer, then
   // permutes in cache; one that does not reads through the index map.
   bool twoPass = op.getPerm() && blocks;
@@ -290,8 +321,10 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
   if (auto p = op.getPerm(); p && failed(checkPerm(op, *p, len)))
     return failure();
   Value base = loadPtr(op.getPtrs(), op.getOperand());
-  Value stride = loadI64(op.getStrides(), op.getOperand());
+  Value stride = mul(loadI64(op.getStrides(), op.getOperand()),
+                     i64(layout->strideScale));
   Value last = b.create<arith::SubIOp>(loc, end, i64(1));
+  int64_t elemFloats = inter ? 2 : 1;
   Value perm;
   if (auto p = op.getPerm()) {
     SmallVector<double> v(p->begin(), p->end());
@@ -303,13 +336,12 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
     for (int64_t w = 0; w < W; ++w)
       rowOff.push_back(mul(b.create<arith::MinSIOp>(loc, add(tile, i64(w)), last),
                            stride));
+    Value zeros = cplx && !inter ? splat(0.0) : Value();
     forRange(0, blocks, [&](Value blk) {
-      Value first = mul(toI64(blk), i64(perBlock));
+      Value first = mul(toI64(blk), i64(W));
       SmallVector<Value> rows;
       for (int64_t w = 0; w < W; ++w) {
         Value off = add(rowOff[w], first);
-        if (cplx)
-          off = mul(off, i64(2));
         rows.push_back(b.create<LLVM::LoadOp>(loc, vt, scalarPtr(base, off),
                                               /*alignment=*/4));
       }
@@ -317,10 +349,10 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
       Value i0 = mul(blk, idx(perBlock));
       for (int64_t k = 0; k < perBlock; ++k) {
         Value i = add(i0, idx(k));
-        if (cplx)
+        if (inter)
           storeBuf(target, i, {cols[2 * k], cols[2 * k + 1]});
         else
-          storeBuf(target, i, {cols[k], Value()});
+          storeBuf(target, i, {cols[k], zeros});
       }
     });
   }
@@ -332,16 +364,13 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
         Value src = perm && !twoPass
                         ? toI64(toIndex(b.create<memref::LoadOp>(loc, perm, i)))
                         : toI64(i);
-        Value off = add(rowOff, src);
+        Value off = add(rowOff, mul(src, i64(elemFloats)));
+        b.create<memref::StoreOp>(loc, loadScalar(base, off), re[target],
+                                  ValueRange{i, w});
         if (cplx) {
-          Value off2 = mul(off, i64(2));
-          b.create<memref::StoreOp>(loc, loadScalar(base, off2), re[target],
-                                    ValueRange{i, w});
-          b.create<memref::StoreOp>(loc, loadScalar(base, add(off2, i64(1))),
-                                    im[target], ValueRange{i, w});
-        } else {
-          b.create<memref::StoreOp>(loc, loadScalar(base, off), re[target],
-                                    ValueRange{i, w});
+          Value v = inter ? loadScalar(base, add(off, i64(1)))
+                          : b.create<arith::ConstantOp>(loc, b.getFloatAttr(S, 0.0));
+          b.create<memref::StoreOp>(loc, v, im[target], ValueRange{i, w});
         }
       });
     });
@@ -359,10 +388,16 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
   int64_t src = op.getSrc();
   if (failed(checkBuffers(op, src, src, len)))
     return failure();
+  auto layout = globalLayout(op, op.getGlobal(), op.getPacked());
+  if (failed(layout))
+    return failure();
+  bool inter = layout->interleaved;
+  int64_t elemFloats = inter ? 2 : 1;
   Value base = loadPtr(op.getPtrs(), op.getOperand());
-  Value stride = loadI64(op.getStrides(), op.getOperand());
-  int64_t blocks = transposedBlocks(len);
-  int64_t perBlock = cplx ? W / 2 : W, done = blocks * perBlock;
+  Value stride = mul(loadI64(op.getStrides(), op.getOperand()),
+                     i64(layout->strideScale));
+  int64_t blocks = transposedBlocks(len, inter);
+  int64_t perBlock = inter ? W / 2 : W, done = blocks * perBlock;
   if (blocks) {
     SmallVector<Value> rowOff, inside;
     for (int64_t w = 0; w < W; ++w) {
@@ -377,18 +412,16 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
       for (int64_t k = 0; k < perBlock; ++k) {
         CV v = loadBuf(src, add(i0, idx(k)));
         cols.push_back(v.re);
-        if (cplx)
+        if (inter)
           cols.push_back(v.im);
       }
       SmallVector<Value> rows = transpose(cols);
-      Value first = mul(toI64(blk), i64(perBlock));
+      Value first = mul(toI64(blk), i64(W));
       for (int64_t w = 0; w < W; ++w) {
         auto ifOp = b.create<scf::IfOp>(loc, inside[w], /*withElse=*/false);
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
         Value off = add(rowOff[w], first);
-        if (cplx)
-          off = mul(off, i64(2));
         b.create<LLVM::StoreOp>(loc, rows[w], scalarPtr(base, off),
                                 /*alignment=*/4);
       }
@@ -405,20 +438,14 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
     Value rowOff = mul(row, stride);
     forRange(done, len, [&](Value i) {
-      Value off = add(rowOff, toI64(i));
-      if (cplx) {
-        Value off2 = mul(off, i64(2));
-        b.create<LLVM::StoreOp>(
-            loc, b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
-            scalarPtr(base, off2));
+      Value off = add(rowOff, mul(toI64(i), i64(elemFloats)));
+      b.create<LLVM::StoreOp>(
+          loc, b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
+          scalarPtr(base, off));
+      if (inter)
         b.create<LLVM::StoreOp>(
             loc, b.create<memref::LoadOp>(loc, im[src], ValueRange{i, w}),
-            scalarPtr(base, add(off2, i64(1))));
-      } else {
-        b.create<LLVM::StoreOp>(
-            loc, b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
-            scalarPtr(base, off));
-      }
+            scalarPtr(base, add(off, i64(1))));
     });
   });
   return success();
@@ -722,6 +749,93 @@ LogicalResult Lowering::lowerEmbed(kernel::EmbedOp op) {
   return success();
 }
 
+LogicalResult Lowering::lowerConvert(kernel::ConvertOp op) {
+  StringRef kind = op.getKind();
+  int64_t n = op.getN(), src = op.getSrc(), dst = op.getDst();
+  if (!cplx)
+    return op.emitError("linop-lower-kernels: convert needs a complex tile");
+  if (kind != "real" && kind != "pack" && kind != "unpack")
+    return op.emitError("linop-lower-kernels: unknown convert kind '")
+           << kind << "'";
+  bool wide = kind != "real"; // 2n real values on one side
+  if (src == dst && wide)
+    return op.emitError("linop-lower-kernels: pack and unpack cannot work "
+                        "in place");
+  if (failed(checkBuffers(op, src, dst, wide ? 2 * n : n)))
+    return failure();
+  Value z = splat(0.0);
+  forRange(0, n, [&](Value i) {
+    Value i2 = mul(i, idx(2)), i21 = add(i2, idx(1));
+    if (kind == "real") {
+      storeBuf(dst, i, {loadBuf(src, i).re, z});
+    } else if (kind == "pack") {
+      storeBuf(dst, i, {loadBuf(src, i2).re, loadBuf(src, i21).re});
+    } else {
+      CV v = loadBuf(src, i);
+      storeBuf(dst, i2, {v.re, z});
+      storeBuf(dst, i21, {v.im, z});
+    }
+  });
+  return success();
+}
+
+/// Split (inverse: merge) pairs k with m - k; one loop over k = 1 .. m-1
+/// computes output k from inputs k and m - k and a twiddle table, and the
+/// ends (k = 0 and, for split, k = m) come from element 0 alone.
+LogicalResult Lowering::lowerRfft(kernel::RfftStageOp op) {
+  int64_t m = op.getM(), src = op.getSrc(), dst = op.getDst();
+  bool inverse = op.getInverse();
+  if (!cplx)
+    return op.emitError("linop-lower-kernels: rfft_stage needs a complex "
+                        "tile");
+  if (m < 1 || src == dst)
+    return op.emitError("linop-lower-kernels: rfft_stage needs m >= 1 and "
+                        "two buffers");
+  if (failed(checkBuffers(op, src, dst, m + 1)))
+    return failure();
+  Value half = splat(0.5);
+  if (!inverse) {
+    // X[0] = Re Z0 + Im Z0, X[m] = Re Z0 - Im Z0 (both real).
+    CV z0 = loadBuf(src, idx(0));
+    storeBuf(dst, idx(0), {fadd(z0.re, z0.im), splat(0.0)});
+    storeBuf(dst, idx(m), {fsub(z0.re, z0.im), splat(0.0)});
+  } else {
+    // Z[0] = (a + b) + i (a - b) with a = Re X0, b = Re Xm.
+    Value a = loadBuf(src, idx(0)).re, bm = loadBuf(src, idx(m)).re;
+    storeBuf(dst, idx(0), {fadd(a, bm), fsub(a, bm)});
+  }
+  if (m < 2)
+    return success();
+  // w^k = exp(-+2 pi i k / 2m) for k < m.
+  SmallVector<double> wr, wi;
+  for (int64_t k = 0; k < m; ++k) {
+    cd w = ref::unitRoot(inverse ? k : -k, 2 * m);
+    wr.push_back(w.real());
+    wi.push_back(w.imag());
+  }
+  Value tr = table(wr, S), ti = table(wi, S);
+  forRange(1, m, [&](Value k) {
+    Value mk = b.create<arith::SubIOp>(loc, idx(m), k);
+    CV a = loadBuf(src, k), c = loadBuf(src, mk);
+    Value wre = broadcast(b.create<memref::LoadOp>(loc, tr, k));
+    Value wim = broadcast(b.create<memref::LoadOp>(loc, ti, k));
+    if (!inverse) {
+      // E = (a + conj c) / 2, O = (a - conj c) / 2i, X = E + w O.
+      Value er = fmul(fadd(a.re, c.re), half), ei = fmul(fsub(a.im, c.im), half);
+      Value orr = fmul(fadd(a.im, c.im), half), oi = fmul(fsub(c.re, a.re), half);
+      CV wo = cmulVec({orr, oi}, wre, wim);
+      storeBuf(dst, k, {fadd(er, wo.re), fadd(ei, wo.im)});
+    } else {
+      // S = a + conj c, D = a - conj c, Z = S + i w^-1 D.
+      Value sr = fadd(a.re, c.re), si = fsub(a.im, c.im);
+      Value dr = fsub(a.re, c.re), di = fadd(a.im, c.im);
+      CV t = cmulVec({dr, di}, wre, wim);
+      storeBuf(dst, k, {fsub(sr, t.im), fadd(si, t.re)});
+    }
+  });
+  return success();
+}
+
 struct LowerKernelsPass
     : linop::impl::LowerKernelsBase<LowerKernelsPass> {
   void runOnOperation() override {
@@ -764,6 +878,8 @@ struct LowerKernelsPass
                 .Case([&](kernel::DenseStageOp o) { return L.lowerDense(o); })
                 .Case([&](kernel::PermuteOp o) { return L.lowerPermute(o); })
                 .Case([&](kernel::EmbedOp o) { return L.lowerEmbed(o); })
+                .Case([&](kernel::ConvertOp o) { return L.lowerConvert(o); })
+                .Case([&](kernel::RfftStageOp o) { return L.lowerRfft(o); })
                 .Default([&](Operation *o) {
                   return o->emitError("linop-lower-kernels: unexpected op");
                 });

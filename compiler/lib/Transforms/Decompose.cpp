@@ -11,6 +11,9 @@
 //  WHT_2^k  = product of I (x) WHT_2^j (x) I
 //  A (x) B  = (A (x) I)(I (x) B)
 //  DCT/DST/Hartley (complex element types) through a DFT of size 2N or N.
+//  rDFT_2M  = Split DFT_M Pack,  irDFT_2M = Unpack iDFT_M Merge
+//  rDFT_N   = Trunc DFT_N Promote (N odd)
+//  X (real) = Real X (complex) Promote   (DFT of real input, DCT, DST, Hartley)
 //
 //===----------------------------------------------------------------------===//
 
@@ -155,11 +158,20 @@ struct DecomposeDft : OpRewritePattern<DftOp> {
                                 PatternRewriter &rewriter) const override {
     OperatorType t = op.getType();
     int64_t N = t.getRows();
-    // A real-input DFT needs a real -> complex stage the dialect cannot
-    // write as kron(I, leaf, I) yet; it stays whole.
-    if (N <= cfg.maxLeaf || !isa<ComplexType>(t.getDomain()))
+    if (N <= cfg.maxLeaf)
       return failure();
     FactorBuilder b(rewriter, op.getLoc());
+    if (!isa<ComplexType>(t.getDomain())) {
+      // Real input: promote, then the complex DFT.
+      Value v = b.compose({b.dft(N, op.getInverse(), op.getNorm(),
+                                 t.getCodomain()),
+                           b.promote(N, t.getDomain())},
+                          t);
+      if (!b.ok() || !v)
+        return failure();
+      rewriter.replaceOp(op, v);
+      return success();
+    }
     int64_t r = chooseRadix(N, cfg);
     Value v = r ? cooleyTukey(b, N, r, op.getInverse(), op.getNorm(),
                               t.getDomain())
@@ -171,6 +183,68 @@ struct DecomposeDft : OpRewritePattern<DftOp> {
     return success();
   }
   Config cfg;
+};
+
+/// rDFT_2M = Split (s DFT_M) Pack: the real vector read as M complex
+/// values, one complex DFT of half the size, and a pass that separates the
+/// transforms of the even and odd samples. Odd N: Trunc DFT_N Promote.
+struct DecomposeRdft : OpRewritePattern<RdftOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RdftOp op,
+                                PatternRewriter &rewriter) const override {
+    OperatorType t = op.getType();
+    int64_t N = t.getCols(), M = N / 2;
+    Type real = t.getDomain(), cplx = t.getCodomain();
+    FactorBuilder b(rewriter, op.getLoc());
+    Value v;
+    if (N % 2 == 0) {
+      Value F = b.dft(M, false, Norm::none, cplx);
+      double s = normScale(op.getNorm(), N);
+      v = b.compose({b.make<RfftSplitOp>(b.type(M + 1, M, cplx)),
+                     s == 1.0 ? F : b.scale(F, s),
+                     b.make<PackOp>(b.type(M, N, real, cplx))},
+                    t);
+    } else {
+      // Keep outputs 0..M of the full DFT: I_M (+) [1 0 ... 0].
+      std::vector<cd> e0(N - M, 0.0);
+      e0[0] = 1.0;
+      Value trunc = b.directSum({b.identity(M, real),
+                                 b.dense(1, N - M, e0, real)},
+                                b.type(M + 1, N, real));
+      v = b.compose({trunc, b.dft(N, false, op.getNorm(), cplx),
+                     b.promote(N, real)},
+                    t);
+    }
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+};
+
+/// irDFT_2M = Unpack (s iDFT_M) Merge. Odd sizes stay whole (their
+/// Hermitian extension has no factor yet).
+struct DecomposeIrdft : OpRewritePattern<IrdftOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IrdftOp op,
+                                PatternRewriter &rewriter) const override {
+    OperatorType t = op.getType();
+    int64_t N = t.getRows(), M = N / 2;
+    if (N % 2)
+      return failure();
+    Type cplx = t.getDomain(), real = t.getCodomain();
+    FactorBuilder b(rewriter, op.getLoc());
+    Value F = b.dft(M, true, Norm::none, cplx);
+    double s = normScale(op.getNorm(), N);
+    Value v = b.compose({b.make<UnpackOp>(b.type(N, M, cplx, real)),
+                         s == 1.0 ? F : b.scale(F, s),
+                         b.make<RfftMergeOp>(b.type(M, M + 1, cplx))},
+                        t);
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
 };
 
 /// WHT_2^k = WHT_2^k1 (x) WHT_2^k2 (x) ..., each factor a stage
@@ -288,13 +362,14 @@ struct DecomposeTrig : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     OperatorType t = op.getType();
-    // Real element types need real -> complex -> real stages the dialect
-    // has no ops for; they stay whole.
-    if (t.getRows() <= cfg.maxLeaf || !isa<ComplexType>(t.getDomain()))
+    if (t.getRows() <= cfg.maxLeaf)
       return failure();
     FactorBuilder b(rewriter, op.getLoc());
-    Value v = trigViaDft(b, std::is_same<OpTy, DstOp>::value, op.getKind(),
-                         op.getNorm(), t.getRows(), t.getDomain());
+    Value v = isa<ComplexType>(t.getDomain())
+                  ? trigViaDft(b, std::is_same<OpTy, DstOp>::value,
+                               op.getKind(), op.getNorm(), t.getRows(),
+                               t.getDomain())
+                  : b.viaComplex(op);
     if (!b.ok() || !v)
       return failure();
     rewriter.replaceOp(op, v);
@@ -314,10 +389,17 @@ struct DecomposeHartley : OpRewritePattern<HartleyOp> {
                                 PatternRewriter &rewriter) const override {
     OperatorType t = op.getType();
     int64_t N = t.getRows();
-    if (N <= cfg.maxLeaf || !isa<ComplexType>(t.getDomain()))
+    if (N <= cfg.maxLeaf)
       return failure();
     Type elem = t.getDomain(), rt = realPart(elem);
     FactorBuilder b(rewriter, op.getLoc());
+    if (!isa<ComplexType>(elem)) {
+      Value v = b.viaComplex(op);
+      if (!b.ok() || !v)
+        return failure();
+      rewriter.replaceOp(op, v);
+      return success();
+    }
     double s = normScale(op.getNorm(), N);
     std::vector<cd> w(2 * N);
     SmallVector<int64_t> p(2 * N);
@@ -448,7 +530,8 @@ struct DecomposePass : linop::impl::DecomposeBase<DecomposePass> {
     RewritePatternSet patterns(ctx);
     patterns.add<DecomposeDft, DecomposeHadamard, DecomposeTrig<DctOp>,
                  DecomposeTrig<DstOp>, DecomposeHartley>(ctx, cfg);
-    patterns.add<ScaleIntoCompose, SplitButterfly>(ctx);
+    patterns.add<ScaleIntoCompose, SplitButterfly, DecomposeRdft,
+                 DecomposeIrdft>(ctx);
     populateNormalFormPatterns(patterns, /*split=*/true);
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     AdjointOp::getCanonicalizationPatterns(patterns, ctx);

@@ -256,6 +256,11 @@ OperatorType FactorBuilder::type(int64_t rows, int64_t cols, Type elem) {
   return OperatorType::get(ctx(), {}, rows, cols, elem, elem);
 }
 
+OperatorType FactorBuilder::type(int64_t rows, int64_t cols, Type domain,
+                                  Type codomain) {
+  return OperatorType::get(ctx(), {}, rows, cols, domain, codomain);
+}
+
 Value FactorBuilder::constant(Type elem, ArrayRef<int64_t> shape,
                               ArrayRef<cd> values) {
   if (!good)
@@ -419,6 +424,24 @@ Value FactorBuilder::scale(Value x, cd c) {
   auto op = create<ScaleOp>(opType(x), x, rw.getF64FloatAttr(c.real()),
                             rw.getF64FloatAttr(c.imag()));
   return op ? op.getResult() : Value();
+}
+
+Value FactorBuilder::promote(int64_t n, Type real) {
+  return make<PromoteOp>(type(n, n, real, ComplexType::get(real)));
+}
+
+Value FactorBuilder::viaComplex(Operation *op) {
+  if (!good)
+    return {};
+  auto t = cast<OperatorType>(op->getResult(0).getType());
+  Type real = t.getDomain(), cplx = ComplexType::get(real);
+  Operation *c = rw.clone(*op);
+  c->getResult(0).setType(type(t.getRows(), t.getCols(), cplx));
+  if (failed(check(c)))
+    return {};
+  return compose({make<RealOp>(type(t.getRows(), t.getRows(), cplx, real)),
+                  c->getResult(0), promote(t.getCols(), real)},
+                 t);
 }
 
 //===----------------------------------------------------------------------===//

@@ -82,6 +82,8 @@ public:
   mlir::MLIRContext *ctx() { return rw.getContext(); }
 
   OperatorType type(int64_t rows, int64_t cols, mlir::Type elem);
+  OperatorType type(int64_t rows, int64_t cols, mlir::Type domain,
+                    mlir::Type codomain);
   /// arith.constant of shape `shape`, each value rounded once to `elem`.
   mlir::Value constant(mlir::Type elem, llvm::ArrayRef<int64_t> shape,
                        llvm::ArrayRef<cd> values);
@@ -107,6 +109,17 @@ public:
   /// is, none gives the identity.
   mlir::Value compose(llvm::ArrayRef<mlir::Value> factors, OperatorType t);
   mlir::Value scale(mlir::Value x, cd c);
+  /// Real n -> complex n of the same precision.
+  mlir::Value promote(int64_t n, mlir::Type real);
+  /// real(X') promote for an operator `op` on real values, X' the same
+  /// operator on complex values.
+  mlir::Value viaComplex(mlir::Operation *op);
+  /// An op whose only input is its type, as a value (null on failure).
+  template <typename OpTy>
+  mlir::Value make(OperatorType t) {
+    auto op = create<OpTy>(t);
+    return op ? op.getResult() : mlir::Value();
+  }
 
   /// Creates and verifies an op; null on failure.
   template <typename OpTy, typename... Args>

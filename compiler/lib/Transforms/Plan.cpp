@@ -43,7 +43,7 @@ struct EmbedBlock {
 
 /// One factor of the operator, in application order.
 struct Factor {
-  enum Kind { Stage, Permute, Butterfly, Dense, Embed } kind;
+  enum Kind { Stage, Permute, Butterfly, Dense, Embed, Convert, Rfft } kind;
   // Stage: I_a (x) matrix (x) I_b, twiddles applied to its inputs first.
   int64_t a = 1, r = 1, b = 1;
   std::string codelet = "matrix";
@@ -61,11 +61,22 @@ struct Factor {
   // Embed: a block-diagonal map from nIn to nOut elements.
   int64_t nIn = 0, nOut = 0;
   std::vector<EmbedBlock> embed;
+  // Convert: promote, real, pack or unpack (what linop_kernel.convert
+  // takes, and promote, a no-op in a complex tile). Rfft: split m -> m+1,
+  // or with `inverse` merge m+1 -> m.
+  std::string convert;
+  int64_t m = 0;
 };
 
 /// Length of the vector after `f`, given `len` before it.
 int64_t lengthAfter(const Factor &f, int64_t len) {
-  return f.kind == Factor::Embed ? f.nOut : len;
+  if (f.kind == Factor::Embed)
+    return f.nOut;
+  if (f.kind == Factor::Rfft)
+    return f.inverse ? f.m : f.m + 1;
+  if (f.kind == Factor::Convert)
+    return f.convert == "pack" ? len / 2 : f.convert == "unpack" ? 2 * len : len;
+  return len;
 }
 
 // Constant blocks of an embedding: materialized up to kMaxEmbedEntries (the
@@ -240,6 +251,19 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
                      "backend yet");
   if (isa<IdentityOp>(def))
     return success();
+  if (isa<PromoteOp, RealOp, PackOp, UnpackOp>(def)) {
+    Factor f{Factor::Convert};
+    f.convert = def->getName().stripDialect().str();
+    out.push_back(std::move(f));
+    return success();
+  }
+  if (isa<RfftSplitOp, RfftMergeOp>(def)) {
+    Factor f{Factor::Rfft};
+    f.inverse = isa<RfftMergeOp>(def);
+    f.m = f.inverse ? type.getRows() : type.getCols();
+    out.push_back(std::move(f));
+    return success();
+  }
   if (auto c = dyn_cast<ComposeOp>(def)) {
     for (Value f : llvm::reverse(c.getFactors()))
       if (failed(collect(f, out)))
@@ -445,6 +469,30 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
                        "backend yet");
 }
 
+/// Real scalars commute with the real <-> complex steps (they are real-
+/// linear): move them before, so that they merge into a stage and a step
+/// can reach the end of the kernel (the store).
+void scalarsBeforeSteps(std::vector<Factor> &fs) {
+  for (size_t i = 1; i < fs.size(); ++i)
+    for (size_t k = i; k > 0 && isScalarStage(fs[k]) &&
+                       fs[k].matrix(0, 0).imag() == 0.0 &&
+                       (fs[k - 1].kind == Factor::Convert ||
+                        fs[k - 1].kind == Factor::Rfft);
+         --k) {
+      // The scalar's length becomes the step's input length.
+      const Factor &step = fs[k - 1];
+      int64_t len = fs[k].b;
+      if (step.kind == Factor::Rfft)
+        len = step.inverse ? step.m + 1 : step.m;
+      else if (step.convert == "pack")
+        len *= 2;
+      else if (step.convert == "unpack")
+        len /= 2;
+      fs[k].b = len;
+      std::swap(fs[k], fs[k - 1]);
+    }
+}
+
 /// Scalars commute with every linear stage: gather all codelet scales into
 /// one stage's twiddle table, where they cost nothing.
 void foldScales(std::vector<Factor> &fs) {
@@ -589,11 +637,12 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         !ShapedType::isDynamic(inType.getShape()[0]))
       return fail("the CPU backend takes a function argument of type "
                   "tensor<?xNxT> (a batch of rows) so far");
-    Type elem = inType.getElementType();
-    if (elem != outType.getElementType() ||
-        !(realPart(elem).isF32() || realPart(elem).isF64()))
+    Type inElem = inType.getElementType(), outElem = outType.getElementType();
+    if (realPart(inElem) != realPart(outElem) ||
+        !(realPart(inElem).isF32() || realPart(inElem).isF64()))
       return fail("the CPU backend computes in f32, f64, complex<f32> and "
-                  "complex<f64> with the same input and output type so far");
+                  "complex<f64>, with input and output of one precision, so "
+                  "far");
     for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
       if (i != in.getArgNumber() &&
           !cast<RankedTensorType>(t).hasStaticShape())
@@ -604,15 +653,40 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     std::vector<Factor> factors;
     if (failed(planner.collect(apply.getOp(), factors)))
       return failure();
+    // A complex tile when anything is complex; real values in it keep
+    // imaginary part 0, so `promote` costs nothing.
+    bool cplx = isa<ComplexType>(inElem) || isa<ComplexType>(outElem) ||
+                llvm::any_of(factors, [](const Factor &f) {
+                  return f.kind == Factor::Convert || f.kind == Factor::Rfft;
+                });
+    Type elem = cplx ? ComplexType::get(realPart(inElem)) : inElem;
+    llvm::erase_if(factors, [](const Factor &f) {
+      return f.kind == Factor::Convert && f.convert == "promote";
+    });
+    scalarsBeforeSteps(factors);
+    // Packing at either end is how the load or the store reads memory; a
+    // real part at the end is what a real store keeps.
+    bool packedLoad = false, packedStore = false;
+    if (!factors.empty() && factors.front().convert == "pack") {
+      packedLoad = true;
+      factors.erase(factors.begin());
+    }
+    if (!factors.empty() && (factors.back().convert == "unpack" ||
+                             factors.back().convert == "real")) {
+      packedStore = factors.back().convert == "unpack";
+      factors.pop_back();
+    }
     merge(factors);
     foldScales(factors);
     // The tile buffers hold the longest vector any factor sees.
-    int64_t n = nIn, len = nIn;
+    int64_t first = packedLoad ? nIn / 2 : nIn;
+    int64_t last = packedStore ? nOut / 2 : nOut;
+    int64_t n = first, len = first;
     for (const Factor &f : factors) {
       len = lengthAfter(f, len);
       n = std::max(n, len);
     }
-    if (len != nOut)
+    if (len != last)
       return fail("the factors map " + std::to_string(nIn) + " to " +
                   std::to_string(len) + " elements, not " +
                   std::to_string(nOut));
@@ -641,20 +715,26 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     b.setInsertionPointToStart(body);
 
     int64_t cur = 0;
-    size_t first = 0;
+    size_t firstFactor = 0;
     DenseI64ArrayAttr loadPerm;
     if (!factors.empty() && factors[0].kind == Factor::Permute) {
       loadPerm = b.getDenseI64ArrayAttr(factors[0].perm);
-      first = 1;
+      firstFactor = 1;
     }
     auto I = [&](int64_t v) { return b.getI64IntegerAttr(v); };
     // Lengths other than the buffers' are spelled out.
     auto length = [&](int64_t v) { return v == n ? IntegerAttr() : I(v); };
+    auto unit = [&](bool on) { return on ? b.getUnitAttr() : UnitAttr(); };
+    // The global element type, where it is real under a complex tile.
+    auto global = [&](Type t) {
+      return t != elem ? TypeAttr::get(t) : TypeAttr();
+    };
     b.create<kernel::LoadOp>(func.getLoc(), ptrs, strides, tile,
                              b.getI64IntegerAttr(in.getArgNumber()),
-                             b.getI64IntegerAttr(cur), loadPerm, length(nIn));
-    auto unit = [&](bool on) { return on ? b.getUnitAttr() : UnitAttr(); };
-    for (size_t k = first; k < factors.size(); ++k) {
+                             b.getI64IntegerAttr(cur), loadPerm, length(first),
+                             global(inElem), unit(packedLoad));
+    int64_t curLen = first;
+    for (size_t k = firstFactor; k < factors.size(); ++k) {
       const Factor &f = factors[k];
       int64_t next = 1 - cur;
       switch (f.kind) {
@@ -673,6 +753,15 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
             tw, f.scale == 1.0 ? FloatAttr() : b.getF64FloatAttr(f.scale));
         break;
       }
+      case Factor::Convert:
+        b.create<kernel::ConvertOp>(
+            func.getLoc(), b.getStringAttr(f.convert),
+            I(f.convert == "pack" ? curLen / 2 : curLen), I(cur), I(next));
+        break;
+      case Factor::Rfft:
+        b.create<kernel::RfftStageOp>(func.getLoc(), I(f.m), unit(f.inverse),
+                                      I(cur), I(next));
+        break;
       case Factor::Permute:
         b.create<kernel::PermuteOp>(func.getLoc(),
                                     b.getDenseI64ArrayAttr(f.perm), I(cur),
@@ -724,10 +813,12 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       }
       }
       cur = next;
+      curLen = lengthAfter(f, curLen);
     }
     b.create<kernel::StoreOp>(func.getLoc(), ptrs, strides, tile,
                               entry->getArgument(3),
-                              I(func.getNumArguments()), I(cur), length(nOut));
+                              I(func.getNumArguments()), I(cur), length(last),
+                              global(outElem), unit(packedStore));
     b.setInsertionPointToEnd(entry);
     b.create<func::ReturnOp>(func.getLoc());
     // Annotate the work, for --bench and --explain.

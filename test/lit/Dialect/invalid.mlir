@@ -428,3 +428,67 @@ func.func @recurrence_chunk(%q: tensor<2x8x4x16xf32>) {
       : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>) -> (tensor<2x8x4x16xf32>, tensor<2x4x16x16xf32>)
   return
 }
+
+// -----
+
+func.func @promote_complex() {
+  // expected-error @+1 {{maps real to complex values of one precision, got 'complex<f32>' -> 'complex<f32>'}}
+  %0 = linop.promote : !linop.op<8x8, complex<f32>>
+  return
+}
+
+// -----
+
+func.func @real_direction() {
+  // expected-error @+1 {{maps complex to real values of one precision, got 'f32' -> 'complex<f32>'}}
+  %0 = linop.real : !linop.op<8x8, f32 -> complex<f32>>
+  return
+}
+
+// -----
+
+func.func @pack_odd() {
+  // expected-error @+1 {{packs pairs of reals: its domain size must be even, got 7}}
+  %0 = linop.pack : !linop.op<3x7, f32 -> complex<f32>>
+  return
+}
+
+// -----
+
+func.func @pack_size() {
+  // expected-error @+1 {{is M x 2M: 8 inputs give 4 outputs, got 8}}
+  %0 = linop.pack : !linop.op<8x8, f32 -> complex<f32>>
+  return
+}
+
+// -----
+
+func.func @unpack_size() {
+  // expected-error @+1 {{is 2M x M: 4 inputs give 8 outputs, got 4}}
+  %0 = linop.unpack : !linop.op<4x4, complex<f32> -> f32>
+  return
+}
+
+// -----
+
+func.func @split_size() {
+  // expected-error @+1 {{is (M+1) x M: 4 inputs give 5 outputs, got 4}}
+  %0 = linop.rfft_split : !linop.op<4x4, complex<f32>>
+  return
+}
+
+// -----
+
+func.func @split_real() {
+  // expected-error @+1 {{acts on complex values, got 'f32'}}
+  %0 = linop.rfft_split : !linop.op<5x4, f32>
+  return
+}
+
+// -----
+
+func.func @merge_size() {
+  // expected-error @+1 {{is M x (M+1): 1 inputs give 0 outputs, got 1}}
+  %0 = linop.rfft_merge : !linop.op<1x1, complex<f32>>
+  return
+}

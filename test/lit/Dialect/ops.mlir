@@ -150,3 +150,20 @@ func.func @constant_weights() -> !linop.op<2x2, f32> {
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @real_complex_steps
+func.func @real_complex_steps() {
+  // CHECK: linop.promote : !linop.op<8x8, f32 -> complex<f32>>
+  %0 = linop.promote : !linop.op<8x8, f32 -> complex<f32>>
+  // CHECK: linop.real : !linop.op<8x8, complex<f64> -> f64>
+  %1 = linop.real : !linop.op<8x8, complex<f64> -> f64>
+  // CHECK: linop.pack : !linop.op<4x8, f32 -> complex<f32>>
+  %2 = linop.pack : !linop.op<4x8, f32 -> complex<f32>>
+  // CHECK: linop.unpack : !linop.op<8x4, complex<f32> -> f32>
+  %3 = linop.unpack : !linop.op<8x4, complex<f32> -> f32>
+  // CHECK: linop.rfft_split : !linop.op<5x4, complex<f32>>
+  %4 = linop.rfft_split : !linop.op<5x4, complex<f32>>
+  // CHECK: linop.rfft_merge : !linop.op<4x5, complex<f32>>
+  %5 = linop.rfft_merge : !linop.op<4x5, complex<f32>>
+  return
+}

@@ -48,11 +48,17 @@ def LK_LoadOp : LK_Op<"load"> {
     `dst[i][w] = operand[row w][perm[i]]` for i < n (perm optional: a
     permutation absorbed into the load's index map). `n`, the row length
     in global memory, defaults to the tile loop's `n`.
+
+    `global` names the element type in global memory when it is real and
+    the tile complex: each real value then loads with imaginary part 0
+    (`linop.promote`), or, with `packed`, the row holds 2n reals read as n
+    complex values (`linop.pack`). Strides count global elements.
   }];
   let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile,
                        I64Attr:$operand, I64Attr:$dst,
                        OptionalAttr<DenseI64ArrayAttr>:$perm,
-                       OptionalAttr<I64Attr>:$n);
+                       OptionalAttr<I64Attr>:$n,
+                       OptionalAttr<TypeAttr>:$global, UnitAttr:$packed);
   let assemblyFormat = "$ptrs `,` $strides `[` $tile `]` attr-dict `:` type($ptrs) `,` type($strides)";
 }
 
@@ -60,11 +66,14 @@ def LK_StoreOp : LK_Op<"store"> {
   let summary = "tile buffer #src into global rows of operand #operand";
   let description = [{
     The first `n` elements of the buffer, `n` defaulting to the tile loop's
-    `n`, to the rows of the tile below `end`.
+    `n`, to the rows of the tile below `end`. A real `global` element type
+    under a complex tile stores the real parts (`linop.real`), or, with
+    `packed`, each complex value as two reals (`linop.unpack`).
   }];
   let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile, I64:$end,
                        I64Attr:$operand, I64Attr:$src,
-                       OptionalAttr<I64Attr>:$n);
+                       OptionalAttr<I64Attr>:$n,
+                       OptionalAttr<TypeAttr>:$global, UnitAttr:$packed);
   let assemblyFormat = "$ptrs `,` $strides `[` $tile `,` $end `]` attr-dict `:` type($ptrs) `,` type($strides)";
 }
 
@@ -170,6 +179,31 @@ def LK_EmbedOp : LK_Op<"embed"> {
       return ::mlir::success();
     }
   }];
+}
+
+def LK_ConvertOp : LK_Op<"convert"> {
+  let summary = "a real <-> complex step between complex tile buffers";
+  let description = [{
+    Inside a complex kernel, where real values are kept with imaginary part
+    0: `real` zeroes the imaginary parts of `n` elements; `pack` turns 2n
+    real values into n complex ones (`dst[i] = src[2i] + i src[2i+1]`);
+    `unpack` does the reverse (`dst[2i] = Re src[i]`, `dst[2i+1] = Im
+    src[i]`). `n` counts the complex elements.
+  }];
+  let arguments = (ins StrAttr:$kind, I64Attr:$n, I64Attr:$src, I64Attr:$dst);
+  let assemblyFormat = "attr-dict";
+}
+
+def LK_RfftStageOp : LK_Op<"rfft_stage"> {
+  let summary = "linop.rfft_split (m -> m+1) or, inverse, rfft_merge (m+1 -> m)";
+  let description = [{
+    Pairs element k with element m - k of a complex buffer and combines
+    them with the twiddle exp(-+2 pi i k / 2m), as `linop.rfft_split` and
+    `linop.rfft_merge` define (docs/semantics.md).
+  }];
+  let arguments = (ins I64Attr:$m, UnitAttr:$inverse, I64Attr:$src,
+                       I64Attr:$dst);
+  let assemblyFormat = "attr-dict";
 }
 
 def LK_PermuteOp : LK_Op<"permute"> {

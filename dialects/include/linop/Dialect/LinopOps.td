@@ -138,6 +138,94 @@ def Linop_HartleyOp : Linop_TransformOp<"hartley"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Real <-> complex steps (what real transforms decompose into)
+//===----------------------------------------------------------------------===//
+
+def Linop_PromoteOp : Linop_TransformOp<"promote"> {
+  let summary = "real to complex: y[i] = x[i] + 0i";
+  let description = [{
+    The embedding of real vectors into complex ones, of the same precision.
+
+    ```mlir
+    %P = linop.promote : !linop.op<8x8, f32 -> complex<f32>>
+    ```
+  }];
+  let assemblyFormat = "attr-dict `:` qualified(type($result))";
+}
+
+def Linop_RealOp : Linop_TransformOp<"real"> {
+  let summary = "complex to real: y[i] = Re x[i]";
+  let description = [{
+    The real part, of the same precision. Real-linear, not complex-linear.
+
+    ```mlir
+    %R = linop.real : !linop.op<8x8, complex<f32> -> f32>
+    ```
+  }];
+  let assemblyFormat = "attr-dict `:` qualified(type($result))";
+}
+
+def Linop_PackOp : Linop_TransformOp<"pack"> {
+  let summary = "real 2M to complex M: z[n] = x[2n] + i x[2n+1]";
+  let description = [{
+    Pairs of neighbouring reals as one complex value: in memory, the same
+    bytes read as interleaved complex numbers. Type
+    `!linop.op<M x 2M, f32 -> complex<f32>>`.
+
+    ```mlir
+    %P = linop.pack : !linop.op<4x8, f32 -> complex<f32>>
+    ```
+  }];
+  let assemblyFormat = "attr-dict `:` qualified(type($result))";
+}
+
+def Linop_UnpackOp : Linop_TransformOp<"unpack"> {
+  let summary = "complex M to real 2M: x[2n] = Re z[n], x[2n+1] = Im z[n]";
+  let description = [{
+    The inverse of `pack`. Real-linear, not complex-linear. Type
+    `!linop.op<2M x M, complex<f32> -> f32>`.
+
+    ```mlir
+    %U = linop.unpack : !linop.op<8x4, complex<f32> -> f32>
+    ```
+  }];
+  let assemblyFormat = "attr-dict `:` qualified(type($result))";
+}
+
+def Linop_RfftSplitOp : Linop_TransformOp<"rfft_split"> {
+  let summary = "the rDFT of a real 2M-vector from the DFT of its packing";
+  let description = [{
+    C^M to C^(M+1). With `Z = DFT_M(pack(x))` for a real x of length
+    N = 2M, this step gives `rdft(x)`: for `k = 0 ... M`,
+    `X[k] = E[k] + w^k O[k]`, `w = exp(-2 pi i / N)`,
+    `E[k] = (Z[k] + conj Z[M-k]) / 2`, `O[k] = (Z[k] - conj Z[M-k]) / 2i`,
+    indices of Z taken mod M. Real-linear, not complex-linear.
+
+    ```mlir
+    %S = linop.rfft_split : !linop.op<5x4, complex<f32>>
+    ```
+  }];
+  let assemblyFormat = "attr-dict `:` qualified(type($result))";
+}
+
+def Linop_RfftMergeOp : Linop_TransformOp<"rfft_merge"> {
+  let summary = "the inverse step of rfft_split, for irdft";
+  let description = [{
+    C^(M+1) to C^M. For `k < M`: `Z[k] = (A + B) + i w^-k (A - B)` with
+    `A = X[k]`, `B = conj X[M-k]`, `w = exp(-2 pi i / 2M)`, except that
+    `k = 0` takes `A = Re X[0]` and `B = Re X[M]`. Then
+    `unpack(iDFT_M(Z))` (unnormalized) is `irdft(X)` of size 2M
+    (unnormalized): the imaginary parts of `X[0]` and `X[M]` are ignored,
+    as irdft ignores them. Real-linear, not complex-linear.
+
+    ```mlir
+    %M = linop.rfft_merge : !linop.op<4x5, complex<f32>>
+    ```
+  }];
+  let assemblyFormat = "attr-dict `:` qualified(type($result))";
+}
+
+//===----------------------------------------------------------------------===//
 // Building blocks
 //===----------------------------------------------------------------------===//
 
