@@ -9,6 +9,11 @@ One command, from the repository root, after building linop-learn:
 Every run is pinned to one core (taskset -c CPU, --threads 1). The tables
 (markdown) go to stdout and to OUT/tables.md; each run's report.json stays
 in OUT/<target>_<N>_<structure>/. Standard library only.
+
+A last table compares the hierarchical factorization alone (--no-polish) with
+--algorithm orthonormal and symmetric on the approximate targets, with the
+orthonormal one's a-posteriori bound and its lower bound on the best
+butterfly; --hier-only runs just that table (seconds).
 """
 import argparse
 import json
@@ -45,15 +50,25 @@ CASES = [("dft", "auto"), ("dct", "auto"), ("dst", "auto"),
          ("randn", "butterfly"), ("randn", "butterfly2")]
 
 
-def run(tool, out, cpu, target, n, structure, polish_seconds, reuse=False):
-    name = "%s_%d_%s" % (target, n, structure)
+# The hierarchical factorization alone, both algorithms.
+HIER_TARGETS = ["legendre", "randn", "hilbert"]
+ALGORITHMS = ["orthonormal", "symmetric"]
+
+
+def run(tool, out, cpu, target, n, structure, polish_seconds, reuse=False,
+        extra=(), tag=""):
+    name = "%s_%d_%s%s" % (target, n, structure, tag)
     d = os.path.join(out, name)
     if reuse:
-        with open(os.path.join(d, "report.json")) as f:
-            return json.load(f)
+        # A report not there (--only, --hier-only): the row is left out.
+        try:
+            with open(os.path.join(d, "report.json")) as f:
+                return json.load(f)
+        except OSError:
+            return None
     cmd = ["taskset", "-c", str(cpu), tool, "--target", "%s:%d" % (target, n),
            "--structure", structure, "--threads", "1", "--quiet",
-           "--polish-seconds", str(polish_seconds), "-o", d]
+           "--polish-seconds", str(polish_seconds), "-o", d] + list(extra)
     t0 = time.time()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
@@ -92,6 +107,9 @@ def main():
     ap.add_argument("--only", default="",
                     help="comma-separated targets to run; the others are "
                     "read back from the reports in OUT")
+    ap.add_argument("--hier-only", action="store_true",
+                    help="run only the hierarchical (no polish) table; the "
+                    "others are read back from OUT where there")
     args = ap.parse_args()
     tool = os.path.join(args.build, "bin", "linop-learn")
     if args.out is None:
@@ -104,7 +122,8 @@ def main():
     only = set(t for t in args.only.split(",") if t)
 
     def reuse(target):
-        return args.tables_only or (bool(only) and target not in only)
+        return (args.tables_only or args.hier_only or
+                (bool(only) and target not in only))
 
     results = {}
     for target, structure in CASES:
@@ -120,6 +139,19 @@ def main():
                                        "auto", args.polish_seconds,
                                        reuse(target))
 
+    hier = {}
+    for target in HIER_TARGETS:
+        for alg in ALGORITHMS:
+            for n in sizes:
+                hier[(target, alg, n)] = run(
+                    tool, args.out, args.cpu, target, n, "butterfly",
+                    args.polish_seconds,
+                    args.tables_only or (bool(only) and target not in only),
+                    ["--no-polish", "--algorithm", alg], "_hier_" + alg)
+
+    def complete(row):
+        return all(r is not None for r in row)
+
     lines = []
     head = "| target | structure | " + " | ".join(str(n) for n in sizes) + " |"
     rule = "|---|---|" + "---|" * len(sizes)
@@ -127,6 +159,8 @@ def main():
               head, rule]
     for target, structure in CASES:
         row = [results[(target, structure, n)] for n in sizes]
+        if not complete(row):
+            continue
         kinds = sorted(set(r["structure"] for r in row))
         label = "/".join(kinds)
         exact = all(r["exact"] for r in row)
@@ -144,6 +178,8 @@ def main():
               args.polish_seconds, "", head, rule]
     for target, structure in CASES:
         row = [results[(target, structure, n)] for n in sizes]
+        if not complete(row):
+            continue
         lines.append("| %s | %s | %s |" % (
             target, "/".join(sorted(set(r["structure"] for r in row))),
             " | ".join(dur(r["learn_seconds"]) for r in row)))
@@ -151,9 +187,32 @@ def main():
         lines += ["", "| target | N | structure | RMSE | relative error | "
                   "learning (s) | total (s) |", "|---|---|---|---|---|---|---|"]
         for (target, n), r in sorted(big.items()):
+            if r is None:
+                continue
             lines.append("| %s | %d | %s | %s | %s | %.3g | %.3g |" % (
                 target, n, r["structure"], sci(r["rmse"]),
                 sci(r["relative_error"]), r["learn_seconds"], r["seconds"]))
+    lines += ["", "Hierarchical factorization alone (one real butterfly, "
+              "--no-polish), relative error ||B - T||_F / ||T||_F; "
+              "orthonormal: the error equals the reported bound, and no "
+              "butterfly with the same strides and permutation is closer "
+              "than the lower bound:", "",
+              "| target | algorithm | " + " | ".join(str(n) for n in sizes)
+              + " |", rule]
+    for target in HIER_TARGETS:
+        for alg in ALGORITHMS:
+            row = [hier[(target, alg, n)] for n in sizes]
+            if not complete(row):
+                continue
+            hs = [r["hierarchical"] for r in row]
+            lines.append("| %s | %s | %s |" % (
+                target, alg, " | ".join(sci(h["relative_error"]) for h in hs)))
+            if alg == "orthonormal":
+                lines.append("| %s | orthonormal: bound | %s |" % (
+                    target, " | ".join(sci(h["relative_bound"]) for h in hs)))
+                lines.append("| %s | orthonormal: best >= | %s |" % (
+                    target,
+                    " | ".join(sci(h["relative_lower_bound"]) for h in hs)))
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:

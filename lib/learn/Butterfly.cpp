@@ -1,6 +1,7 @@
 #include "learn/Butterfly.h"
 #include "learn/Rank1.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace linop::learn {
@@ -199,6 +200,8 @@ public:
         root.data[jj * n_ + ii] = fromComplex<S>(T(rows[ii], cols[jj]));
     }, (1 << 16) / n_ + 1);
     process(std::move(root));
+    stats_.guaranteed = opt_.scaling == Scaling::Orthonormal &&
+                        opt_.tree != Tree::Balanced;
     stats = stats_;
     if (stats_.abortedAt >= 0)
       return Butterfly();
@@ -253,9 +256,8 @@ private:
     int64_t xOuter = full & ~xNode.mask(), yOuter = full & ~yNode.mask();
     // Where the singular value goes: the side that is split again.
     Rank1Weight weight = Rank1Weight::Both;
-    if (opt_.normalized)
+    if (opt_.scaling == Scaling::Orthonormal)
       weight = (w - k > 1 || k == 1) ? Rank1Weight::Left : Rank1Weight::Right;
-    std::vector<double> res(size_t(nb) * std::max(dx, dy), 0.0);
     auto xBlock = [&](int64_t go, int64_t r) {
       int64_t gx = go | depositList(r, node.bits, 0, k);
       return xNode.data.data() + size_t(extractBits(gx, xOuter)) * dx * dx;
@@ -264,18 +266,31 @@ private:
       int64_t gy = go | depositList(c, node.bits, k, w);
       return yNode.data.data() + size_t(extractBits(gy, yOuter)) * dy * dy;
     };
+    // The first splits have few (outer block, group) tasks (2 at the root of
+    // l2r, which holds half the work), so each is cut into parts over
+    // independent blocks, each part at least 256 blocks long (shorter runs
+    // cost single-thread speed in memory traffic). The cut depends on the
+    // sizes only, so the result is the same for every thread count.
+    int64_t groups = nb * std::min(dx, dy), len = std::max(dx, dy);
+    int64_t parts = std::max<int64_t>(1, std::min(64 / groups, len / 256));
+    std::vector<double> res(size_t(groups * parts), 0.0);
+    int64_t grain = (int64_t(1) << 16) * parts / (d * len) + 1;
     if (dx <= dy) {
       // Gram matrices on the short (X) side, accumulated while streaming
-      // the columns of D: one task per (outer block, column group c).
-      parallelFor(nb * dx, [&](int64_t task) {
-        int64_t o = task / dx, c = task % dx;
+      // the columns of D: one task per (outer block, column group c, part
+      // [r0, r1) of the row groups).
+      parallelFor(groups * parts, [&](int64_t task) {
+        int64_t o = task / parts / dx, c = task / parts % dx,
+                part = task % parts;
+        int64_t r0 = dy * part / parts, r1 = dy * (part + 1) / parts,
+                nr = r1 - r0;
         int64_t go = depositBits(o, outerMask);
         const S *D = node.data.data() + size_t(o) * d * d;
-        std::vector<S> G(size_t(dy) * dx * dx, S(0)), a(dx);
+        std::vector<S> G(size_t(nr) * dx * dx, S(0)), a(dx);
         for (int64_t l = 0; l < dy; ++l) {
           const S *col = D + (l + (c << k)) * d;
-          for (int64_t r = 0; r < dy; ++r) {
-            S *g = G.data() + size_t(r) * dx * dx;
+          for (int64_t r = r0; r < r1; ++r) {
+            S *g = G.data() + size_t(r - r0) * dx * dx;
             for (int64_t h = 0; h < dx; ++h)
               a[h] = col[r + (h << k)];
             for (int64_t h2 = 0; h2 < dx; ++h2)
@@ -283,34 +298,40 @@ private:
                 g[h2 * dx + h1] += a[h1] * conjOf(a[h2]);
           }
         }
-        std::vector<S> U(size_t(dy) * dx);
-        std::vector<double> trace(dy, 0.0);
-        for (int64_t r = 0; r < dy; ++r) {
+        std::vector<S> U(size_t(nr) * dx);
+        for (int64_t r = 0; r < nr; ++r) {
           Eigen::Map<Mat<S>> g(G.data() + size_t(r) * dx * dx, dx, dx);
-          for (int64_t h = 0; h < dx; ++h)
-            trace[r] += realPart(g(h, h));
           Vec<S> u = topEigenvector<S>(g);
           for (int64_t h = 0; h < dx; ++h)
             U[r * dx + h] = u(h);
         }
-        // y_r = A_r^T conj(u_r) = sigma v_r, written straight into Y.
+        // y_r = A_r^T conj(u_r) = sigma v_r, written straight into Y; the
+        // residual A_r - u_r y_r^T summed entry by entry.
         S *Y = yBlock(go, c);
+        double accRes = 0;
         for (int64_t l = 0; l < dy; ++l) {
           const S *col = D + (l + (c << k)) * d;
-          for (int64_t r = 0; r < dy; ++r) {
+          for (int64_t r = r0; r < r1; ++r) {
+            const S *u = &U[(r - r0) * dx];
             S acc = S(0);
             for (int64_t h = 0; h < dx; ++h)
-              acc += conjOf(U[r * dx + h]) * col[r + (h << k)];
+              acc += conjOf(u[h]) * col[r + (h << k)];
+            if (dx == 2) {
+              // The component along (-conj u1, conj u0), orthogonal to u:
+              // as accurate as a - u acc and half the work.
+              accRes += std::norm(u[0] * col[r + (1 << k)] - u[1] * col[r]);
+            } else {
+              for (int64_t h = 0; h < dx; ++h)
+                accRes += std::norm(col[r + (h << k)] - u[h] * acc);
+            }
             Y[l * dy + r] = acc;
           }
         }
-        double accRes = 0;
-        for (int64_t r = 0; r < dy; ++r) {
+        for (int64_t r = r0; r < r1; ++r) {
           double sig2 = 0;
           for (int64_t l = 0; l < dy; ++l)
             sig2 += std::norm(Y[l * dy + r]);
           double sigma = std::sqrt(sig2);
-          accRes += std::max(0.0, trace[r] - sig2);
           S *X = xBlock(go, r) + c * dx;
           double xs = 1, ys = 1; // x = xs u, y = ys (sigma v)
           if (sigma == 0) {
@@ -332,24 +353,27 @@ private:
             ys = 1 / xs;
           }
           for (int64_t h = 0; h < dx; ++h)
-            X[h] = S(xs) * U[r * dx + h];
+            X[h] = S(xs) * U[(r - r0) * dx + h];
           if (ys != 1)
             for (int64_t l = 0; l < dy; ++l)
               Y[l * dy + r] *= S(ys);
         }
         res[task] = accRes;
-      }, (1 << 16) / (d * dy) + 1);
+      }, grain);
     } else {
-      // One task per (outer block, row group r); each block gathered.
-      parallelFor(nb * dy, [&](int64_t task) {
-        int64_t o = task / dy, r = task % dy;
+      // One task per (outer block, row group r, part [c0, c1) of the column
+      // groups); each block gathered.
+      parallelFor(groups * parts, [&](int64_t task) {
+        int64_t o = task / parts / dy, r = task / parts % dy,
+                part = task % parts;
+        int64_t c0 = dx * part / parts, c1 = dx * (part + 1) / parts;
         int64_t go = depositBits(o, outerMask);
         const S *D = node.data.data() + size_t(o) * d * d;
         S *X = xBlock(go, r);
         Mat<S> A(dx, dy);
         Vec<S> xv, yv;
         double acc = 0;
-        for (int64_t c = 0; c < dx; ++c) {
+        for (int64_t c = c0; c < c1; ++c) {
           for (int64_t l = 0; l < dy; ++l) {
             const S *col = D + (l + (c << k)) * d;
             for (int64_t h = 0; h < dx; ++h)
@@ -363,7 +387,7 @@ private:
             Y[l * dy + r] = yv(l);
         }
         res[task] = acc;
-      }, (1 << 16) / (d * dx) + 1);
+      }, grain);
     }
     double total = 0;
     for (double v : res)
@@ -407,6 +431,15 @@ private:
 };
 
 } // namespace
+
+double HierStats::bound() const { return std::sqrt(residual); }
+
+double HierStats::lowerBound() const {
+  double m = 0;
+  for (double v : levels)
+    m = std::max(m, v);
+  return std::sqrt(m);
+}
 
 Butterfly factorHierarchical(const MatC &T, bool decreasing,
                              const HierOptions &opt, HierStats *stats) {

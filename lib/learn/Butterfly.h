@@ -52,12 +52,21 @@ enum class Tree {
   Balanced     // split in the middle (fewer, larger SVDs)
 };
 
+/// Where each block's singular value goes in a split.
+enum class Scaling {
+  /// Into the factor that is split further, so finished factors hold unit
+  /// block vectors (the orthonormalized algorithm of Le, Zheng, Riccietti,
+  /// Gribonval 2024). With a chain tree (l2r, r2l) the product of the
+  /// finished factors is an isometry on the support of the rest, so the
+  /// levels' truncation errors add in quadrature (see HierStats).
+  Orthonormal,
+  /// sqrt(sigma) on each side (no guarantee).
+  Symmetric
+};
+
 struct HierOptions {
   Tree tree = Tree::LeftToRight;
-  /// Put each block's singular value in the factor that is split further, so
-  /// finished factors hold unit vectors (the normalized variant); otherwise
-  /// sqrt(sigma) goes to each side.
-  bool normalized = true;
+  Scaling scaling = Scaling::Orthonormal;
   /// Real SVDs and real twiddles (the target's imaginary part is ignored).
   bool realArithmetic = false;
   /// Factor T(rowOf[a], colOf[b]) instead of T (null: identity).
@@ -69,8 +78,9 @@ struct HierOptions {
 };
 
 struct HierStats {
-  /// Sum of the squared residuals of all the rank-1 approximations (0 when
-  /// exact, up to cancellation noise of order 1e-16 ||T||^2).
+  /// Sum of the squared residuals of all the rank-1 approximations (the
+  /// squared discarded singular values), summed entry by entry: 0 when
+  /// exact, up to rounding (about 1e-32 ||T||^2).
   double residual = 0;
   /// The same per split depth: index L - w for the split of a group of w
   /// stages. With Tree::LeftToRight, index l separates stage bit L-1-l of an
@@ -78,6 +88,16 @@ struct HierStats {
   std::vector<double> levels;
   /// Depth at which abortResidual stopped the run, or -1.
   int abortedAt = -1;
+  /// Scaling::Orthonormal with a chain tree. Then, in exact arithmetic,
+  ///   ||B - T||_F = bound()                    (levels add in quadrature)
+  ///   lowerBound() <= ||B* - T||_F             for every butterfly B* with
+  ///                                            the same strides and
+  ///                                            permutations
+  ///   bound() <= sqrt(L-1) * lowerBound()      (L-1 splits)
+  /// so B is within sqrt(L-1) of the best such butterfly (docs/learning.md).
+  bool guaranteed = false;
+  double bound() const;
+  double lowerBound() const;
 };
 
 /// Best butterfly (one block; permutations only through opt.rowOf/colOf)

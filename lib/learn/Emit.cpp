@@ -252,6 +252,16 @@ static std::string jsonString(const std::string &s) {
   return out + "\"";
 }
 
+static const char *treeName(Tree t) {
+  return t == Tree::LeftToRight   ? "l2r"
+         : t == Tree::RightToLeft ? "r2l"
+                                  : "balanced";
+}
+
+static const char *scalingName(Scaling s) {
+  return s == Scaling::Orthonormal ? "orthonormal" : "symmetric";
+}
+
 std::string reportText(const LearnResult &r, const ReportInfo &info) {
   const Model &m = r.model;
   bool realW = m.real();
@@ -279,6 +289,26 @@ std::string reportText(const LearnResult &r, const ReportInfo &info) {
     << (info.threads == 1 ? "" : "s") << ")\n";
   for (const std::string &note : info.notes)
     o << "note:           " << note << "\n";
+  const HierReport &h = r.hier;
+  if (h.present) {
+    o << "hierarchical:   one butterfly, " << scalingName(h.scaling) << " "
+      << treeName(h.tree) << ", " << (h.realTwiddles ? "real" : "complex")
+      << " twiddles, " << h.start << "\n"
+      << "  error:        " << num(h.relError)
+      << "   (relative, before any polish)\n";
+    if (h.guaranteed)
+      o << "  bound:        " << num(h.relBound)
+        << "   (sqrt of the summed squared discarded singular values, "
+        << h.splits << " splits)\n"
+        << "  best >=       " << num(h.relLower)
+        << "   (largest split: no butterfly with these strides and "
+           "permutations is closer)\n"
+        << "  guarantee:    error = bound <= sqrt(" << h.splits
+        << ") * best (equality up to rounding)\n";
+    else
+      o << "  bound:        none (needs --algorithm orthonormal with "
+           "--tree l2r or r2l)\n";
+  }
   o << "attempts:\n";
   for (const Attempt &a : r.attempts)
     o << "  " << a.structure << ": relative error " << num(a.relError)
@@ -315,7 +345,24 @@ std::string reportJson(const LearnResult &r, const ReportInfo &info) {
     << "  \"notes\": [";
   for (size_t i = 0; i < info.notes.size(); ++i)
     o << (i ? ", " : "") << jsonString(info.notes[i]);
-  o << "],\n  \"attempts\": [";
+  o << "],\n";
+  const HierReport &h = r.hier;
+  if (h.present) {
+    o << "  \"hierarchical\": {\"algorithm\": "
+      << jsonString(scalingName(h.scaling))
+      << ", \"tree\": " << jsonString(treeName(h.tree))
+      << ", \"real_twiddles\": " << (h.realTwiddles ? "true" : "false")
+      << ", \"start\": " << jsonString(h.start)
+      << ", \"splits\": " << h.splits
+      << ", \"relative_error\": " << num(h.relError)
+      << ", \"guaranteed\": " << (h.guaranteed ? "true" : "false");
+    if (h.guaranteed)
+      o << ", \"relative_bound\": " << num(h.relBound)
+        << ", \"relative_lower_bound\": " << num(h.relLower)
+        << ", \"guarantee_factor\": " << num(std::sqrt(double(h.splits)));
+    o << "},\n";
+  }
+  o << "  \"attempts\": [";
   for (size_t i = 0; i < r.attempts.size(); ++i) {
     const Attempt &a = r.attempts[i];
     o << (i ? ",\n" : "\n") << "    {\"structure\": " << jsonString(a.structure)

@@ -147,6 +147,7 @@ public:
     out.rmse = out.froError / double(n_);
     out.exact = out.relError <= opt_.exactTolerance;
     out.attempts = attempts_;
+    out.hier = hier_;
     out.seconds = timer.seconds();
     return true;
   }
@@ -194,12 +195,32 @@ private:
   bool exactButterfly(Candidate &c) {
     Timer t;
     std::string how;
+    HierStats st;
     bool ok = findExactButterfly(T_, useRealFirst(), opt_.exactTolerance,
-                                 c.model, how, false, &c.relError);
+                                 c.model, how, false, &c.relError, &st);
     lastSeconds_ = t.seconds();
-    if (ok)
+    if (ok) {
       c.method = "exact: " + how;
+      // The search runs the orthonormal l2r factorization.
+      HierOptions o;
+      o.realArithmetic = useRealFirst();
+      recordHier(st, o, how, c.relError);
+    }
     return ok;
+  }
+
+  void recordHier(const HierStats &st, const HierOptions &o,
+                  const std::string &start, double relError) {
+    hier_.present = true;
+    hier_.start = start;
+    hier_.scaling = o.scaling;
+    hier_.tree = o.tree;
+    hier_.realTwiddles = o.realArithmetic;
+    hier_.guaranteed = st.guaranteed;
+    hier_.splits = std::max(0, log2Exact(n_) - 1);
+    hier_.relError = relError;
+    hier_.relBound = st.bound() / norm_;
+    hier_.relLower = st.lowerBound() / norm_;
   }
 
   // Best plain hierarchical start among the fixed orders (and the family for
@@ -226,14 +247,16 @@ private:
     }
     Candidate best;
     double bestErr = -1;
+    HierStats bestStats;
+    HierOptions o;
+    o.tree = opt_.tree;
+    o.scaling = opt_.scaling;
+    o.realArithmetic = real;
     for (const Start &s : starts) {
-      HierOptions o;
-      o.tree = opt_.tree;
-      o.normalized = opt_.normalized;
-      o.realArithmetic = real;
       o.rowOf = &s.rowOf;
       o.colOf = &s.colOf;
-      Butterfly b = factorHierarchical(T_, s.decreasing, o);
+      HierStats st;
+      Butterfly b = factorHierarchical(T_, s.decreasing, o, &st);
       if (!isIdentity(s.colOf))
         b.inputPerm = s.colOf;
       Model m;
@@ -245,12 +268,20 @@ private:
       double err = frobeniusError(m, T_);
       if (bestErr < 0 || err < bestErr) {
         bestErr = err;
+        bestStats = st;
         best.model = std::move(m);
         best.method = std::string("hierarchical (") + s.name + ")";
       }
     }
     progress("hierarchical start: relative error " + sci(bestErr / norm_) +
+             (bestStats.guaranteed
+                  ? ", bound " + sci(bestStats.bound() / norm_) +
+                        ", no butterfly of these strides better than " +
+                        sci(bestStats.lowerBound() / norm_)
+                  : std::string()) +
              " (" + best.method + ")");
+    if (blocks == 1 && !hier_.present)
+      recordHier(bestStats, o, best.method, bestErr / norm_);
     if (blocks == 2) {
       best.model.structure = Structure::Butterfly2;
       best.model.butterflies.push_back(Butterfly::identity(n_));
@@ -318,6 +349,7 @@ private:
   bool realTarget_;
   double lastSeconds_ = 0;
   std::vector<Attempt> attempts_;
+  HierReport hier_;
 };
 
 } // namespace

@@ -25,7 +25,7 @@ struct LearnOptions {
   bool polish = true;
   PolishOptions polishOptions;
   Tree tree = Tree::LeftToRight;
-  bool normalized = true;
+  Scaling scaling = Scaling::Orthonormal;
   /// Real targets: Auto tries real weights first, complex after.
   Field field = Field::Auto;
 };
@@ -37,6 +37,23 @@ struct Attempt {
   double seconds = 0;
 };
 
+/// The hierarchical factorization behind the one-butterfly candidate (the
+/// exact answer, or the start of the polish) and its a-posteriori bounds,
+/// relative to ||T||_F (HierStats).
+struct HierReport {
+  bool present = false;
+  std::string start;       // strides and permutations it used
+  Scaling scaling = Scaling::Orthonormal;
+  Tree tree = Tree::LeftToRight;
+  bool realTwiddles = false;
+  bool guaranteed = false; // the bounds below hold
+  int splits = 0;          // L - 1
+  double relError = 0;     // achieved, before any polish
+  double relBound = 0;     // sqrt(sum of discarded sigma^2)
+  double relLower = 0;     // no butterfly with the same strides,
+                           // permutations and field does better
+};
+
 struct LearnResult {
   Model model;
   std::string method;
@@ -44,6 +61,7 @@ struct LearnResult {
   double seconds = 0;
   bool exact = false;
   std::vector<Attempt> attempts;
+  HierReport hier;
 };
 
 /// T must be square with finite entries and nonzero; structures that need a

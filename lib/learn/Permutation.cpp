@@ -70,7 +70,7 @@ Perm searchFamily(const MatC &T, bool realArithmetic, double &residual) {
 
 static bool familyDfs(const MatC &T, bool realArithmetic, double threshold,
                       std::vector<int> &choice, int level, Perm &p,
-                      Butterfly &b, int &budget) {
+                      Butterfly &b, int &budget, HierStats *stats) {
   for (int e = 0; e < 2; ++e) {
     if (--budget < 0)
       return false;
@@ -80,11 +80,13 @@ static bool familyDfs(const MatC &T, bool realArithmetic, double threshold,
                                       st, p);
     if (st.abortedAt < 0) {
       b = std::move(got);
+      if (stats)
+        *stats = st;
       return true;
     }
     if (st.abortedAt > level && level + 1 < int(choice.size()) &&
         familyDfs(T, realArithmetic, threshold, choice, level + 1, p, b,
-                  budget))
+                  budget, stats))
       return true;
   }
   choice[level] = 0;
@@ -92,13 +94,14 @@ static bool familyDfs(const MatC &T, bool realArithmetic, double threshold,
 }
 
 bool searchFamilyExact(const MatC &T, bool realArithmetic, double threshold,
-                       Perm &p, Butterfly &b) {
+                       Perm &p, Butterfly &b, HierStats *stats) {
   int L = log2Exact(T.rows());
   if (L < 2)
     return false;
   std::vector<int> choice(L - 1, 0);
   int budget = 8 * L;
-  return familyDfs(T, realArithmetic, threshold, choice, 0, p, b, budget);
+  return familyDfs(T, realArithmetic, threshold, choice, 0, p, b, budget,
+                   stats);
 }
 
 // ---- Clustering -------------------------------------------------------------

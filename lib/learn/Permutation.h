@@ -30,7 +30,7 @@ Perm searchFamily(const MatC &T, bool realArithmetic, double &residual);
 /// residual), with early abort. On success returns the permutation and the
 /// butterfly B (T = B P within the threshold).
 bool searchFamilyExact(const MatC &T, bool realArithmetic, double threshold,
-                       Perm &p, Butterfly &b);
+                       Perm &p, Butterfly &b, HierStats *stats = nullptr);
 
 /// Rank-one block clustering for arbitrary unknown row and column
 /// permutations (after Zheng, Puy et al. 2023, exact version): finds rowOf,

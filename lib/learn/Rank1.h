@@ -53,8 +53,11 @@ template <typename S, typename M> Vec<S> topEigenvector(const M &G) {
 }
 
 /// A ~ x y^T, the best rank-1 approximation (Frobenius). Returns the squared
-/// residual ||A||^2 - sigma^2 (clamped at 0). A zero block gives a zero
-/// product with a unit vector on the side that does not carry the weight.
+/// residual ||A - x y^T||^2, summed entry by entry (||A||^2 - sigma^2 would
+/// lose half the digits to cancellation, and the error bounds of the
+/// hierarchical factorization are built from these residuals). A zero block
+/// gives a zero product with a unit vector on the side that does not carry
+/// the weight.
 template <typename S>
 double rank1(const Mat<S> &A, Vec<S> &x, Vec<S> &y, Rank1Weight weight) {
   int64_t m = A.rows(), n = A.cols();
@@ -98,7 +101,11 @@ double rank1(const Mat<S> &A, Vec<S> &x, Vec<S> &y, Rank1Weight weight) {
     y = std::sqrt(sigma) * v;
     break;
   }
-  return std::max(0.0, total - sigma * sigma);
+  double res = 0;
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t i = 0; i < m; ++i)
+      res += std::norm(A(i, j) - x(i) * y(j));
+  return res;
 }
 
 } // namespace linop::learn

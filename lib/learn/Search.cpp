@@ -126,14 +126,14 @@ public:
       return done("decreasing strides, bit-reversed output", method);
     Butterfly b;
     Perm p;
-    if (searchFamilyExact(T_, real_, probe_, p, b)) {
+    if (searchFamilyExact(T_, real_, probe_, p, b, &stats_)) {
       Model m = single(std::move(b));
       m.butterflies[0].inputPerm = p;
       if (confirm(m, out))
         return done("input permutation from the paper's family", method);
     }
     MatC Tt = T_.transpose();
-    if (searchFamilyExact(Tt, real_, probe_, p, b)) {
+    if (searchFamilyExact(Tt, real_, probe_, p, b, &stats_)) {
       Model m = single(transposed(b));
       m.outputPerm = inversePerm(p);
       if (confirm(m, out))
@@ -172,6 +172,7 @@ private:
 
 public:
   double relError_ = 0;
+  HierStats stats_; // of the factorization last confirmed or tried
 
 private:
 
@@ -184,7 +185,7 @@ private:
     opt.rowOf = rowOf;
     opt.colOf = colOf;
     opt.abortResidual = probe_;
-    Butterfly b = factorHierarchical(T_, decreasing, opt);
+    Butterfly b = factorHierarchical(T_, decreasing, opt, &stats_);
     if (b.n == 0)
       return false;
     if (colOf && !isIdentity(*colOf))
@@ -221,7 +222,7 @@ void foldInputDiagonal(Butterfly &b, const std::vector<double> &d) {
 
 bool findExactButterfly(const MatC &T, bool realArithmetic, double relTol,
                         Model &out, std::string &method, bool quick,
-                        double *relError) {
+                        double *relError, HierStats *hier) {
   if (!isPowerOfTwo(T.rows()) || T.rows() < 2 || T.rows() != T.cols())
     return false;
   ExactSearch search(T, realArithmetic, relTol, quick);
@@ -229,6 +230,8 @@ bool findExactButterfly(const MatC &T, bool realArithmetic, double relTol,
     return false;
   if (relError)
     *relError = search.relError_;
+  if (hier)
+    *hier = search.stats_;
   return true;
 }
 

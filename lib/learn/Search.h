@@ -17,9 +17,12 @@ void applyAdjoint(const Butterfly &b, cd *x);
 /// output), and rank-one block clustering of rows and columns. `method` says
 /// which one worked. `quick` stops after the 2-sparse pairing and the
 /// increasing orders (enough for the factors peeled by findExactButterfly2).
+/// `hier` receives the statistics of the hierarchical factorization that
+/// produced the answer.
 bool findExactButterfly(const MatC &T, bool realArithmetic, double relTol,
                         Model &out, std::string &method, bool quick = false,
-                        double *relError = nullptr);
+                        double *relError = nullptr,
+                        HierStats *hier = nullptr);
 
 /// T = X K D or T = K X, with K a known fast transform (the unitary DFT
 /// after a level-0 choice of the permutation family, or Hadamard), D = I or

@@ -187,6 +187,190 @@ TEST(LearnButterfly, TransposedIsTheTranspose) {
   EXPECT_LT(relErr(t.dense(), MatC(b.dense().transpose())), 1e-14);
 }
 
+// ---- Error guarantee of the orthonormal hierarchical factorization ----------
+
+MatC randomMatrix(Rng &rng, int64_t n, bool real) {
+  MatC M(n, n);
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t i = 0; i < n; ++i)
+      M(i, j) = real ? cd(rng.normal(), 0) : cd(rng.normal(), rng.normal());
+  return M;
+}
+
+// ||B - T(rowOf, colOf)||_F with B built by lib/reference.
+double hierError(const Butterfly &b, const MatC &T, const Perm &rowOf,
+                 const Perm &colOf) {
+  return (refDense(single(b)) - permuted(T, rowOf, colOf)).norm();
+}
+
+TEST(LearnGuarantee, OrthonormalErrorIsTheBoundWithinSqrtLMinus1) {
+  setQuiet(true);
+  Rng rng(20);
+  for (int64_t n : {4, 16, 64})
+    for (bool real : {true, false})
+      for (bool dec : {false, true})
+        for (Tree tree : {Tree::LeftToRight, Tree::RightToLeft}) {
+          MatC T = randomMatrix(rng, n, real);
+          Perm rowOf = randomPerm(rng, n), colOf = randomPerm(rng, n);
+          HierOptions opt;
+          opt.tree = tree;
+          opt.realArithmetic = real;
+          opt.rowOf = &rowOf;
+          opt.colOf = &colOf;
+          HierStats st;
+          Butterfly b = factorHierarchical(T, dec, opt, &st);
+          double err = hierError(b, T, rowOf, colOf), L = log2Exact(n);
+          SCOPED_TRACE("n " + std::to_string(n) + (real ? " real" : " complex") +
+                       (dec ? " decreasing" : " increasing") +
+                       (tree == Tree::LeftToRight ? " l2r" : " r2l"));
+          ASSERT_TRUE(st.guaranteed);
+          // The levels add in quadrature: error = bound, not just <=.
+          EXPECT_LE(err, st.bound() * (1 + 1e-10));
+          EXPECT_GE(err, st.bound() * (1 - 1e-10));
+          EXPECT_LE(st.bound(), std::sqrt(L - 1) * st.lowerBound() * (1 + 1e-12));
+          EXPECT_GT(st.lowerBound(), 0.1 * T.norm()); // random: far from any
+          // The lower bound holds for every butterfly with these strides and
+          // permutations: L-BFGS from the result cannot get below it.
+          Model m = single(b);
+          PolishOptions po;
+          po.maxIterations = 300;
+          PolishResult pr = polishButterflies(m, permuted(T, rowOf, colOf),
+                                              real, po);
+          EXPECT_LT(pr.finalError, err * (1 + 1e-12));
+          EXPECT_GE(pr.finalError, st.lowerBound() * (1 - 1e-9));
+        }
+}
+
+TEST(LearnGuarantee, SymmetricScalingHasNoSuchIdentity) {
+  // The identity above is a property of the orthonormal scaling: with
+  // sqrt(sigma) on both sides the finished factors are no isometries and
+  // the error is not the root of the summed residuals.
+  Rng rng(21);
+  int differ = 0;
+  for (int k = 0; k < 4; ++k) {
+    MatC T = randomMatrix(rng, 64, k % 2 == 0);
+    Perm id = identityPerm(64);
+    HierOptions opt;
+    opt.scaling = Scaling::Symmetric;
+    opt.realArithmetic = k % 2 == 0;
+    HierStats st;
+    Butterfly b = factorHierarchical(T, false, opt, &st);
+    EXPECT_FALSE(st.guaranteed);
+    double err = hierError(b, T, id, id);
+    differ += std::abs(err - st.bound()) > 1e-3 * st.bound();
+  }
+  EXPECT_EQ(differ, 4);
+}
+
+TEST(LearnGuarantee, ExactButterflyPlusNoise) {
+  // T = B0 + E: the best butterfly is at most ||E|| away, so the error is at
+  // most sqrt(L-1) ||E|| and the lower bound at most ||E||; and the noise is
+  // not absorbed by the butterfly, so the error is of the order of ||E||.
+  Rng rng(22);
+  for (int64_t n : {16, 128})
+    for (bool real : {true, false})
+      for (double eps : {1e-2, 1e-7, 1e-12}) {
+        Butterfly b0 = randomButterfly(rng, n, false, real);
+        MatC T0 = b0.dense();
+        MatC E = randomMatrix(rng, n, real);
+        E *= eps * T0.norm() / E.norm();
+        MatC T = T0 + E;
+        Perm id = identityPerm(n);
+        HierOptions opt;
+        opt.realArithmetic = real;
+        HierStats st;
+        Butterfly b = factorHierarchical(T, false, opt, &st);
+        double err = hierError(b, T, id, id), noise = E.norm();
+        double L = log2Exact(n);
+        SCOPED_TRACE("n " + std::to_string(n) + " eps " + std::to_string(eps));
+        EXPECT_LE(err, st.bound() * (1 + 1e-6) + 1e-14 * T.norm());
+        EXPECT_LE(st.bound(), std::sqrt(L - 1) * noise * (1 + 1e-9));
+        EXPECT_LE(st.lowerBound(), noise * (1 + 1e-9));
+        EXPECT_GT(err, 0.3 * noise);
+        EXPECT_GT(st.lowerBound(), 0.1 * noise);
+      }
+}
+
+TEST(LearnGuarantee, DriverReportsTheBound) {
+  setQuiet(true);
+  LearnOptions opt;
+  opt.autoStructure = false;
+  opt.structure = Structure::Butterfly;
+  opt.field = Field::Real; // the bounds are for real twiddles here
+  opt.polishOptions.maxIterations = 200;
+  LearnResult r;
+  std::string error;
+  ASSERT_TRUE(learn(target("randn:64"), opt, r, error)) << error;
+  ASSERT_TRUE(r.hier.present);
+  EXPECT_TRUE(r.hier.guaranteed);
+  EXPECT_EQ(r.hier.splits, 5);
+  EXPECT_NEAR(r.hier.relError, r.hier.relBound, 1e-10);
+  EXPECT_LE(r.hier.relBound, std::sqrt(5.0) * r.hier.relLower * (1 + 1e-12));
+  // Polish keeps the strides and permutations: it beats the start but not
+  // the lower bound.
+  EXPECT_LT(r.relError, r.hier.relError);
+  EXPECT_GE(r.relError, r.hier.relLower * (1 - 1e-9));
+  ReportInfo info;
+  info.n = 64;
+  EXPECT_NE(reportText(r, info).find("bound:"), std::string::npos);
+  EXPECT_NE(reportJson(r, info).find("\"relative_bound\""), std::string::npos);
+  // Exact targets: error and bound at rounding level.
+  opt.field = Field::Auto;
+  ASSERT_TRUE(learn(target("dft:64"), opt, r, error)) << error;
+  ASSERT_TRUE(r.hier.present);
+  EXPECT_LT(r.hier.relBound, 1e-14);
+  EXPECT_LT(r.hier.relError, 1e-14);
+  // Symmetric scaling: reported without a bound.
+  opt.scaling = Scaling::Symmetric;
+  ASSERT_TRUE(learn(target("legendre:32"), opt, r, error)) << error;
+  ASSERT_TRUE(r.hier.present);
+  EXPECT_FALSE(r.hier.guaranteed);
+  EXPECT_NE(reportText(r, info).find("bound:        none"), std::string::npos);
+}
+
+// ---- Threads ------------------------------------------------------------------
+
+TEST(LearnThreads, ResultsDoNotDependOnTheThreadCount) {
+  setQuiet(true);
+  // N = 1024: the first splits are cut into parts (Butterfly.cpp).
+  MatC T = target("randn:1024");
+  auto run = [&](int threads, Tree tree, double &residual) {
+    setNumThreads(threads);
+    HierOptions opt;
+    opt.tree = tree;
+    HierStats st;
+    std::vector<cd> tw = factorHierarchical(T, false, opt, &st).tw;
+    residual = st.residual;
+    return tw;
+  };
+  for (Tree tree : {Tree::LeftToRight, Tree::RightToLeft, Tree::Balanced}) {
+    double r1, r2, r3;
+    std::vector<cd> one = run(1, tree, r1);
+    EXPECT_EQ(one, run(2, tree, r2));
+    EXPECT_EQ(one, run(3, tree, r3));
+    EXPECT_EQ(r1, r2); // the residuals' summation order too
+    EXPECT_EQ(r1, r3);
+  }
+  // The whole driver, polish included (bounded by iterations, not time).
+  LearnOptions opt;
+  opt.autoStructure = false;
+  opt.structure = Structure::Butterfly;
+  opt.polishOptions.maxIterations = 5;
+  opt.polishOptions.maxSeconds = 1e9;
+  LearnResult r1, r2;
+  std::string error;
+  setNumThreads(1);
+  ASSERT_TRUE(learn(T, opt, r1, error)) << error;
+  setNumThreads(2);
+  ASSERT_TRUE(learn(T, opt, r2, error)) << error;
+  setNumThreads(0);
+  EXPECT_EQ(r1.relError, r2.relError);
+  EXPECT_EQ(r1.method, r2.method);
+  ASSERT_EQ(r1.model.butterflies.size(), r2.model.butterflies.size());
+  for (size_t k = 0; k < r1.model.butterflies.size(); ++k)
+    EXPECT_EQ(r1.model.butterflies[k].tw, r2.model.butterflies[k].tw);
+}
+
 // ---- Permutations -------------------------------------------------------------
 
 TEST(LearnPermutation, FamilyContainsIdentityAndBitReversal) {

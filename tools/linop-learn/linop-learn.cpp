@@ -42,7 +42,12 @@ structure:
   --field F               auto | real | complex weights (default auto: real
                           targets try real weights first)
   --tree T                l2r | r2l | balanced split order (default l2r)
-  --no-normalize          sqrt(sigma) on both sides of every rank-1 split
+  --algorithm A           orthonormal (default): each singular value goes to
+                          the factor split further, so with --tree l2r|r2l
+                          the error is within sqrt(L-1) of the best
+                          butterfly and the report gives the bound;
+                          symmetric: sqrt(sigma) on both sides, no guarantee
+  --no-normalize          the same as --algorithm symmetric
   --no-polish             skip the L-BFGS polish of approximate results
   --polish-iterations N   (default 2000)
   --polish-seconds S      time limit of one polish (default 60)
@@ -84,6 +89,26 @@ bool parseInt(const std::string &s, int64_t &out) {
   long long v = std::strtoll(s.c_str(), &end, 10);
   out = v;
   return !s.empty() && end && *end == 0 && errno == 0;
+}
+
+// A keyword option's value; the message lists the choices.
+template <typename E>
+bool choose(const std::string &option, const std::string &v,
+            std::initializer_list<std::pair<const char *, E>> choices,
+            E &out, std::string &msg) {
+  std::string list;
+  size_t i = 0;
+  for (const auto &c : choices) {
+    if (v == c.first) {
+      out = c.second;
+      return true;
+    }
+    list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ");
+    list += c.first;
+    ++i;
+  }
+  msg = option + " must be " + list + ", got '" + v + "'";
+  return false;
 }
 
 std::string selfDir() {
@@ -171,7 +196,7 @@ int main(int argc, char **argv) {
         std::exit(1);
       }
     };
-    std::string v;
+    std::string v, msg;
     int64_t iv;
     double dv;
     if (a == "--help" || a == "-h") {
@@ -208,28 +233,28 @@ int main(int argc, char **argv) {
       if (!parseInt(v, iv) || iv < 1)
         return fail("--blocks must be a positive integer, got '" + v + "'");
       opt.monarchBlocks = iv;
-    } else if (a == "--field") {
+    } else if (a == "--field" || a == "--tree" || a == "--algorithm") {
       need(v);
-      if (v == "auto")
-        opt.field = Field::Auto;
-      else if (v == "real")
-        opt.field = Field::Real;
-      else if (v == "complex")
-        opt.field = Field::Complex;
-      else
-        return fail("--field must be auto, real or complex, got '" + v + "'");
-    } else if (a == "--tree") {
-      need(v);
-      if (v == "l2r")
-        opt.tree = Tree::LeftToRight;
-      else if (v == "r2l")
-        opt.tree = Tree::RightToLeft;
-      else if (v == "balanced")
-        opt.tree = Tree::Balanced;
-      else
-        return fail("--tree must be l2r, r2l or balanced, got '" + v + "'");
+      bool ok =
+          a == "--field"
+              ? choose(a, v,
+                       {{"auto", Field::Auto},
+                        {"real", Field::Real},
+                        {"complex", Field::Complex}},
+                       opt.field, msg)
+          : a == "--tree" ? choose(a, v,
+                                   {{"l2r", Tree::LeftToRight},
+                                    {"r2l", Tree::RightToLeft},
+                                    {"balanced", Tree::Balanced}},
+                                   opt.tree, msg)
+                          : choose(a, v,
+                                   {{"orthonormal", Scaling::Orthonormal},
+                                    {"symmetric", Scaling::Symmetric}},
+                                   opt.scaling, msg);
+      if (!ok)
+        return fail(msg);
     } else if (a == "--no-normalize") {
-      opt.normalized = false;
+      opt.scaling = Scaling::Symmetric;
     } else if (a == "--no-polish") {
       opt.polish = false;
     } else if (a == "--polish-iterations") {
