@@ -728,6 +728,12 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     b.create<kernel::StoreOp>(func.getLoc(), ptrs, strides, tile,
                               entry->getArgument(3),
                               I(func.getNumArguments()), I(cur), length(nOut));
+    // Layout: across rows (tiles of vector-width rows) or along the row
+    // (one row per tile, `lanes` on the loop), as the cost model says.
+    if (chooseInRow(loop, vectorWidth, kDefaultL2Bytes)) {
+      loop.setWidthAttr(I(1));
+      loop->setAttr("lanes", I(vectorWidth));
+    }
     b.setInsertionPointToEnd(entry);
     b.create<func::ReturnOp>(func.getLoc());
     // Annotate the work, for --bench and --explain.
