@@ -2,6 +2,7 @@
 
 #include "linop/CostModel.h"
 
+#include "linop/Dialect/LinopDialect.h"
 #include "linop/Dialect/LinopKernel.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -87,4 +88,85 @@ double linop::stageFlopsPerRow(Operation *op, bool complex) {
   if (auto r = dyn_cast<kernel::RfftStageOp>(op))
     return r.getM() * (r.getInverse() ? 12 : 16);
   return 0;
+}
+
+bool linop::inRowSupported(kernel::TileLoopOp loop, int64_t lanes) {
+  int64_t n = loop.getN(), V = lanes;
+  auto pow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
+  if (!pow2(V) || V < 2 || n % V)
+    return false;
+  auto &ops = loop.getBody().front().getOperations();
+  if (ops.size() < 2 || !isa<kernel::LoadOp>(ops.front()) ||
+      !isa<kernel::StoreOp>(ops.back()))
+    return false;
+  for (Operation &op : ops) {
+    if (auto l = dyn_cast<kernel::LoadOp>(op)) {
+      // Real global rows under a complex tile: across rows only, so far.
+      if ((l.getN() && *l.getN() != n) || &op != &ops.front() || l.getGlobal())
+        return false;
+      continue;
+    }
+    if (auto s = dyn_cast<kernel::StoreOp>(op)) {
+      if ((s.getN() && *s.getN() != n) || &op != &ops.back() || s.getGlobal())
+        return false;
+      continue;
+    }
+    auto st = dyn_cast<kernel::StageOp>(op);
+    if (!st || st.getA() * st.getR() * st.getB() != n || st.getSrc() == st.getDst() ||
+        st.getSrc() > 1 || st.getDst() > 1)
+      return false;
+    int64_t a = st.getA(), r = st.getR(), b = st.getB();
+    if (b % V == 0)
+      continue;
+    if (V % b || !pow2(r) || r < 2 || a % (V / b))
+      return false;
+  }
+  return true;
+}
+
+LayoutCost linop::estimateLayouts(kernel::TileLoopOp loop, int64_t lanes,
+                                  int64_t l2Bytes) {
+  bool cplx = isa<ComplexType>(loop.getElement());
+  double n = loop.getN(), planes = cplx ? 2 : 1, V = lanes;
+  double bytes = realPart(loop.getElement()).getIntOrFloatBitWidth() / 8;
+  double vecs = n * planes / V; // vectors per row and pass
+  int64_t stages = 0;
+  bool perm = false;
+  LayoutCost c;
+  for (Operation &op : loop.getBody().front()) {
+    if (auto l = dyn_cast<kernel::LoadOp>(op))
+      perm = bool(l.getPerm());
+    if (!isa<kernel::LoadOp, kernel::StoreOp>(op))
+      ++stages;
+    auto st = dyn_cast<kernel::StageOp>(op);
+    if (!st || st.getB() % lanes == 0)
+      continue;
+    // Regrouping shuffles before and after the codelet; a stage reading a
+    // permuted load gathers instead (a gather costs about 8 shuffles).
+    double rounds = std::log2(double(st.getR()));
+    c.alongRow += (perm && stages == 1 ? rounds + 8 : 2 * rounds) * vecs;
+  }
+  // Along the row: one read and one write per stage, (de)interleaving of
+  // complex rows, a copy before a permuted load's gathers.
+  c.alongRow += std::max<int64_t>(stages, 1) * 2 * vecs;
+  c.alongRow += (cplx ? 2 : 0) * vecs + (perm ? 2 : 0) * vecs;
+  if (3 * n * planes * bytes > l2Bytes)
+    c.alongRow += 2 * std::max<int64_t>(stages, 1) * 2 * vecs;
+  // Across rows: a pass per stage plus the load and the store (a permuted
+  // load one more), global passes touch `lanes` rows at once (counted
+  // twice), transposes log2(lanes) shuffles per vector at each end.
+  double passes = stages + 2 + (perm ? 1 : 0);
+  double mem = passes * 2 * vecs + 2 * 2 * vecs;
+  if (2 * n * V * planes * bytes > l2Bytes)
+    mem *= 3;
+  c.acrossRows = mem + 2 * vecs * std::log2(V);
+  return c;
+}
+
+bool linop::chooseInRow(kernel::TileLoopOp loop, int64_t lanes,
+                        int64_t l2Bytes) {
+  if (!inRowSupported(loop, lanes))
+    return false;
+  LayoutCost c = estimateLayouts(loop, lanes, l2Bytes);
+  return c.alongRow < c.acrossRows;
 }

@@ -115,12 +115,32 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     else
       os << nIn << " -> " << nOut << " x " << elem
          << " per row, padded to " << n << " in the tile\n";
-    os << "  tiles: " << w << " rows per tile, vectorized across rows ("
-       << w << " lanes of " << realPart(elem) << "); rows split over the "
-       << "runtime's threads\n";
-    os << "  memory: global -> " << loop.getBuffers() << " tile buffers of "
-       << tileBytes / 1024 << " KiB (" << n << " x " << w
-       << (cplx ? ", real and imaginary planes" : "") << ") -> registers\n";
+    auto lanes = loop->getAttrOfType<IntegerAttr>("lanes");
+    int64_t V = lanes ? lanes.getInt() : w;
+    LayoutCost cost = estimateLayouts(loop, V, kDefaultL2Bytes);
+    bool inRow = w == 1 && lanes && inRowSupported(loop, V);
+    if (inRow)
+      os << "  tiles: 1 row per tile, vectorized along the row (" << V
+         << " lanes of " << realPart(elem)
+         << "; load and store fused into the first and last stage)";
+    else
+      os << "  tiles: " << w << " rows per tile, vectorized across rows ("
+         << w << " lanes of " << realPart(elem) << ")";
+    os << "; rows split over the runtime's threads\n";
+    if (inRowSupported(loop, V))
+      os << "  layout: cost model estimates " << llvm::format("%.0f", cost.alongRow)
+         << " vector loads, stores and shuffles per row along the row, "
+         << llvm::format("%.0f", cost.acrossRows) << " across rows\n";
+    else
+      os << "  layout: across rows (a step of this kernel has no in-row form)\n";
+    if (inRow)
+      os << "  memory: global -> 3 row buffers of " << n * elemBytes / 1024
+         << " KiB (" << n << (cplx ? ", real and imaginary planes" : "")
+         << ") -> registers\n";
+    else
+      os << "  memory: global -> " << loop.getBuffers() << " tile buffers of "
+         << tileBytes / 1024 << " KiB (" << n << " x " << w
+         << (cplx ? ", real and imaginary planes" : "") << ") -> registers\n";
     double flops = 0;
     int k = 0;
     for (Operation &op : loop.getBody().front()) {

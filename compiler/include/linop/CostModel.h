@@ -12,12 +12,42 @@
 
 #include "mlir/IR/Operation.h"
 
+#include <string>
+
 namespace linop {
 
 /// Real flops one row costs in a kernel stage (0 for loads, stores and
 /// permutations). `complex` says whether the tile holds complex values.
 double stageFlopsPerRow(mlir::Operation *stage, bool complex);
 
+namespace kernel {
+class TileLoopOp;
+}
+
+/// Whether the CPU backend can vectorize `loop` along its rows with `lanes`
+/// lanes (one row per tile): a load, `I_a (x) A_r (x) I_b` stages and a
+/// store, every length a multiple of `lanes`, and each stage either with
+/// b a multiple of `lanes` (plain SIMD) or b dividing `lanes` with r a power
+/// of two (the stage's r vectors are regrouped with shuffles).
+bool inRowSupported(kernel::TileLoopOp loop, int64_t lanes);
+
+/// L2 bytes per core the layout choice assumes (Zen 4: 1 MiB).
+constexpr int64_t kDefaultL2Bytes = int64_t(1) << 20;
+
+/// Estimated vector memory operations and shuffles per row of `loop` in
+/// each layout (flops are the same in both): across rows in tiles of
+/// `lanes` rows (transposes at load and store, one pass per stage, tiles
+/// past L2 cost three times), and along the row (fused load and store,
+/// shuffles in stages with small b, gathers for a permuted load).
+struct LayoutCost {
+  double acrossRows = 0, alongRow = 0;
+};
+LayoutCost estimateLayouts(kernel::TileLoopOp loop, int64_t lanes,
+                           int64_t l2Bytes);
+
+/// The planner's layout choice for `loop`: true to vectorize along the row
+/// (where supported and cheaper by estimateLayouts).
+bool chooseInRow(kernel::TileLoopOp loop, int64_t lanes, int64_t l2Bytes);
 
 } // namespace linop
 

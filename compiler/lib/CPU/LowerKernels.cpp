@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "linop/CostModel.h"
 #include "linop/Transforms/Passes.h"
 #include "reference/Math.h"
 
@@ -50,6 +51,7 @@ public:
   bool cplx;
   VectorType vt;
   SmallVector<Value> re, im; // tile buffers by index
+  bool inRow = false;        // vectors along the row (W = lanes, one row)
 
   Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
   Value i64(int64_t v) {
@@ -127,17 +129,22 @@ public:
   }
   CV zero() { return {splat(0.0), cplx ? splat(0.0) : Value()}; }
 
+  // Across rows a buffer is [n][W] and a vector is element i of W rows;
+  // along the row it is [n] and a vector is elements i .. i + V - 1.
+  SmallVector<Value, 2> at(Value i) {
+    if (inRow)
+      return {i};
+    return {i, idx(0)};
+  }
   CV loadBuf(int64_t buf, Value i) {
-    Value c0 = idx(0);
-    return {b.create<vector::LoadOp>(loc, vt, re[buf], ValueRange{i, c0}),
-            cplx ? b.create<vector::LoadOp>(loc, vt, im[buf], ValueRange{i, c0})
+    return {b.create<vector::LoadOp>(loc, vt, re[buf], at(i)),
+            cplx ? b.create<vector::LoadOp>(loc, vt, im[buf], at(i))
                  : Value()};
   }
   void storeBuf(int64_t buf, Value i, CV v) {
-    Value c0 = idx(0);
-    b.create<vector::StoreOp>(loc, v.re, re[buf], ValueRange{i, c0});
+    b.create<vector::StoreOp>(loc, v.re, re[buf], at(i));
     if (cplx)
-      b.create<vector::StoreOp>(loc, v.im, im[buf], ValueRange{i, c0});
+      b.create<vector::StoreOp>(loc, v.im, im[buf], at(i));
   }
 
   /// A private constant memref.global holding `values`, and its memref.
@@ -154,6 +161,9 @@ public:
         vals.push_back(x);
       }
       init = DenseElementsAttr::get(tensorType, vals);
+    } else if (elem.isInteger(32)) {
+      SmallVector<int32_t> ints(values.begin(), values.end());
+      init = DenseElementsAttr::get(tensorType, ArrayRef<int32_t>(ints));
     } else {
       SmallVector<int64_t> ints(values.begin(), values.end());
       init = DenseElementsAttr::get(tensorType, ArrayRef<int64_t>(ints));
@@ -211,6 +221,28 @@ public:
   FailureOr<GlobalLayout> globalLayout(Operation *op,
                                        std::optional<Type> global,
                                        bool packed);
+
+  // Along the row: where a stage reads or writes. A tile buffer, the row in
+  // global memory (the load or the store fused into the stage), or a
+  // buffer read through an index map (a permuted load: gathers).
+  struct Place {
+    int64_t buf = -1; // -1: global
+    Value base, rowOff;
+    ArrayRef<int64_t> perm;
+  };
+  CV rowRead(const Place &p, Value i);
+  void rowWrite(const Place &p, Value i, CV v);
+  CV rowGather(const Place &p, Value table, Value slot);
+  SmallVector<Value> unzip(SmallVector<Value> v, int64_t unit);
+  SmallVector<Value> zip(SmallVector<Value> v, int64_t unit);
+  LogicalResult lowerStageRow(kernel::StageOp op, const Place &src,
+                              const Place &dst);
+  LogicalResult lowerRow(kernel::TileLoopOp loop, Value row);
+  LogicalResult stageCodelet(kernel::StageOp op, std::vector<cd> &m,
+                             Value &twRe, Value &twIm,
+                             ArrayRef<int64_t> twOrder);
+  std::vector<CV> applyCodelet(kernel::StageOp op, const std::vector<CV> &x,
+                               ArrayRef<cd> m);
   LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
   LogicalResult lowerStore(kernel::StoreOp op, Value tile);
   LogicalResult lowerStage(kernel::StageOp op);
@@ -503,12 +535,15 @@ std::vector<CV> Lowering::wht(const std::vector<CV> &x) {
   return y;
 }
 
-LogicalResult Lowering::lowerStage(kernel::StageOp op) {
+/// Checks a stage and builds its codelet matrix and twiddle tables (in
+/// `twOrder` when given: entry k is twiddle twOrder[k]).
+LogicalResult Lowering::stageCodelet(kernel::StageOp op, std::vector<cd> &m,
+                                     Value &twRe, Value &twIm,
+                                     ArrayRef<int64_t> twOrder) {
   int64_t a = op.getA(), r = op.getR(), bb = op.getB();
   StringRef codelet = op.getCodelet();
   if (codelet != "dft" && codelet != "hadamard" && codelet != "matrix")
     return op.emitError("unknown codelet '") << codelet << "'";
-  std::vector<cd> m;
   if (codelet == "matrix" && !op.getMatrix())
     return op.emitError("a matrix codelet needs its matrix");
   if (failed(checkBuffers(op, op.getSrc(), op.getDst(), a * r * bb)))
@@ -524,7 +559,6 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
     for (cd c : m)
       if (c.imag() != 0)
         return op.emitError("a real kernel cannot apply a complex codelet");
-  Value twRe, twIm;
   if (auto tw = op.getTwiddles()) {
     SmallVector<double> tr, ti;
     for (auto v : cast<DenseElementsAttr>(*tw).getValues<std::complex<double>>()) {
@@ -533,10 +567,41 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
       if (!cplx && v.imag() != 0)
         return op.emitError("a real kernel cannot apply complex twiddles");
     }
+    if (!twOrder.empty()) {
+      SmallVector<double> r2, i2;
+      for (int64_t k : twOrder) {
+        r2.push_back(tr[k]);
+        i2.push_back(ti[k]);
+      }
+      tr = r2;
+      ti = i2;
+    }
     twRe = table(tr, S);
     if (cplx)
       twIm = table(ti, S);
   }
+  return success();
+}
+
+std::vector<CV> Lowering::applyCodelet(kernel::StageOp op,
+                                       const std::vector<CV> &x,
+                                       ArrayRef<cd> m) {
+  StringRef codelet = op.getCodelet();
+  std::vector<CV> y = codelet == "dft"        ? fft(x, op.getInverse())
+                      : codelet == "hadamard" ? wht(x)
+                                              : matrixCodelet(x, m, x.size());
+  if (op.getScale())
+    for (CV &v : y)
+      v = cmulConst(v, op.getScale()->convertToDouble());
+  return y;
+}
+
+LogicalResult Lowering::lowerStage(kernel::StageOp op) {
+  int64_t a = op.getA(), r = op.getR(), bb = op.getB();
+  std::vector<cd> m;
+  Value twRe, twIm;
+  if (failed(stageCodelet(op, m, twRe, twIm, {})))
+    return failure();
   forRange(0, a, [&](Value i) {
     forRange(0, bb, [&](Value j) {
       Value base = add(mul(i, idx(r * bb)), j);
@@ -554,15 +619,256 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
         }
         x.push_back(v);
       }
-      std::vector<CV> y = codelet == "dft"        ? fft(x, op.getInverse())
-                          : codelet == "hadamard" ? wht(x)
-                                                  : matrixCodelet(x, m, r);
+      std::vector<CV> y = applyCodelet(op, x, m);
       for (int64_t k = 0; k < r; ++k)
-        storeBuf(op.getDst(), at[k],
-                 op.getScale() ? cmulConst(y[k], op.getScale()->convertToDouble())
-                               : y[k]);
+        storeBuf(op.getDst(), at[k], y[k]);
     });
   });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Along the row: one row per tile, vectors of W lanes of consecutive
+// elements. A stage I_a (x) A_r (x) I_b with W | b is plain SIMD over j; one
+// with b | W takes r vectors of consecutive elements (W / b blocks of r b),
+// regroups them with log2(r) rounds of two-input shuffles so that vector l
+// holds input l of W / b codelets, and undoes the regrouping after the
+// codelet. The load fuses into the first stage and the store into the last
+// (no passes of their own); a permuted load copies the row and the first
+// stage gathers through the index map.
+//===----------------------------------------------------------------------===//
+
+CV Lowering::rowRead(const Place &p, Value i) {
+  if (p.buf >= 0)
+    return loadBuf(p.buf, i);
+  Value off = add(p.rowOff, toI64(i));
+  if (!cplx)
+    return {b.create<LLVM::LoadOp>(loc, vt, scalarPtr(p.base, off), 4), {}};
+  Value off2 = mul(off, i64(2));
+  Value v0 = b.create<LLVM::LoadOp>(loc, vt, scalarPtr(p.base, off2), 4);
+  Value v1 = b.create<LLVM::LoadOp>(
+      loc, vt, scalarPtr(p.base, add(off2, i64(W))), 4);
+  SmallVector<int64_t> ev, od;
+  for (int64_t k = 0; k < W; ++k) {
+    ev.push_back(2 * k);
+    od.push_back(2 * k + 1);
+  }
+  return {b.create<vector::ShuffleOp>(loc, v0, v1, ev),
+          b.create<vector::ShuffleOp>(loc, v0, v1, od)};
+}
+
+void Lowering::rowWrite(const Place &p, Value i, CV v) {
+  if (p.buf >= 0)
+    return storeBuf(p.buf, i, v);
+  Value off = add(p.rowOff, toI64(i));
+  if (!cplx) {
+    b.create<LLVM::StoreOp>(loc, v.re, scalarPtr(p.base, off), 4);
+    return;
+  }
+  SmallVector<int64_t> lo, hi;
+  for (int64_t k = 0; k < W / 2; ++k) {
+    lo.append({k, W + k});
+    hi.append({W / 2 + k, W + W / 2 + k});
+  }
+  Value off2 = mul(off, i64(2));
+  b.create<LLVM::StoreOp>(loc, b.create<vector::ShuffleOp>(loc, v.re, v.im, lo),
+                          scalarPtr(p.base, off2), 4);
+  b.create<LLVM::StoreOp>(loc, b.create<vector::ShuffleOp>(loc, v.re, v.im, hi),
+                          scalarPtr(p.base, add(off2, i64(W))), 4);
+}
+
+/// The W elements of buffer p.buf whose positions are table[slot W ..].
+CV Lowering::rowGather(const Place &p, Value table, Value slot) {
+  auto it = VectorType::get({W}, b.getI32Type());
+  Value ix = b.create<vector::LoadOp>(loc, it, table, ValueRange{mul(slot, idx(W))});
+  Value mask = b.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(VectorType::get({W}, b.getI1Type()), true));
+  Value c0 = idx(0), pass = splat(0.0);
+  auto g = [&](Value buf) {
+    return b.create<vector::GatherOp>(loc, vt, buf, ValueRange{c0}, ix, mask,
+                                      pass);
+  };
+  return {g(re[p.buf]), cplx ? Value(g(im[p.buf])) : Value()};
+}
+
+/// One round takes the even units (of `unit` lanes) of the whole sequence,
+/// then the odd ones; log2(r) rounds turn r vectors of W / unit blocks of
+/// r units into r vectors of unit l of every block.
+SmallVector<Value> Lowering::unzip(SmallVector<Value> v, int64_t unit) {
+  int64_t r = v.size(), U = W / unit;
+  SmallVector<int64_t> ev, od;
+  for (int64_t u = 0; u < U; ++u)
+    for (int64_t t = 0; t < unit; ++t) {
+      ev.push_back(2 * u * unit + t);
+      od.push_back((2 * u + 1) * unit + t);
+    }
+  for (int64_t s = 1; s < r; s *= 2) {
+    SmallVector<Value> next(r);
+    for (int64_t q = 0; q < r / 2; ++q) {
+      next[q] = b.create<vector::ShuffleOp>(loc, v[2 * q], v[2 * q + 1], ev);
+      next[r / 2 + q] =
+          b.create<vector::ShuffleOp>(loc, v[2 * q], v[2 * q + 1], od);
+    }
+    v = next;
+  }
+  return v;
+}
+
+/// The inverse of unzip.
+SmallVector<Value> Lowering::zip(SmallVector<Value> v, int64_t unit) {
+  int64_t r = v.size(), U = W / unit;
+  SmallVector<int64_t> lo, hi;
+  for (int64_t u = 0; u < U; ++u)
+    for (int64_t t = 0; t < unit; ++t) {
+      int64_t side = u % 2 ? W : 0;
+      lo.push_back(side + u / 2 * unit + t);
+      hi.push_back(side + (U / 2 + u / 2) * unit + t);
+    }
+  for (int64_t s = 1; s < r; s *= 2) {
+    SmallVector<Value> next(r);
+    for (int64_t q = 0; q < r / 2; ++q) {
+      next[2 * q] = b.create<vector::ShuffleOp>(loc, v[q], v[r / 2 + q], lo);
+      next[2 * q + 1] =
+          b.create<vector::ShuffleOp>(loc, v[q], v[r / 2 + q], hi);
+    }
+    v = next;
+  }
+  return v;
+}
+
+LogicalResult Lowering::lowerStageRow(kernel::StageOp op, const Place &src,
+                                      const Place &dst) {
+  int64_t a = op.getA(), r = op.getR(), bb = op.getB(), len = a * r * bb;
+  bool plain = bb % W == 0;
+  // Slot order: the element each lane of each codelet input vector holds.
+  std::vector<int64_t> order;
+  if (!plain) {
+    int64_t U = W / bb;
+    for (int64_t q = 0; q < a / U; ++q)
+      for (int64_t l = 0; l < r; ++l)
+        for (int64_t i = 0; i < U; ++i)
+          for (int64_t j = 0; j < bb; ++j)
+            order.push_back(((q * U + i) * r + l) * bb + j);
+  }
+  std::vector<cd> m;
+  Value twRe, twIm;
+  if (failed(stageCodelet(op, m, twRe, twIm, order)))
+    return failure();
+  Value gather;
+  if (!src.perm.empty()) {
+    if (failed(checkPerm(op, src.perm, len)))
+      return failure();
+    SmallVector<double> g;
+    for (int64_t k = 0; k < len; ++k)
+      g.push_back(src.perm[plain ? k : order[k]]);
+    gather = table(g, b.getI32Type());
+  }
+  auto twiddle = [&](CV v, Value p) {
+    if (!twRe)
+      return v;
+    Value tr = b.create<vector::LoadOp>(loc, vt, twRe, ValueRange{p});
+    Value ti = cplx ? Value(b.create<vector::LoadOp>(loc, vt, twIm, ValueRange{p}))
+                    : Value();
+    return cmulVec(v, tr, ti);
+  };
+  // unzip (or zip) both planes of r vectors.
+  auto regroup = [&](const std::vector<CV> &v, bool undo) {
+    SmallVector<Value> vr, vi;
+    for (const CV &c : v) {
+      vr.push_back(c.re);
+      vi.push_back(c.im);
+    }
+    vr = undo ? zip(vr, bb) : unzip(vr, bb);
+    if (cplx)
+      vi = undo ? zip(vi, bb) : unzip(vi, bb);
+    std::vector<CV> out;
+    for (size_t k = 0; k < v.size(); ++k)
+      out.push_back({vr[k], cplx ? vi[k] : Value()});
+    return out;
+  };
+  if (plain) {
+    forRange(0, a, [&](Value i) {
+      forRange(0, bb / W, [&](Value jb) {
+        Value base = add(mul(i, idx(r * bb)), mul(jb, idx(W)));
+        std::vector<CV> x;
+        for (int64_t l = 0; l < r; ++l) {
+          Value p = add(base, idx(l * bb));
+          CV v = gather ? rowGather(src, gather,
+                                    b.create<arith::DivUIOp>(loc, p, idx(W)))
+                        : rowRead(src, p);
+          x.push_back(twiddle(v, p));
+        }
+        std::vector<CV> y = applyCodelet(op, x, m);
+        for (int64_t k = 0; k < r; ++k)
+          rowWrite(dst, add(base, idx(k * bb)), y[k]);
+      });
+    });
+    return success();
+  }
+  forRange(0, a / (W / bb), [&](Value q) {
+    Value base = mul(q, idx(r * W));
+    std::vector<CV> x(r);
+    if (gather) {
+      for (int64_t l = 0; l < r; ++l)
+        x[l] = rowGather(src, gather, add(mul(q, idx(r)), idx(l)));
+    } else {
+      std::vector<CV> raw;
+      for (int64_t t = 0; t < r; ++t)
+        raw.push_back(rowRead(src, add(base, idx(t * W))));
+      x = regroup(raw, false);
+    }
+    for (int64_t l = 0; l < r; ++l)
+      x[l] = twiddle(x[l], add(base, idx(l * W)));
+    std::vector<CV> y = regroup(applyCodelet(op, x, m), true);
+    for (int64_t t = 0; t < r; ++t)
+      rowWrite(dst, add(base, idx(t * W)), y[t]);
+  });
+  return success();
+}
+
+LogicalResult Lowering::lowerRow(kernel::TileLoopOp loop, Value row) {
+  auto &ops = loop.getBody().front().getOperations();
+  auto load = cast<kernel::LoadOp>(ops.front());
+  auto store = cast<kernel::StoreOp>(ops.back());
+  Place in, out;
+  in.base = loadPtr(load.getPtrs(), load.getOperand());
+  in.rowOff = mul(row, loadI64(load.getStrides(), load.getOperand()));
+  out.base = loadPtr(store.getPtrs(), store.getOperand());
+  out.rowOff = mul(row, loadI64(store.getStrides(), store.getOperand()));
+  if (auto p = load.getPerm()) {
+    // The row lands in the spare buffer; the first stage gathers from it.
+    if (failed(checkPerm(load, *p, N)))
+      return failure();
+    forRange(0, N / W, [&](Value k) {
+      Value i = mul(k, idx(W));
+      storeBuf(2, i, rowRead(in, i));
+    });
+    in = Place{2, {}, {}, *p};
+  }
+  SmallVector<kernel::StageOp> stages;
+  for (Operation &op : ops)
+    if (auto st = dyn_cast<kernel::StageOp>(op))
+      stages.push_back(st);
+  if (stages.empty()) {
+    // A copy, or a permutation through gathers.
+    Value gather;
+    if (!in.perm.empty()) {
+      SmallVector<double> g(in.perm.begin(), in.perm.end());
+      gather = table(g, b.getI32Type());
+    }
+    forRange(0, N / W, [&](Value k) {
+      Value i = mul(k, idx(W));
+      rowWrite(out, i, gather ? rowGather(in, gather, k) : rowRead(in, i));
+    });
+    return success();
+  }
+  for (auto [k, st] : llvm::enumerate(stages)) {
+    Place src = k == 0 ? in : Place{int64_t(st.getSrc()), {}, {}, {}};
+    Place dst = k + 1 == stages.size() ? out
+                                       : Place{int64_t(st.getDst()), {}, {}, {}};
+    if (failed(lowerStageRow(st, src, dst)))
+      return failure();
+  }
   return success();
 }
 
@@ -850,17 +1156,52 @@ struct LowerKernelsPass
   LogicalResult lower(ModuleOp module, kernel::TileLoopOp loop) {
     OpBuilder b(loop);
     Location loc = loop.getLoc();
-    Lowering L(b, loc, module, loop.getWidth(), loop.getN(),
-               loop.getElement());
+    // The planner asks for the in-row layout with width 1 and `lanes`; IR
+    // it cannot take is lowered across rows (the same semantics).
+    auto lanes = loop->getAttrOfType<IntegerAttr>("lanes");
+    bool inRow = loop.getWidth() == 1 && lanes &&
+                 inRowSupported(loop, lanes.getInt());
+    Lowering L(b, loc, module, inRow ? lanes.getInt() : loop.getWidth(),
+               loop.getN(), loop.getElement());
+    L.inRow = inRow;
     auto bufType = MemRefType::get({L.N, L.W}, L.S);
-    for (int64_t k = 0; k < loop.getBuffers(); ++k) {
-      L.re.push_back(b.create<memref::AllocOp>(loc, bufType, b.getI64IntegerAttr(64)));
-      if (L.cplx)
-        L.im.push_back(b.create<memref::AllocOp>(loc, bufType, b.getI64IntegerAttr(64)));
+    SmallVector<Value> allocs;
+    if (inRow) {
+      // Three buffers (the third takes a permuted load) in one allocation,
+      // each plane 4 KiB-rounded plus 576 B after the previous one: a stage
+      // reads and writes the same index of two planes, and addresses equal
+      // modulo 4 KiB would stall loads behind unrelated stores.
+      int64_t bytes = L.S.getWidth() / 8;
+      int64_t slot = (L.N * bytes + 4095) / 4096 * 4096 / bytes + 576 / bytes;
+      int64_t slots = L.cplx ? 6 : 3;
+      Value all = b.create<memref::AllocOp>(
+          loc, MemRefType::get({slots * slot}, L.S), b.getI64IntegerAttr(64));
+      allocs.push_back(all);
+      for (int64_t k = 0; k < slots; ++k) {
+        Value v = b.create<memref::SubViewOp>(loc, all,
+                                              ArrayRef<int64_t>{k * slot},
+                                              ArrayRef<int64_t>{L.N},
+                                              ArrayRef<int64_t>{1});
+        (L.cplx && k % 2 ? L.im : L.re).push_back(v);
+      }
+    } else {
+      for (int64_t k = 0; k < loop.getBuffers(); ++k) {
+        allocs.push_back(b.create<memref::AllocOp>(loc, bufType, b.getI64IntegerAttr(64)));
+        L.re.push_back(allocs.back());
+        if (L.cplx) {
+          allocs.push_back(b.create<memref::AllocOp>(loc, bufType, b.getI64IntegerAttr(64)));
+          L.im.push_back(allocs.back());
+        }
+      }
     }
     auto tiles = b.create<scf::ForOp>(loc, loop.getBegin(), loop.getEnd(),
-                                      L.i64(L.W));
-    {
+                                      L.i64(inRow ? 1 : L.W));
+    if (inRow) {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPoint(tiles.getBody()->getTerminator());
+      if (failed(L.lowerRow(loop, tiles.getInductionVar())))
+        return failure();
+    } else {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(tiles.getBody()->getTerminator());
       Value tile = tiles.getInductionVar();
@@ -887,9 +1228,7 @@ struct LowerKernelsPass
           return failure();
       }
     }
-    for (Value buf : L.re)
-      b.create<memref::DeallocOp>(loc, buf);
-    for (Value buf : L.im)
+    for (Value buf : allocs)
       b.create<memref::DeallocOp>(loc, buf);
     loop.erase();
     return success();

@@ -819,6 +819,12 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
                               entry->getArgument(3),
                               I(func.getNumArguments()), I(cur), length(last),
                               global(outElem), unit(packedStore));
+    // Layout: across rows (tiles of vector-width rows) or along the row
+    // (one row per tile, `lanes` on the loop), as the cost model says.
+    if (chooseInRow(loop, vectorWidth, kDefaultL2Bytes)) {
+      loop.setWidthAttr(I(1));
+      loop->setAttr("lanes", I(vectorWidth));
+    }
     b.setInsertionPointToEnd(entry);
     b.create<func::ReturnOp>(func.getLoc());
     // Annotate the work, for --bench and --explain.

@@ -1,0 +1,54 @@
+// The cost model picks each kernel's layout: along the row (width 1 and
+// `lanes`: one row per tile, load and store fused into the stages) or
+// across rows (tiles of vector-width rows). See CostModel.h.
+// RUN: linop-opt %s --linop-decompose --linop-plan="vector-width=16" | FileCheck %s
+// RUN: linop-opt %s --linop-decompose --linop-plan="vector-width=16" --linop-lower-kernels | FileCheck %s --check-prefix=LOWER
+
+// Hadamard-256: H_16 (x) I_16 is plain SIMD along the row, I_16 (x) H_16
+// regroups 16 vectors with shuffles: along the row.
+// CHECK-LABEL: func.func @linop_k_hadamard256
+// CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = f32, lanes = 16 : i64, n = 256 : i64, width = 1 : i64}
+// LOWER-LABEL: func.func @linop_k_hadamard256
+// One allocation holds the row buffers, 4 KiB + 576 B apart.
+// LOWER: memref.alloc() {alignment = 64 : i64} : memref<3504xf32>
+// LOWER: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} : i64
+// The first stage reads the global row, the second regroups and writes it.
+// LOWER: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr -> vector<16xf32>
+// LOWER: vector.shuffle
+// LOWER: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<16xf32>, !llvm.ptr
+func.func @hadamard256(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %F = linop.hadamard : !linop.op<256x256, f32>
+  %y = linop.apply %F, %x : (!linop.op<256x256, f32>, tensor<?x256xf32>) -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+// DFT-256: the stride permutation of the load becomes gathers in the first
+// stage; still cheaper along the row.
+// CHECK-LABEL: func.func @linop_k_dft256
+// CHECK: linop_kernel.tile_loop {{.*}} lanes = 16 : i64{{.*}}width = 1 : i64
+// LOWER-LABEL: func.func @linop_k_dft256
+// LOWER: vector.gather
+func.func @dft256(%x: tensor<?x256xcomplex<f32>>) -> tensor<?x256xcomplex<f32>> {
+  %F = linop.dft : !linop.op<256x256, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<256x256, complex<f32>>, tensor<?x256xcomplex<f32>>) -> tensor<?x256xcomplex<f32>>
+  return %y : tensor<?x256xcomplex<f32>>
+}
+
+// DFT-1024: a gather stage and a second regrouping stage cost more than
+// the transposes across rows.
+// CHECK-LABEL: func.func @linop_k_dft1024
+// CHECK: linop_kernel.tile_loop {{.*}} width = 16 : i64}
+func.func @dft1024(%x: tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32>> {
+  %F = linop.dft : !linop.op<1024x1024, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<1024x1024, complex<f32>>, tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32>>
+  return %y : tensor<?x1024xcomplex<f32>>
+}
+
+// DFT-6 (radix 3 and 2, 6 not a multiple of the lanes): no in-row form.
+// CHECK-LABEL: func.func @linop_k_dft6
+// CHECK: linop_kernel.tile_loop {{.*}} width = 16 : i64}
+func.func @dft6(%x: tensor<?x6xcomplex<f32>>) -> tensor<?x6xcomplex<f32>> {
+  %F = linop.dft : !linop.op<6x6, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<6x6, complex<f32>>, tensor<?x6xcomplex<f32>>) -> tensor<?x6xcomplex<f32>>
+  return %y : tensor<?x6xcomplex<f32>>
+}
