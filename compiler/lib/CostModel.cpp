@@ -70,6 +70,8 @@ double linop::stageFlopsPerRow(Operation *op, bool complex) {
   if (auto s = dyn_cast<kernel::StageOp>(op)) {
     int64_t len = s.getA() * s.getR() * s.getB();
     double f = s.getA() * s.getB() * codeletFlops(s.getCodelet(), s.getR(), complex);
+    if (auto rOut = s.getROut()) // a rectangular matrix
+      f = s.getA() * s.getB() * double(*rOut * s.getR()) * (add + mul);
     if (s.getTwiddles())
       f += len * mul;
     if (s.getScale())
@@ -112,7 +114,8 @@ bool linop::inRowSupported(kernel::TileLoopOp loop, int64_t lanes) {
       continue;
     }
     auto st = dyn_cast<kernel::StageOp>(op);
-    if (!st || st.getA() * st.getR() * st.getB() != n || st.getSrc() == st.getDst() ||
+    if (!st || st.getROut() || st.getA() * st.getR() * st.getB() != n ||
+        st.getSrc() == st.getDst() ||
         st.getSrc() > 1 || st.getDst() > 1)
       return false;
     int64_t a = st.getA(), r = st.getR(), b = st.getB();

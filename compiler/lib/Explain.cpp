@@ -21,7 +21,10 @@ std::string describe(Operation *op) {
   std::string s;
   llvm::raw_string_ostream os(s);
   if (auto st = dyn_cast<kernel::StageOp>(op)) {
-    os << "I_" << st.getA() << " (x) " << st.getCodelet() << "_" << st.getR()
+    os << "I_" << st.getA() << " (x) " << st.getCodelet() << "_";
+    if (auto rOut = st.getROut())
+      os << *rOut << "x";
+    os << st.getR()
        << (st.getInverse() ? " inverse" : "") << " (x) I_" << st.getB();
     if (st.getTwiddles())
       os << ", twiddles merged";

@@ -483,13 +483,15 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
   return success();
 }
 
+/// rows x size(x) matrix m, row-major.
 std::vector<CV> Lowering::matrixCodelet(const std::vector<CV> &x,
-                                        ArrayRef<cd> m, int64_t r) {
+                                        ArrayRef<cd> m, int64_t rows) {
+  int64_t cols = x.size();
   std::vector<CV> y;
-  for (int64_t k = 0; k < r; ++k) {
+  for (int64_t k = 0; k < rows; ++k) {
     CV acc;
-    for (int64_t l = 0; l < r; ++l)
-      acc = accumulate(acc, cmulConst(x[l], m[k * r + l]));
+    for (int64_t l = 0; l < cols; ++l)
+      acc = accumulate(acc, cmulConst(x[l], m[k * cols + l]));
     y.push_back(acc.re ? acc : zero());
   }
   return y;
@@ -541,12 +543,22 @@ LogicalResult Lowering::stageCodelet(kernel::StageOp op, std::vector<cd> &m,
                                      Value &twRe, Value &twIm,
                                      ArrayRef<int64_t> twOrder) {
   int64_t a = op.getA(), r = op.getR(), bb = op.getB();
+  int64_t rOut = op.getROut().value_or(r);
   StringRef codelet = op.getCodelet();
   if (codelet != "dft" && codelet != "hadamard" && codelet != "matrix")
     return op.emitError("unknown codelet '") << codelet << "'";
   if (codelet == "matrix" && !op.getMatrix())
     return op.emitError("a matrix codelet needs its matrix");
-  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), a * r * bb)))
+  if (rOut != r && (codelet != "matrix" || op.getSrc() == op.getDst() ||
+                    rOut < 0))
+    return op.emitError("linop-lower-kernels: a rectangular stage needs a "
+                        "matrix codelet and two buffers");
+  if (auto mat = op.getMatrix();
+      mat && cast<DenseElementsAttr>(*mat).getNumElements() != rOut * r)
+    return op.emitError("linop-lower-kernels: the codelet matrix needs ")
+           << rOut << "x" << r << " entries";
+  if (failed(checkBuffers(op, op.getSrc(), op.getDst(),
+                          a * std::max(r, rOut) * bb)))
     return failure();
   if (auto tw = op.getTwiddles();
       tw && cast<DenseElementsAttr>(*tw).getNumElements() != a * r * bb)
@@ -589,7 +601,7 @@ std::vector<CV> Lowering::applyCodelet(kernel::StageOp op,
   StringRef codelet = op.getCodelet();
   std::vector<CV> y = codelet == "dft"        ? fft(x, op.getInverse())
                       : codelet == "hadamard" ? wht(x)
-                                              : matrixCodelet(x, m, x.size());
+                                              : matrixCodelet(x, m, op.getROut().value_or(x.size()));
   if (op.getScale())
     for (CV &v : y)
       v = cmulConst(v, op.getScale()->convertToDouble());
@@ -620,6 +632,12 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
         x.push_back(v);
       }
       std::vector<CV> y = applyCodelet(op, x, m);
+      if (auto rOut = op.getROut()) {
+        Value out = add(mul(i, idx(*rOut * bb)), j);
+        for (int64_t k = 0; k < *rOut; ++k)
+          storeBuf(op.getDst(), add(out, idx(k * bb)), y[k]);
+        return;
+      }
       for (int64_t k = 0; k < r; ++k)
         storeBuf(op.getDst(), at[k], y[k]);
     });

@@ -46,6 +46,7 @@ struct Factor {
   enum Kind { Stage, Permute, Butterfly, Dense, Embed, Convert, Rfft } kind;
   // Stage: I_a (x) matrix (x) I_b, twiddles applied to its inputs first.
   int64_t a = 1, r = 1, b = 1;
+  int64_t rOut = 0; // a rectangular rOut x r matrix when nonzero
   std::string codelet = "matrix";
   bool inverse = false;
   double scale = 1.0; // outputs of dft/hadamard codelets
@@ -72,6 +73,8 @@ struct Factor {
 int64_t lengthAfter(const Factor &f, int64_t len) {
   if (f.kind == Factor::Embed)
     return f.nOut;
+  if (f.kind == Factor::Stage && f.rOut)
+    return f.a * f.rOut * f.b;
   if (f.kind == Factor::Rfft)
     return f.inverse ? f.m : f.m + 1;
   if (f.kind == Factor::Convert)
@@ -87,10 +90,10 @@ constexpr int64_t kMaxEmbedEntries = int64_t(1) << 22;
 constexpr int64_t kMaxUnrolledEntries = 64 * 64;
 
 bool isScalarStage(const Factor &f) {
-  return f.kind == Factor::Stage && f.r == 1 && f.twiddles.empty();
+  return f.kind == Factor::Stage && f.r == 1 && !f.rOut && f.twiddles.empty();
 }
 bool isDiagStage(const Factor &f) {
-  return f.kind == Factor::Stage && f.r == 1 && !f.twiddles.empty();
+  return f.kind == Factor::Stage && f.r == 1 && !f.rOut && !f.twiddles.empty();
 }
 
 class Planner {
@@ -133,9 +136,10 @@ LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
                                  std::vector<Factor> &out) {
   auto type = cast<OperatorType>(leaf.getType());
   Operation *def = leaf.getDefiningOp();
-  if (type.getRows() > 64)
+  if (std::max(type.getRows(), type.getCols()) > 64)
     return fail(def, "a Kronecker factor of size " +
-                         std::to_string(type.getRows()) +
+                         std::to_string(type.getRows()) + "x" +
+                         std::to_string(type.getCols()) +
                          " is not a codelet (at most 64): run "
                          "linop-decompose first");
   auto m = ref::materialize(leaf, {});
@@ -146,7 +150,9 @@ LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
   Factor f{Factor::Stage};
   f.a = a;
   f.b = b;
-  f.r = type.getRows();
+  f.r = type.getCols();
+  if (!type.isSquare())
+    f.rOut = type.getRows();
   f.matrix = m->maps[0].A;
   // Known transforms get fast codelets; their scaling rides along.
   if (auto dft = dyn_cast<DftOp>(def)) {
@@ -271,23 +277,27 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     return success();
   }
   if (auto k = dyn_cast<KronOp>(def)) {
-    // A (x) B = (A (x) I)(I (x) B): one stage per non-identity factor.
-    SmallVector<int64_t> sizes;
+    // A (x) B = (A (x) I_rows(B)) (I_cols(A) (x) B): one stage per
+    // non-identity factor, the last factor first when some are rectangular
+    // (then the order matters: factors before i have their input size,
+    // factors after i their output size).
+    SmallVector<int64_t> rows, cols;
     for (Value f : k.getFactors()) {
       auto ft = cast<OperatorType>(f.getType());
-      if (!ft.isSquare())
-        return fail(def, "rectangular Kronecker factors are not supported "
-                         "by the CPU backend yet");
-      sizes.push_back(ft.getRows());
+      rows.push_back(ft.getRows());
+      cols.push_back(ft.getCols());
     }
-    for (auto [i, f] : llvm::enumerate(k.getFactors())) {
+    bool square = rows == cols;
+    for (int64_t s = 0, e = rows.size(); s < e; ++s) {
+      int64_t i = square ? s : e - 1 - s; // square factors commute
+      Value f = k.getFactors()[i];
       if (f.getDefiningOp<IdentityOp>())
         continue;
       int64_t a = 1, b = 1;
-      for (size_t j = 0; j < i; ++j)
-        a *= sizes[j];
-      for (size_t j = i + 1; j < sizes.size(); ++j)
-        b *= sizes[j];
+      for (int64_t j = 0; j < i; ++j)
+        a *= cols[j];
+      for (size_t j = i + 1; j < rows.size(); ++j)
+        b *= rows[j];
       if (failed(leafStage(f, a, b, out)))
         return failure();
     }
@@ -740,7 +750,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       switch (f.kind) {
       case Factor::Stage: {
         std::vector<cd> m;
-        for (int64_t i = 0; i < f.r; ++i)
+        int64_t rows = f.rOut ? f.rOut : f.r;
+        for (int64_t i = 0; i < rows; ++i)
           for (int64_t j = 0; j < f.r; ++j)
             m.push_back(f.matrix(i, j));
         ElementsAttr tw;
@@ -749,8 +760,9 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         b.create<kernel::StageOp>(
             func.getLoc(), I(f.a), I(f.r), I(f.b), I(cur), I(next),
             b.getStringAttr(f.codelet), f.inverse ? b.getUnitAttr() : nullptr,
-            f.codelet == "matrix" ? complexAttr(ctx, m, {f.r, f.r}) : ElementsAttr(),
-            tw, f.scale == 1.0 ? FloatAttr() : b.getF64FloatAttr(f.scale));
+            f.codelet == "matrix" ? complexAttr(ctx, m, {rows, f.r}) : ElementsAttr(),
+            tw, f.scale == 1.0 ? FloatAttr() : b.getF64FloatAttr(f.scale),
+            f.rOut ? I(f.rOut) : IntegerAttr());
         break;
       }
       case Factor::Convert:

@@ -147,13 +147,13 @@ func.func @runtime_block(%x: tensor<?x5xf32>, %w: tensor<3x1xf32>) -> tensor<?x7
 
 // -----
 
-// Rectangular Kronecker factors are not planned yet.
-func.func @rect_kron(%x: tensor<?x4xf32>) -> tensor<?x6xf32> {
-  %I2 = linop.identity : !linop.op<2x2, f32>
-  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>
-  %W = linop.dense %w : (tensor<3x2xf32>) -> !linop.op<3x2, f32>
-  // expected-error @+1 {{linop-plan: rectangular Kronecker factors are not supported by the CPU backend yet}}
-  %K = linop.kron %I2, %W : (!linop.op<2x2, f32>, !linop.op<3x2, f32>) -> !linop.op<6x4, f32>
-  %y = linop.apply %K, %x : (!linop.op<6x4, f32>, tensor<?x4xf32>) -> tensor<?x6xf32>
-  return %y : tensor<?x6xf32>
+// A rectangular Kronecker factor is a codelet up to 64 on a side.
+func.func @rect_kron(%x: tensor<?x80xf32>) -> tensor<?x3xf32> {
+  %v = arith.constant dense<1.0> : tensor<3x80xf32>
+  // expected-error @+1 {{linop-plan: a Kronecker factor of size 3x80 is not a codelet (at most 64): run linop-decompose first}}
+  %W = linop.dense %v : (tensor<3x80xf32>) -> !linop.op<3x80, f32>
+  %J = linop.identity : !linop.op<1x1, f32>
+  %K = linop.kron %J, %W : (!linop.op<1x1, f32>, !linop.op<3x80, f32>) -> !linop.op<3x80, f32>
+  %y = linop.apply %K, %x : (!linop.op<3x80, f32>, tensor<?x80xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
 }

@@ -87,12 +87,17 @@ def LK_StageOp : LK_Op<"stage"> {
     the given `inverse`; `matrix`: the dense product with `matrix`, zeros
     and ones folded). `matrix` holds A as complex<f64> r x r constants
     (it already includes any scaling); other codelets need none.
+
+    With `r_out`, A is a rectangular r_out x r matrix (codelet `matrix`):
+    r inputs `src[(i r + l) b + j]` give r_out outputs
+    `dst[(i r_out + k) b + j]`, so the stage changes the length.
   }];
   let arguments = (ins I64Attr:$a, I64Attr:$r, I64Attr:$b, I64Attr:$src,
                        I64Attr:$dst, StrAttr:$codelet, UnitAttr:$inverse,
                        OptionalAttr<ElementsAttr>:$matrix,
                        OptionalAttr<ElementsAttr>:$twiddles,
-                       OptionalAttr<F64Attr>:$scale);
+                       OptionalAttr<F64Attr>:$scale,
+                       OptionalAttr<I64Attr>:$r_out);
   let assemblyFormat = "attr-dict";
 }
 
