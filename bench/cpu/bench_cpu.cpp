@@ -5,6 +5,8 @@
 // would) against its peer on the same data, and against the copy floor (a
 // memcpy of the same bytes, measured in the same run):
 //   - DFT: FFTW's fftwf_plan_many_dft, FFTW_MEASURE, planned once;
+//   - rDFT: fftwf_plan_many_dft_r2c; DCT-II: fftwf_plan_many_r2r with
+//     FFTW_REDFT10 (which is twice our unnormalized DCT-II);
 //   - Hadamard: the copy floor is the peer (the goal is <= 2x a copy);
 //   - butterfly with run-time twiddles: Eigen's dense GEMM of the same N.
 // Times are medians of repeated runs; no result here is a test.
@@ -124,6 +126,53 @@ void benchDft(int64_t n, DftFn fn, int threads, int64_t elems) {
   fftwf_destroy_plan(plan);
 }
 
+/// A real-input transform against its FFTW plan: n reals in, `outFloats`
+/// floats out per row; FFTW's result is `peerScale` times ours.
+void benchReal(const char *what, int64_t n, int64_t outFloats, DftFn fn,
+               int threads, int64_t elems, bool dct) {
+  int64_t batch = elems / n;
+  Buffers b(std::max(n, outFloats) * batch);
+  fftwf_plan_with_nthreads(threads);
+  int dims[1] = {int(n)};
+  std::vector<float> saved = b.in;
+  fftwf_plan plan;
+  double peerScale = 1;
+  if (dct) {
+    fftw_r2r_kind kind[1] = {FFTW_REDFT10};
+    plan = fftwf_plan_many_r2r(1, dims, int(batch), b.in.data(), nullptr, 1,
+                               int(n), b.out.data(), nullptr, 1, int(n), kind,
+                               FFTW_MEASURE);
+    peerScale = 2;
+  } else {
+    plan = fftwf_plan_many_dft_r2c(
+        1, dims, int(batch), b.in.data(), nullptr, 1, int(n),
+        reinterpret_cast<fftwf_complex *>(b.out.data()), nullptr, 1,
+        int(outFloats / 2), FFTW_MEASURE);
+  }
+  b.in = saved;
+  double tp = timeIt([&] { fftwf_execute(plan); });
+  check(fn(b.in.data(), b.out.data(), batch, 0, 0));
+  std::vector<float> mine(b.out.begin(), b.out.begin() + outFloats * batch);
+  fftwf_execute(plan);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    double d = peerScale * mine[i] - b.out[i];
+    num += d * d;
+    den += b.out[i] * double(b.out[i]);
+  }
+  if (std::sqrt(num / den) > 1e-4) {
+    std::fprintf(stderr, "%s %lld disagrees with FFTW: %g\n", what,
+                 (long long)n, std::sqrt(num / den));
+    std::exit(1);
+  }
+  double t = timeIt([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); });
+  // FFTW's convention for real transforms: half the complex DFT's flops.
+  double flops = 2.5 * n * std::log2(double(n)) * batch;
+  Buffers copy((n + outFloats) / 2 * batch);
+  row(what, n, batch, threads, t, "FFTW", tp, flops, copyTime(copy));
+  fftwf_destroy_plan(plan);
+}
+
 void benchHadamard(int64_t n, DftFn fn, int threads, int64_t elems) {
   int64_t batch = elems / n;
   Buffers b(n * batch);
@@ -179,6 +228,9 @@ int main(int argc, char **argv) {
   benchDft(4096, dft4096, threads, elems);
   benchDft(16384, dft16384, threads, elems);
   benchDft(65536, dft65536, threads, elems);
+  benchReal("rDFT f32", 1024, 2 * 513, rdft1024, threads, elems, false);
+  benchReal("rDFT f32", 4096, 2 * 2049, rdft4096, threads, elems, false);
+  benchReal("DCT-II f32", 1024, 1024, dct1024, threads, elems, true);
   benchHadamard(256, hadamard256, threads, elems);
   benchHadamard(1024, hadamard1024, threads, elems);
   benchHadamard(4096, hadamard4096, threads, elems);

@@ -65,3 +65,19 @@ func.func @butterfly4096_complex(%x: tensor<?x4096xcomplex<f32>>, %tw: tensor<1x
   %y = linop.apply %B, %x : (!linop.op<4096x4096, complex<f32>>, tensor<?x4096xcomplex<f32>>) -> tensor<?x4096xcomplex<f32>>
   return %y : tensor<?x4096xcomplex<f32>>
 }
+
+func.func @rdft1024(%x: tensor<?x1024xf32>) -> tensor<?x513xcomplex<f32>> {
+  %F = linop.rdft : !linop.op<513x1024, f32 -> complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<513x1024, f32 -> complex<f32>>, tensor<?x1024xf32>) -> tensor<?x513xcomplex<f32>>
+  return %y : tensor<?x513xcomplex<f32>>
+}
+func.func @rdft4096(%x: tensor<?x4096xf32>) -> tensor<?x2049xcomplex<f32>> {
+  %F = linop.rdft : !linop.op<2049x4096, f32 -> complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<2049x4096, f32 -> complex<f32>>, tensor<?x4096xf32>) -> tensor<?x2049xcomplex<f32>>
+  return %y : tensor<?x2049xcomplex<f32>>
+}
+func.func @dct1024(%x: tensor<?x1024xf32>) -> tensor<?x1024xf32> {
+  %F = linop.dct II : !linop.op<1024x1024, f32>
+  %y = linop.apply %F, %x : (!linop.op<1024x1024, f32>, tensor<?x1024xf32>) -> tensor<?x1024xf32>
+  return %y : tensor<?x1024xf32>
+}
