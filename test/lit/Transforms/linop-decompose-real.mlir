@@ -6,7 +6,7 @@
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=4},linop-simplify" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-6: remark: equivalent after 'linop-decompose
+// EQ-COUNT-7: remark: equivalent after 'linop-decompose
 // EQ-NOT: {{error:}}
 
 // rDFT_64 = Split (DFT_32) Pack; DFT_32 goes on by Cooley-Tukey.
@@ -85,4 +85,17 @@ func.func @fft_conv() -> !linop.op<32x32, f64> {
   %G = linop.irdft norm = full : !linop.op<32x17, complex<f64> -> f64>
   %C = linop.compose %G, %D, %F : (!linop.op<32x17, complex<f64> -> f64>, !linop.op<17x17, complex<f64>>, !linop.op<17x32, f64 -> complex<f64>>) -> !linop.op<32x32, f64>
   return %C : !linop.op<32x32, f64>
+}
+
+// A real DCT inside a Kronecker product: the elementwise real and promote
+// steps cover the whole vector rather than sitting in a kron.
+// CHECK-LABEL: func.func @kron_real_dct
+// CHECK-DAG: linop.real : !linop.op<128x128, complex<f64> -> f64>
+// CHECK-DAG: linop.promote : !linop.op<128x128, f64 -> complex<f64>>
+// CHECK: return
+func.func @kron_real_dct() -> !linop.op<128x128, f64> {
+  %C = linop.dct II norm = sqrt : !linop.op<32x32, f64>
+  %H = linop.hadamard : !linop.op<4x4, f64>
+  %K = linop.kron %C, %H : (!linop.op<32x32, f64>, !linop.op<4x4, f64>) -> !linop.op<128x128, f64>
+  return %K : !linop.op<128x128, f64>
 }
