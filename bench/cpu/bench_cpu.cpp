@@ -4,7 +4,9 @@
 // linopc, called through its generated C entry point exactly as a user
 // would) against its peer on the same data, and against the copy floor (a
 // memcpy of the same bytes, measured in the same run):
-//   - DFT: FFTW's fftwf_plan_many_dft, FFTW_MEASURE, planned once;
+//   - DFT: FFTW's fftwf_plan_many_dft, FFTW_MEASURE, planned once; and
+//     the same DFT under the fixed radix rule (dft-rule.mlir), timed in
+//     alternation with the cost model's plan so both see the same load;
 //   - rDFT: fftwf_plan_many_dft_r2c; DCT-II: fftwf_plan_many_r2r with
 //     FFTW_REDFT10 (which is twice our unnormalized DCT-II);
 //   - Hadamard: the copy floor is the peer (the goal is <= 2x a copy);
@@ -13,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench_rule.h"
 #include "bench_specs.h"
 
 #include <Eigen/Dense>
@@ -48,6 +51,30 @@ double timeIt(const std::function<void()> &fn) {
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
+}
+
+/// Medians of `a` and `b` timed in alternation (>= 5 rounds and >= 0.4 s),
+/// so that a busy machine slows both alike.
+std::pair<double, double> timePair(const std::function<void()> &a,
+                                   const std::function<void()> &b) {
+  a();
+  b();
+  std::vector<double> ta, tb;
+  double total = 0;
+  auto once = [&](const std::function<void()> &fn, std::vector<double> &t) {
+    auto s = Clock::now();
+    fn();
+    double d = std::chrono::duration<double>(Clock::now() - s).count();
+    t.push_back(d);
+    total += d;
+  };
+  while (ta.size() < 5 || total < 0.4) {
+    once(a, ta);
+    once(b, tb);
+  }
+  std::sort(ta.begin(), ta.end());
+  std::sort(tb.begin(), tb.end());
+  return {ta[ta.size() / 2], tb[tb.size() / 2]};
 }
 
 void check(linop_status s) {
@@ -90,10 +117,10 @@ void row(const char *what, int64_t n, int64_t batch, int threads, double t,
 
 using DftFn = linop_status (*)(const float *, float *, int64_t, int64_t,
                                int64_t);
-using BflyFn = linop_status (*)(const float *, const float *, float *,
-                                int64_t, int64_t, int64_t);
+using BflyFn = linop_status (*)(const float *, const float *, float *, int64_t,
+                                int64_t, int64_t);
 
-void benchDft(int64_t n, DftFn fn, int threads, int64_t elems) {
+void benchDft(int64_t n, DftFn fn, DftFn rule, int threads, int64_t elems) {
   int64_t batch = elems / n;
   Buffers b(2 * n * batch);
   fftwf_plan_with_nthreads(threads);
@@ -101,9 +128,9 @@ void benchDft(int64_t n, DftFn fn, int threads, int64_t elems) {
   auto *in = reinterpret_cast<fftwf_complex *>(b.in.data());
   auto *out = reinterpret_cast<fftwf_complex *>(b.out.data());
   std::vector<float> saved = b.in; // FFTW_MEASURE overwrites the input
-  fftwf_plan plan = fftwf_plan_many_dft(1, dims, int(batch), in, nullptr, 1,
-                                        int(n), out, nullptr, 1, int(n),
-                                        FFTW_FORWARD, FFTW_MEASURE);
+  fftwf_plan plan =
+      fftwf_plan_many_dft(1, dims, int(batch), in, nullptr, 1, int(n), out,
+                          nullptr, 1, int(n), FFTW_FORWARD, FFTW_MEASURE);
   b.in = saved;
   double tp = timeIt([&] { fftwf_execute(plan); });
   // Same answer as FFTW (a sanity check of the benchmark, not a test).
@@ -120,9 +147,13 @@ void benchDft(int64_t n, DftFn fn, int threads, int64_t elems) {
                  std::sqrt(num / den));
     std::exit(1);
   }
-  double t = timeIt([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); });
+  auto [t, tr] =
+      timePair([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); },
+               [&] { check(rule(b.in.data(), b.out.data(), batch, 0, 0)); });
   double flops = 5.0 * n * std::log2(double(n)) * batch;
-  row("DFT c64", n, batch, threads, t, "FFTW", tp, flops, copyTime(b));
+  double tc = copyTime(b);
+  row("DFT c64", n, batch, threads, t, "FFTW", tp, flops, tc);
+  row("DFT c64", n, batch, threads, t, "radix rule", tr, flops, tc);
   fftwf_destroy_plan(plan);
 }
 
@@ -192,19 +223,21 @@ void benchButterfly(int64_t n, bool cplx, BflyFn fn, int threads,
   std::normal_distribution<float> d(0.0f, 0.7f);
   for (float &v : tw)
     v = d(rng);
-  double t = timeIt([&] {
-    check(fn(b.in.data(), tw.data(), b.out.data(), batch, 0, 0));
-  });
+  double t = timeIt(
+      [&] { check(fn(b.in.data(), tw.data(), b.out.data(), batch, 0, 0)); });
   // Peer: the dense matrix the butterfly stands for, as one GEMM.
   double tp;
   if (cplx) {
     Eigen::MatrixXcf W = Eigen::MatrixXcf::Random(n, n);
-    Eigen::Map<Eigen::MatrixXcf> X(reinterpret_cast<std::complex<float> *>(b.in.data()), n, batch);
-    Eigen::Map<Eigen::MatrixXcf> Y(reinterpret_cast<std::complex<float> *>(b.out.data()), n, batch);
+    Eigen::Map<Eigen::MatrixXcf> X(
+        reinterpret_cast<std::complex<float> *>(b.in.data()), n, batch);
+    Eigen::Map<Eigen::MatrixXcf> Y(
+        reinterpret_cast<std::complex<float> *>(b.out.data()), n, batch);
     tp = timeIt([&] { Y.noalias() = W * X; });
   } else {
     Eigen::MatrixXf W = Eigen::MatrixXf::Random(n, n);
-    Eigen::Map<Eigen::MatrixXf> X(b.in.data(), n, batch), Y(b.out.data(), n, batch);
+    Eigen::Map<Eigen::MatrixXf> X(b.in.data(), n, batch),
+        Y(b.out.data(), n, batch);
     tp = timeIt([&] { Y.noalias() = W * X; });
   }
   double flops = (cplx ? 14.0 : 3.0) * n * L * batch;
@@ -222,22 +255,36 @@ int main(int argc, char **argv) {
   Eigen::setNbThreads(1);
   std::printf("bench-cpu: %d thread(s), about %lld elements per call\n\n",
               threads, (long long)elems);
+  // An optional second argument runs one family: dft, real, hadamard or
+  // butterfly.
+  std::string only = argc > 2 ? argv[2] : "";
+  auto want = [&](const char *family) {
+    return only.empty() || only == family;
+  };
   header();
-  benchDft(256, dft256, threads, elems);
-  benchDft(1024, dft1024, threads, elems);
-  benchDft(4096, dft4096, threads, elems);
-  benchDft(16384, dft16384, threads, elems);
-  benchDft(65536, dft65536, threads, elems);
-  benchReal("rDFT f32", 1024, 2 * 513, rdft1024, threads, elems, false);
-  benchReal("rDFT f32", 4096, 2 * 2049, rdft4096, threads, elems, false);
-  benchReal("DCT-II f32", 1024, 1024, dct1024, threads, elems, true);
-  benchHadamard(256, hadamard256, threads, elems);
-  benchHadamard(1024, hadamard1024, threads, elems);
-  benchHadamard(4096, hadamard4096, threads, elems);
-  benchHadamard(16384, hadamard16384, threads, elems);
-  benchButterfly(1024, false, butterfly1024_real, threads, 4096);
-  benchButterfly(1024, true, butterfly1024_complex, threads, 4096);
-  benchButterfly(4096, false, butterfly4096_real, threads, 4096);
-  benchButterfly(4096, true, butterfly4096_complex, threads, 4096);
+  if (want("dft")) {
+    benchDft(256, dft256, dft256_rule, threads, elems);
+    benchDft(1024, dft1024, dft1024_rule, threads, elems);
+    benchDft(4096, dft4096, dft4096_rule, threads, elems);
+    benchDft(16384, dft16384, dft16384_rule, threads, elems);
+    benchDft(65536, dft65536, dft65536_rule, threads, elems);
+  }
+  if (want("real")) {
+    benchReal("rDFT f32", 1024, 2 * 513, rdft1024, threads, elems, false);
+    benchReal("rDFT f32", 4096, 2 * 2049, rdft4096, threads, elems, false);
+    benchReal("DCT-II f32", 1024, 1024, dct1024, threads, elems, true);
+  }
+  if (want("hadamard")) {
+    benchHadamard(256, hadamard256, threads, elems);
+    benchHadamard(1024, hadamard1024, threads, elems);
+    benchHadamard(4096, hadamard4096, threads, elems);
+    benchHadamard(16384, hadamard16384, threads, elems);
+  }
+  if (want("butterfly")) {
+    benchButterfly(1024, false, butterfly1024_real, threads, 4096);
+    benchButterfly(1024, true, butterfly1024_complex, threads, 4096);
+    benchButterfly(4096, false, butterfly4096_real, threads, 4096);
+    benchButterfly(4096, true, butterfly4096_complex, threads, 4096);
+  }
   return 0;
 }

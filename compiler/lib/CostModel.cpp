@@ -4,6 +4,7 @@
 
 #include "linop/Dialect/LinopDialect.h"
 #include "linop/Dialect/LinopKernel.h"
+#include "reference/Math.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 
@@ -14,16 +15,6 @@ using namespace mlir;
 using namespace linop;
 
 namespace {
-/// Real flops of one size-r codelet, in the form the lowering unrolls it.
-double codeletFlops(StringRef codelet, int64_t r, bool complex) {
-  double add = complex ? 2 : 1, mul = complex ? 6 : 1;
-  if (codelet == "hadamard")
-    return add * r * std::log2(double(r));
-  if (codelet == "dft" && (r & (r - 1)) == 0) // radix-2 splitting
-    return r / 2 * std::log2(double(r)) * (2 * add + mul);
-  return r * r * (add + mul); // dense products (odd DFTs, matrices)
-}
-
 /// Real flops of a product by constant c as the lowering folds it: free for
 /// 0 and +-1 (+-i too, a swap and a negation), half a complex product for a
 /// real or imaginary c.
@@ -35,6 +26,41 @@ double constProductFlops(std::complex<double> c, bool complex) {
     return 1;
   return r == 0 || i == 0 ? 2 : 6;
 }
+
+/// Real flops of a DFT codelet as the CPU backend unrolls it: radix-2
+/// splitting down to odd lengths, which are constant matrix products, with
+/// products by 0, +-1 and +-i folded away.
+double dftCodeletFlops(int64_t r, bool complex) {
+  double add = complex ? 2 : 1;
+  if (r == 1)
+    return 0;
+  if (r % 2) {
+    double f = 0;
+    for (int64_t k = 0; k < r; ++k) {
+      for (int64_t j = 0; j < r; ++j)
+        f += constProductFlops(ref::unitRoot(-j * k, r), complex);
+      f += (r - 1) * add;
+    }
+    return f;
+  }
+  double f = 2 * dftCodeletFlops(r / 2, complex) + r * add;
+  for (int64_t k = 0; k < r / 2; ++k)
+    f += constProductFlops(ref::unitRoot(-k, r), complex);
+  return f;
+}
+
+} // namespace
+
+double linop::codeletFlops(StringRef codelet, int64_t r, bool complex) {
+  double add = complex ? 2 : 1, mul = complex ? 6 : 1;
+  if (codelet == "hadamard")
+    return add * r * std::log2(double(r));
+  if (codelet == "dft")
+    return dftCodeletFlops(r, complex);
+  return r * r * (add + mul); // dense products (matrices)
+}
+
+namespace {
 
 /// Real flops of one row through an embedding: copies and zero fills are
 /// free, each constant row costs its products and the additions between
@@ -92,33 +118,52 @@ double linop::stageFlopsPerRow(Operation *op, bool complex) {
   return 0;
 }
 
-bool linop::inRowSupported(kernel::TileLoopOp loop, int64_t lanes) {
-  int64_t n = loop.getN(), V = lanes;
-  auto pow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
-  if (!pow2(V) || V < 2 || n % V)
-    return false;
+KernelShape linop::kernelShape(kernel::TileLoopOp loop) {
+  KernelShape k;
+  k.n = loop.getN();
+  k.complex = isa<ComplexType>(loop.getElement());
+  k.scalarBytes = realPart(loop.getElement()).getIntOrFloatBitWidth() / 8;
   auto &ops = loop.getBody().front().getOperations();
   if (ops.size() < 2 || !isa<kernel::LoadOp>(ops.front()) ||
       !isa<kernel::StoreOp>(ops.back()))
-    return false;
+    k.inRowForm = false;
   for (Operation &op : ops) {
     if (auto l = dyn_cast<kernel::LoadOp>(op)) {
+      k.permutedLoad = bool(l.getPerm());
       // Real global rows under a complex tile: across rows only, so far.
-      if ((l.getN() && *l.getN() != n) || &op != &ops.front() || l.getGlobal())
-        return false;
+      if ((l.getN() && *l.getN() != k.n) || &op != &ops.front() ||
+          l.getGlobal())
+        k.inRowForm = false;
       continue;
     }
     if (auto s = dyn_cast<kernel::StoreOp>(op)) {
-      if ((s.getN() && *s.getN() != n) || &op != &ops.back() || s.getGlobal())
-        return false;
+      if ((s.getN() && *s.getN() != k.n) || &op != &ops.back() ||
+          s.getGlobal())
+        k.inRowForm = false;
       continue;
     }
+    StepShape step;
     auto st = dyn_cast<kernel::StageOp>(op);
-    if (!st || st.getROut() || st.getA() * st.getR() * st.getB() != n ||
-        st.getSrc() == st.getDst() ||
-        st.getSrc() > 1 || st.getDst() > 1)
-      return false;
-    int64_t a = st.getA(), r = st.getR(), b = st.getB();
+    if (st) {
+      step = {st.getA(), st.getR(), st.getB(), /*stage=*/true};
+      if (st.getROut() || st.getA() * st.getR() * st.getB() != k.n ||
+          st.getSrc() == st.getDst() || st.getSrc() > 1 || st.getDst() > 1)
+        k.inRowForm = false;
+    } else {
+      k.inRowForm = false;
+    }
+    k.steps.push_back(step);
+  }
+  return k;
+}
+
+bool linop::inRowSupported(const KernelShape &k, int64_t lanes) {
+  int64_t n = k.n, V = lanes;
+  auto pow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
+  if (!k.inRowForm || !pow2(V) || V < 2 || n % V)
+    return false;
+  for (const StepShape &st : k.steps) {
+    int64_t a = st.a, r = st.r, b = st.b;
     if (b % V == 0)
       continue;
     if (V % b || !pow2(r) || r < 2 || a % (V / b))
@@ -127,43 +172,60 @@ bool linop::inRowSupported(kernel::TileLoopOp loop, int64_t lanes) {
   return true;
 }
 
-LayoutCost linop::estimateLayouts(kernel::TileLoopOp loop, int64_t lanes,
+bool linop::inRowSupported(kernel::TileLoopOp loop, int64_t lanes) {
+  return inRowSupported(kernelShape(loop), lanes);
+}
+
+LayoutCost linop::estimateLayouts(const KernelShape &k, int64_t lanes,
                                   int64_t l2Bytes) {
-  bool cplx = isa<ComplexType>(loop.getElement());
-  double n = loop.getN(), planes = cplx ? 2 : 1, V = lanes;
-  double bytes = realPart(loop.getElement()).getIntOrFloatBitWidth() / 8;
+  double n = k.n, planes = k.complex ? 2 : 1, V = lanes;
+  double bytes = k.scalarBytes;
   double vecs = n * planes / V; // vectors per row and pass
   int64_t stages = 0;
-  bool perm = false;
+  bool perm = k.permutedLoad;
   LayoutCost c;
-  for (Operation &op : loop.getBody().front()) {
-    if (auto l = dyn_cast<kernel::LoadOp>(op))
-      perm = bool(l.getPerm());
-    if (!isa<kernel::LoadOp, kernel::StoreOp>(op))
-      ++stages;
-    auto st = dyn_cast<kernel::StageOp>(op);
-    if (!st || st.getB() % lanes == 0)
+  for (const StepShape &st : k.steps) {
+    ++stages;
+    if (!st.stage || st.b % lanes == 0)
       continue;
     // Regrouping shuffles before and after the codelet; a stage reading a
     // permuted load gathers instead (a gather costs about 8 shuffles).
-    double rounds = std::log2(double(st.getR()));
+    double rounds = std::log2(double(st.r));
     c.alongRow += (perm && stages == 1 ? rounds + 8 : 2 * rounds) * vecs;
   }
   // Along the row: one read and one write per stage, (de)interleaving of
   // complex rows, a copy before a permuted load's gathers.
   c.alongRow += std::max<int64_t>(stages, 1) * 2 * vecs;
-  c.alongRow += (cplx ? 2 : 0) * vecs + (perm ? 2 : 0) * vecs;
+  c.alongRow += (k.complex ? 2 : 0) * vecs + (perm ? 2 : 0) * vecs;
   if (3 * n * planes * bytes > l2Bytes)
     c.alongRow += 2 * std::max<int64_t>(stages, 1) * 2 * vecs;
+  // The rows a stage touches (a complex row: the global row and three
+  // planar buffers; a real row: the global rows in and out, its stages run
+  // in place) stream from L2 once they fill L1: measured 1.3-1.5x slower
+  // (bench/NOTES.md v6), where the tiles across rows live in L2 anyway.
+  if ((k.complex ? 4 : 2) * n * planes * bytes >= kDefaultL1Bytes)
+    c.alongRow *= 1.5;
   // Across rows: a pass per stage plus the load and the store (a permuted
   // load one more), global passes touch `lanes` rows at once (counted
   // twice), transposes log2(lanes) shuffles per vector at each end.
   double passes = stages + 2 + (perm ? 1 : 0);
   double mem = passes * 2 * vecs + 2 * 2 * vecs;
-  if (2 * n * V * planes * bytes > l2Bytes)
-    mem *= 3;
+  // Two tile buffers filling half of L2 already share it with the global
+  // rows streaming through (measured: DFT-4096's 1 MiB of tiles runs 1.5x
+  // slower per pass than DFT-2048's 512 KiB, bench/NOTES.md v6); far past
+  // L2 they stream from L3 (DFT-64K: 16 MiB, 1.6x slower than in rows).
+  double tiles = 2 * n * V * planes * bytes;
+  if (tiles > 4 * l2Bytes)
+    mem *= 4;
+  else if (tiles > l2Bytes / 2)
+    mem *= 2;
   c.acrossRows = mem + 2 * vecs * std::log2(V);
   return c;
+}
+
+LayoutCost linop::estimateLayouts(kernel::TileLoopOp loop, int64_t lanes,
+                                  int64_t l2Bytes) {
+  return estimateLayouts(kernelShape(loop), lanes, l2Bytes);
 }
 
 bool linop::chooseInRow(kernel::TileLoopOp loop, int64_t lanes,

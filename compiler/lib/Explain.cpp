@@ -144,6 +144,10 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
       os << "  memory: global -> " << loop.getBuffers() << " tile buffers of "
          << tileBytes / 1024 << " KiB (" << n << " x " << w
          << (cplx ? ", real and imaginary planes" : "") << ") -> registers\n";
+    if (auto why = func->getAttrOfType<ArrayAttr>("linop.radix_choices"))
+      for (Attribute a : why)
+        os << "  radices (outermost split first; the cost model's search): "
+           << cast<StringAttr>(a).getValue() << "\n";
     double flops = 0;
     int k = 0;
     for (Operation &op : loop.getBody().front()) {

@@ -14,7 +14,11 @@ void linop::buildCpuPipeline(OpPassManager &pm, const CpuOptions &opts,
   // Spec: simplify the operator algebra, decompose named transforms into
   // the factor normal form (SPIRAL's rules), simplify the factors.
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createDecompose());
+  DecomposeOptions decompose;
+  decompose.vectorWidth = opts.vectorWidth;
+  decompose.radixChoice = opts.radixChoice;
+  decompose.radices = opts.radices;
+  pm.addPass(createDecompose(decompose));
   pm.addPass(createSimplify());
   pm.addPass(createCanonicalizerPass());
   if (stop == Stage::Decomposed)

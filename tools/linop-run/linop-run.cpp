@@ -372,8 +372,7 @@ int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
   auto tm = jtmb->createTargetMachine();
   if (!tm)
     return fail("cannot target this host: " + llvm::toString(tm.takeError()));
-  CpuOptions opts;
-  opts.vectorWidth = abi::vectorWidth(**tm);
+  CpuOptions opts = abi::cpuOptions(**tm);
   OwningOpRef<ModuleOp> lowered = spec.clone();
   // Compile only the function asked for: the others may use ops this
   // backend does not support yet.
@@ -569,6 +568,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // --mlir-print-ir-after-all etc., to debug the pipeline from here.
   registerPassManagerCLOptions();
+  abi::addPlanOptions(toolOptions);
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "linop-run: run a Linop spec on .npy inputs\n");

@@ -223,6 +223,33 @@ int vectorWidth(const llvm::TargetMachine &tm) {
   return sti->checkFeatures("+avx") ? 8 : 4;
 }
 
+static llvm::cl::list<int64_t>
+    radices("radices", llvm::cl::CommaSeparated,
+            llvm::cl::desc("DFT radices the plan may use, e.g. 16,8 "
+                           "(default 16,8,7,5,4,3,2; prime factors of N no "
+                           "radix covers are added)"));
+enum class RadixChoice { Cost, Largest };
+static llvm::cl::opt<RadixChoice> radixChoice(
+    "radix-choice", llvm::cl::init(RadixChoice::Cost),
+    llvm::cl::desc("how DFT radices are chosen"),
+    llvm::cl::values(clEnumValN(RadixChoice::Cost, "cost",
+                                "the cost model's search (see --explain)"),
+                     clEnumValN(RadixChoice::Largest, "largest",
+                                "the largest allowed radix first")));
+
+void addPlanOptions(llvm::cl::OptionCategory &category) {
+  radices.addCategory(category);
+  radixChoice.addCategory(category);
+}
+
+CpuOptions cpuOptions(const llvm::TargetMachine &tm) {
+  CpuOptions opts;
+  opts.vectorWidth = vectorWidth(tm);
+  opts.radixChoice = radixChoice == RadixChoice::Cost ? "cost" : "largest";
+  opts.radices.assign(radices.begin(), radices.end());
+  return opts;
+}
+
 LogicalResult lower(ModuleOp module, Stage stop, const CpuOptions &opts,
                     bool prelowered) {
   if (prelowered) {

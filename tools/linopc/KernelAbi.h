@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -90,6 +91,11 @@ bool havePipeline();
 /// The SIMD width in f32 lanes the planner should aim for on `tm`'s CPU:
 /// 16 with AVX-512, 8 with AVX, else 4.
 int vectorWidth(const llvm::TargetMachine &tm);
+
+/// The pipeline options for `tm`, with --radices and --radix-choice (shared
+/// by linopc and linop-run) in `category`.
+CpuOptions cpuOptions(const llvm::TargetMachine &tm);
+void addPlanOptions(llvm::cl::OptionCategory &category);
 
 /// Lowers `module` in place down to `stop` with the CPU pipeline, applying
 /// the pass manager's command-line options (the tool must have called

@@ -305,6 +305,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   cl::AddExtraVersionPrinter(printVersion);
+  abi::addPlanOptions(toolOptions);
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "linopc: compile a Linop spec into a C "
@@ -354,8 +355,7 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(cpu, err);
   if (!tm)
     return fail(err);
-  CpuOptions opts;
-  opts.vectorWidth = abi::vectorWidth(*tm);
+  CpuOptions opts = abi::cpuOptions(*tm);
 
   // Each stop of the pipeline works on a clone: the spec stays as parsed.
   auto lowered = [&](Stage stop) -> OwningOpRef<ModuleOp> {

@@ -11,6 +11,8 @@
 #define LINOP_COSTMODEL_H
 
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <string>
 
@@ -20,9 +22,34 @@ namespace linop {
 /// permutations). `complex` says whether the tile holds complex values.
 double stageFlopsPerRow(mlir::Operation *stage, bool complex);
 
+/// Real flops of one size-r codelet ("dft", "hadamard" or "matrix") as the
+/// CPU backend unrolls it, constant products by 0, +-1 and +-i folded.
+double codeletFlops(llvm::StringRef codelet, int64_t r, bool complex);
+
+/// One step of a kernel between its load and its store, as the layout
+/// model sees it: a stage I_a (x) A_r (x) I_b, or another step.
+struct StepShape {
+  int64_t a = 1, r = 1, b = 1;
+  bool stage = false;
+};
+
+/// A kernel as the layout model sees it, so that the model can price
+/// kernels the planner has not built yet (the DFT radix search).
+struct KernelShape {
+  int64_t n = 0;              // row length in the tile
+  bool complex = false;       // complex tile elements
+  int64_t scalarBytes = 4;    // bytes of one real scalar
+  bool permutedLoad = false;  // the load reads through an index map
+  bool inRowForm = true;      // load, square stages, store: nothing else
+  llvm::SmallVector<StepShape> steps;
+};
+
 namespace kernel {
 class TileLoopOp;
 }
+
+/// The shape of `loop` for the layout model.
+KernelShape kernelShape(kernel::TileLoopOp loop);
 
 /// Whether the CPU backend can vectorize `loop` along its rows with `lanes`
 /// lanes (one row per tile): a load, `I_a (x) A_r (x) I_b` stages and a
@@ -30,8 +57,11 @@ class TileLoopOp;
 /// b a multiple of `lanes` (plain SIMD) or b dividing `lanes` with r a power
 /// of two (the stage's r vectors are regrouped with shuffles).
 bool inRowSupported(kernel::TileLoopOp loop, int64_t lanes);
+bool inRowSupported(const KernelShape &kernel, int64_t lanes);
 
-/// L2 bytes per core the layout choice assumes (Zen 4: 1 MiB).
+/// L1 data and L2 bytes per core the layout choice assumes (Zen 4: 32 KiB
+/// and 1 MiB).
+constexpr int64_t kDefaultL1Bytes = int64_t(32) << 10;
 constexpr int64_t kDefaultL2Bytes = int64_t(1) << 20;
 
 /// Estimated vector memory operations and shuffles per row of `loop` in
@@ -43,6 +73,8 @@ struct LayoutCost {
   double acrossRows = 0, alongRow = 0;
 };
 LayoutCost estimateLayouts(kernel::TileLoopOp loop, int64_t lanes,
+                           int64_t l2Bytes);
+LayoutCost estimateLayouts(const KernelShape &kernel, int64_t lanes,
                            int64_t l2Bytes);
 
 /// The planner's layout choice for `loop`: true to vectorize along the row

@@ -12,12 +12,17 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <string>
+#include <vector>
 
 namespace linop {
 
 struct CpuOptions {
   /// SIMD width in f32 lanes the plan vectorizes for (8: AVX2, 16: AVX-512).
   int vectorWidth = 8;
+  /// DFT radices: "cost" (the cost model's search) or "largest"; the
+  /// radices the choice may use (empty: linop-decompose's default).
+  std::string radixChoice = "cost";
+  std::vector<int64_t> radices;
 };
 
 /// Stops of the pipeline, for --emit.

@@ -18,8 +18,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "FactorBuilders.h"
+#include "linop/RadixSearch.h"
 #include "linop/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -37,7 +39,9 @@ namespace {
 
 struct Config {
   int64_t maxLeaf = 16;
-  SmallVector<int64_t> radices; // largest first
+  int64_t vectorWidth = 16;
+  bool search = true;           // radix-choice=cost, else largest
+  SmallVector<int64_t> radices; // allowed Cooley-Tukey radices
 };
 
 int64_t largestPrimeFactor(int64_t n) {
@@ -50,35 +54,83 @@ int64_t largestPrimeFactor(int64_t n) {
   return n > 1 ? std::max(best, n) : best;
 }
 
-/// The Cooley-Tukey radix for DFT_N, or 0 for Bluestein. Rule: with a
-/// prime factor above max-leaf, Bluestein on the whole N (so that its
-/// zero padding never ends up inside a kron); otherwise the largest
-/// allowed radix dividing N, else the largest divisor <= max-leaf.
-int64_t chooseRadix(int64_t n, const Config &cfg) {
+/// radix-choice=largest: the largest allowed radix dividing n (else the
+/// largest divisor <= max-leaf), then the same for the rest, down to a
+/// leaf. Empty for Bluestein.
+SmallVector<int64_t> largestRadices(int64_t n, const Config &cfg) {
   if (largestPrimeFactor(n) > cfg.maxLeaf)
-    return 0;
-  for (int64_t r : cfg.radices)
-    if (r > 1 && r <= cfg.maxLeaf && r < n && n % r == 0)
-      return r;
-  for (int64_t d = std::min(cfg.maxLeaf, n - 1); d >= 2; --d)
-    if (n % d == 0)
-      return d;
-  return 0;
+    return {};
+  SmallVector<int64_t> allowed(cfg.radices);
+  llvm::sort(allowed, std::greater<int64_t>());
+  SmallVector<int64_t> seq;
+  while (n > cfg.maxLeaf) {
+    int64_t r = 0;
+    for (int64_t a : allowed)
+      if (a > 1 && a <= cfg.maxLeaf && a < n && n % a == 0) {
+        r = a;
+        break;
+      }
+    for (int64_t d = std::min(cfg.maxLeaf, n - 1); !r && d >= 2; --d)
+      if (n % d == 0)
+        r = d;
+    seq.push_back(r);
+    n /= r;
+  }
+  seq.push_back(n);
+  return seq;
+}
+
+/// Cooley-Tukey radices for DFT_N, outermost first, chosen by the cost
+/// model's search (linop/RadixSearch.h); empty for Bluestein (a prime
+/// factor above max-leaf). The choice and the runners-up go on the
+/// enclosing function as `linop.radix_choices`, for --explain.
+SmallVector<int64_t> chooseRadices(Operation *op, PatternRewriter &rewriter,
+                                   int64_t N, Type elem, const Config &cfg) {
+  if (!cfg.search)
+    return largestRadices(N, cfg);
+  RadixSearchOptions o;
+  o.radices = cfg.radices;
+  o.maxLeaf = cfg.maxLeaf;
+  o.complex = isa<ComplexType>(elem);
+  o.scalarBytes = realPart(elem).getIntOrFloatBitWidth() / 8;
+  o.lanes = cfg.vectorWidth;
+  std::vector<RadixPlan> plans = searchRadices(N, o, /*keep=*/3);
+  if (plans.empty())
+    return {};
+  if (auto func = op->getParentOfType<func::FuncOp>()) {
+    std::string why = "DFT_" + std::to_string(N) + " = " + describe(plans[0]);
+    for (size_t k = 1; k < plans.size(); ++k)
+      why += (k == 1 ? "; next best " : ", ") + describe(plans[k]);
+    SmallVector<Attribute> notes;
+    if (auto old = func->getAttrOfType<ArrayAttr>("linop.radix_choices"))
+      notes.assign(old.begin(), old.end());
+    auto note = rewriter.getStringAttr(why);
+    if (!llvm::is_contained(notes, note)) {
+      notes.push_back(note);
+      rewriter.modifyOpInPlace(func, [&] {
+        func->setAttr("linop.radix_choices", rewriter.getArrayAttr(notes));
+      });
+    }
+  }
+  return plans[0].radices;
 }
 
 /// DFT_N = (DFT_r (x) I_n) T^N_n (I_r (x) DFT_n) L^N_r with
-/// T = diag(w^(i j)) at i n + j. The norm goes to both leaves:
-/// 1/sqrt(r) 1/sqrt(n) = 1/sqrt(N), and the same for 1/N.
-Value cooleyTukey(FactorBuilder &b, int64_t N, int64_t r, bool inverse,
-                  Norm norm, Type elem) {
-  int64_t n = N / r;
+/// T = diag(w^(i j)) at i n + j, r = radices[0] and DFT_n split the same
+/// way by the rest. The norm goes to the leaves: 1/sqrt(r) 1/sqrt(n) =
+/// 1/sqrt(N), and the same for 1/N.
+Value cooleyTukey(FactorBuilder &b, int64_t N, ArrayRef<int64_t> radices,
+                  bool inverse, Norm norm, Type elem) {
+  if (radices.size() <= 1)
+    return b.dft(N, inverse, norm, elem);
+  int64_t r = radices.front(), n = N / r;
   int64_t sign = inverse ? 1 : -1;
   std::vector<cd> tw(N);
   for (int64_t i = 0; i < r; ++i)
     for (int64_t j = 0; j < n; ++j)
       tw[i * n + j] = unitRoot(sign * ((i * j) % N), N);
   Value Fr = b.dft(r, inverse, norm, elem);
-  Value Fn = b.dft(n, inverse, norm, elem);
+  Value Fn = cooleyTukey(b, n, radices.drop_front(), inverse, norm, elem);
   return b.compose({b.kron(1, Fr, n, elem), b.diag(tw, elem),
                     b.kron(r, Fn, 1, elem), b.perm(stridePerm(N, r), elem)},
                    b.type(N, N, elem));
@@ -172,11 +224,13 @@ struct DecomposeDft : OpRewritePattern<DftOp> {
       rewriter.replaceOp(op, v);
       return success();
     }
-    int64_t r = chooseRadix(N, cfg);
-    Value v = r ? cooleyTukey(b, N, r, op.getInverse(), op.getNorm(),
-                              t.getDomain())
-                : bluestein(b, N, op.getInverse(), op.getNorm(),
-                            t.getDomain());
+    SmallVector<int64_t> radices =
+        chooseRadices(op, rewriter, N, t.getDomain(), cfg);
+    Value v = radices.size()
+                  ? cooleyTukey(b, N, radices, op.getInverse(), op.getNorm(),
+                                t.getDomain())
+                  : bluestein(b, N, op.getInverse(), op.getNorm(),
+                              t.getDomain());
     if (!b.ok() || !v)
       return failure();
     rewriter.replaceOp(op, v);
@@ -520,12 +574,32 @@ struct DecomposePass : linop::impl::DecomposeBase<DecomposePass> {
           << int64_t(maxLeaf);
       return signalPassFailure();
     }
+    if (vectorWidth < 1) {
+      getOperation().emitError("linop-decompose: vector-width must be "
+                               "positive, got ")
+          << int64_t(vectorWidth);
+      return signalPassFailure();
+    }
+    if (radixChoice != "cost" && radixChoice != "largest") {
+      getOperation().emitError("linop-decompose: radix-choice must be "
+                               "'cost' or 'largest', got '")
+          << radixChoice << "'";
+      return signalPassFailure();
+    }
+    for (int64_t r : radices)
+      if (r < 2 || r > maxLeaf) {
+        getOperation().emitError("linop-decompose: radix ")
+            << r << " is not a codelet size (2 to max-leaf = "
+            << int64_t(maxLeaf) << ")";
+        return signalPassFailure();
+      }
     Config cfg;
     cfg.maxLeaf = maxLeaf;
+    cfg.search = radixChoice == "cost";
+    cfg.vectorWidth = vectorWidth;
     cfg.radices.assign(radices.begin(), radices.end());
     if (cfg.radices.empty())
       cfg.radices = {16, 8, 7, 5, 4, 3, 2};
-    llvm::sort(cfg.radices, std::greater<int64_t>());
 
     RewritePatternSet patterns(ctx);
     patterns.add<DecomposeDft, DecomposeHadamard, DecomposeTrig<DctOp>,

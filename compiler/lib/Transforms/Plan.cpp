@@ -718,6 +718,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     kernel->setAttr("linop.input", b.getI64IntegerAttr(in.getArgNumber()));
     kernel->setAttr("linop.output",
                     b.getI64IntegerAttr(func.getNumArguments()));
+    if (Attribute why = func->getAttr("linop.radix_choices"))
+      kernel->setAttr("linop.radix_choices", why);
     Block *entry = kernel.addEntryBlock();
     b.setInsertionPointToStart(entry);
     Value ptrs = entry->getArgument(0), strides = entry->getArgument(1);

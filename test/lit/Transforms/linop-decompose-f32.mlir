@@ -1,7 +1,7 @@
 // linop-decompose at single and half precision: twiddles are computed in
 // float64 and rounded once to the element type, so the result matches the
 // float64 reference to about the type's precision.
-// RUN: linop-opt %s --linop-decompose | FileCheck %s
+// RUN: linop-opt %s --linop-decompose=radix-choice=largest | FileCheck %s
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose,linop-simplify tolerance=1e-6" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
 // EQ-COUNT-6: remark: equivalent after 'linop-decompose,linop-simplify'

@@ -1,8 +1,8 @@
 // linop-decompose and linop-simplify at the largest sizes the dense
 // reference evaluator handles (it multiplies N x N matrices per factor:
 // about 15 s of one core here, hence one trial).
-// RUN: linop-opt %s --linop-decompose | FileCheck %s
-// RUN: linop-opt %s --linop-decompose --linop-simplify | FileCheck %s --check-prefix=SIMP
+// RUN: linop-opt %s --linop-decompose=radix-choice=largest | FileCheck %s
+// RUN: linop-opt %s --linop-decompose=radix-choice=largest --linop-simplify | FileCheck %s --check-prefix=SIMP
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose,linop-simplify trials=1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
 // EQ-COUNT-3: remark: equivalent after 'linop-decompose,linop-simplify'

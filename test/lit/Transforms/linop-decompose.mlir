@@ -1,12 +1,16 @@
 // linop-decompose rewrites named transforms into the normal form the
 // planner takes: a compose of kron(I_a, leaf, I_b), constant diag and perm
 // factors. The reference evaluator checks that every function computes the
-// same; FileCheck checks the shape of the result.
-// RUN: linop-opt %s --linop-decompose | FileCheck %s
-// RUN: linop-opt %s --linop-decompose | FileCheck %s --check-prefix=NF
+// same; FileCheck checks the shape of the result, under the fixed radix
+// rule (radix-choice=largest; the search has linop-decompose-radix.mlir).
+// RUN: linop-opt %s --linop-decompose=radix-choice=largest | FileCheck %s
+// RUN: linop-opt %s --linop-decompose=radix-choice=largest | FileCheck %s --check-prefix=NF
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // Small leaves exercise deeper recursions (and once caught a dangling pointer in the evaluator).
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=8}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
+// The radix search under other options, and the fixed rule.
+// RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{radices=4 vector-width=8}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
+// RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{radix-choice=largest}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
 // EQ-COUNT-27: remark: equivalent after 'linop-decompose
 // EQ-NOT: {{error:}}

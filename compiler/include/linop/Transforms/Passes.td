@@ -74,22 +74,31 @@ def Decompose : Pass<"linop-decompose", "::mlir::ModuleOp"> {
     one by one: `linop.kron %Ia, %leaf, %Ib` (identities absent when 1;
     a leaf is any op of size <= max-leaf), `linop.diag` of an
     `arith.constant` (twiddles), `linop.perm`, and `linop.scale` of those.
-    DFT: Cooley-Tukey with the largest radix in `radices` dividing N (else
-    the largest divisor <= max-leaf); Bluestein with a power-of-two
-    circulant when N has a prime factor > max-leaf. Hadamard: Kronecker
-    factors of size <= max-leaf. DCT/DST II-IV and Hartley of complex
-    element types: through a DFT of size 2N or N. A kron of several
-    operators splits (A (x) B = (A (x) I)(I (x) B)) and distributes over
-    composes; a butterfly of several blocks splits into single blocks.
-    Real-input DFT, rdft, irdft and real DCT/DST/Hartley above max-leaf
-    stay whole (no real <-> complex stage in the dialect yet).
+    DFT: Cooley-Tukey with the radices the cost model's search prices
+    cheapest (linop/RadixSearch.h: codelet flops plus the layout model's
+    vector loads, stores and shuffles for `vector-width` lanes; the choice
+    and the runners-up go on the function as `linop.radix_choices`), or
+    with `radix-choice=largest` the largest allowed radix first;
+    Bluestein with a power-of-two circulant when N has a prime factor >
+    max-leaf. Hadamard: Kronecker factors of size <= max-leaf. Real DFT
+    (rdft, irdft of even size): a complex DFT of half the size between
+    `pack`/`rfft_split` or `rfft_merge`/`unpack`. DCT/DST II-IV and
+    Hartley: through a DFT of size 2N or N, real ones between `promote`
+    and `real`. A kron of several operators splits
+    (A (x) B = (A (x) I)(I (x) B)) and distributes over composes; a
+    butterfly of several blocks splits into single blocks.
   }];
   let options = [
     Option<"maxLeaf", "max-leaf", "int64_t", /*default=*/"16",
            "operators of at most this size are leaves">,
     ListOption<"radices", "radices", "int64_t",
-               "Cooley-Tukey radices, the largest dividing N wins "
-               "(default 16,8,7,5,4,3,2)">,
+               "Cooley-Tukey radices the search may use, besides prime "
+               "factors of N <= max-leaf (default 16,8,7,5,4,3,2)">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "lanes the cost model assumes (linop-plan's vector-width)">,
+    Option<"radixChoice", "radix-choice", "std::string", /*default=*/"\"cost\"",
+           "cost: the cost model's search; largest: the largest allowed "
+           "radix first, then recursively (predictable, for tests)">,
   ];
   let dependentDialects = ["::linop::LinopDialect",
                            "::mlir::arith::ArithDialect",
