@@ -880,10 +880,20 @@ LogicalResult Lowering::lowerRow(kernel::TileLoopOp loop, Value row) {
     });
     return success();
   }
+  // A real row runs every stage after the first in place in the output
+  // row: two rows per stage in cache instead of three with ping-pong
+  // buffers (a 4K-element row and its buffers overflowed L1; bench/NOTES.md
+  // CPU v6). Each iteration reads its r vectors before writing them, and
+  // outputs never overlap inputs (the entry points check). Complex rows
+  // keep planar buffers (the global row is interleaved).
+  bool inOut = !cplx;
   for (auto [k, st] : llvm::enumerate(stages)) {
-    Place src = k == 0 ? in : Place{int64_t(st.getSrc()), {}, {}, {}};
-    Place dst = k + 1 == stages.size() ? out
-                                       : Place{int64_t(st.getDst()), {}, {}, {}};
+    Place src = k == 0 ? in
+                : inOut ? out
+                        : Place{int64_t(st.getSrc()), {}, {}, {}};
+    Place dst = k + 1 == stages.size() || inOut
+                    ? out
+                    : Place{int64_t(st.getDst()), {}, {}, {}};
     if (failed(lowerStageRow(st, src, dst)))
       return failure();
   }

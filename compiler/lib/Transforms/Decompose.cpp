@@ -26,6 +26,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
+
 namespace linop {
 #define GEN_PASS_DEF_DECOMPOSE
 #include "linop/Transforms/Passes.h.inc"
@@ -332,6 +334,13 @@ struct DecomposeHadamard : OpRewritePattern<HadamardOp> {
           b.kron(pre, b.hadamard(leaf, op.getNorm(), elem), post, elem));
       done += bits;
     }
+    // The factors commute. Apply the one with the second smallest I_b last
+    // (after the b = 1 one), so that along the row both the first stage's
+    // reads and the last stage's writes of the global row are contiguous;
+    // large strides only touch the row once it is in cache (bench/NOTES.md,
+    // CPU v6).
+    if (stages.size() > 2)
+      std::rotate(stages.begin(), stages.end() - 2, stages.end() - 1);
     Value v = b.compose(stages, t);
     if (!b.ok() || !v)
       return failure();
