@@ -278,18 +278,34 @@ struct DecomposeRdft : OpRewritePattern<RdftOp> {
   }
 };
 
-/// irDFT_2M = Unpack (s iDFT_M) Merge. Odd sizes stay whole (their
-/// Hermitian extension has no factor yet).
+/// irDFT_2M = Unpack (s iDFT_M) Merge. Odd N = 2M + 1: the Hermitian
+/// extension's terms k and N - k add up to 2 Re(X_k w^kt), so
+/// irDFT_N = Real (s iDFT_N) Pad diag(1, 2, ..., 2), Pad the zero padding
+/// of M + 1 values to N.
 struct DecomposeIrdft : OpRewritePattern<IrdftOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IrdftOp op,
                                 PatternRewriter &rewriter) const override {
     OperatorType t = op.getType();
     int64_t N = t.getRows(), M = N / 2;
-    if (N % 2)
-      return failure();
     Type cplx = t.getDomain(), real = t.getCodomain();
     FactorBuilder b(rewriter, op.getLoc());
+    if (N % 2) {
+      std::vector<cd> twice(M + 1, 2.0), e0(N - M, 0.0);
+      twice[0] = 1.0;
+      e0[0] = 1.0;
+      Value pad = b.directSum({b.identity(M, real),
+                               b.dense(N - M, 1, e0, real)},
+                              b.type(N, M + 1, real));
+      Value v = b.compose({b.make<RealOp>(b.type(N, N, cplx, real)),
+                           b.dft(N, true, op.getNorm(), cplx), pad,
+                           b.diag(twice, cplx)},
+                          t);
+      if (!b.ok() || !v)
+        return failure();
+      rewriter.replaceOp(op, v);
+      return success();
+    }
     Value F = b.dft(M, true, Norm::none, cplx);
     double s = normScale(op.getNorm(), N);
     Value v = b.compose({b.make<UnpackOp>(b.type(N, M, cplx, real)),

@@ -468,11 +468,6 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
   if (type.isSquare() && type.getRows() <= 64 &&
       isa<DftOp, HadamardOp, HartleyOp, DctOp, DstOp>(def))
     return leafStage(op, 1, 1, out);
-  if (isa<IrdftOp>(def))
-    return fail(def, "irdft of odd size " + std::to_string(type.getRows()) +
-                         " is not supported by the CPU backend yet (even "
-                         "sizes decompose through a complex DFT of half the "
-                         "size)");
   if (!type.isSquare())
     return fail(def, "a rectangular '" + def->getName().getStringRef().str() +
                          "' is not supported by the CPU backend yet (direct "

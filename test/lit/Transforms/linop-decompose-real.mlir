@@ -6,7 +6,7 @@
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=4},linop-simplify" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-7: remark: equivalent after 'linop-decompose
+// EQ-COUNT-8: remark: equivalent after 'linop-decompose
 // EQ-NOT: {{error:}}
 
 // rDFT_64 = Split (DFT_32) Pack; DFT_32 goes on by Cooley-Tukey.
@@ -46,6 +46,18 @@ func.func @irdft() -> (!linop.op<64x33, complex<f64> -> f64>, !linop.op<6x4, com
   %1 = linop.irdft norm = sqrt : !linop.op<6x4, complex<f64> -> f64>
   %2 = linop.irdft : !linop.op<2x2, complex<f64> -> f64>
   return %0, %1, %2 : !linop.op<64x33, complex<f64> -> f64>, !linop.op<6x4, complex<f64> -> f64>, !linop.op<2x2, complex<f64> -> f64>
+}
+
+// Odd sizes: Real (s iDFT_N) Pad diag(1, 2, ..., 2); 17 is prime
+// (Bluestein inside).
+// CHECK-LABEL: func.func @irdft_odd
+// CHECK-DAG: linop.real : !linop.op<17x17, complex<f64> -> f64>
+// CHECK: return
+func.func @irdft_odd() -> (!linop.op<17x9, complex<f64> -> f64>, !linop.op<7x4, complex<f64> -> f64>, !linop.op<1x1, complex<f64> -> f64>) {
+  %0 = linop.irdft norm = full : !linop.op<17x9, complex<f64> -> f64>
+  %1 = linop.irdft norm = sqrt : !linop.op<7x4, complex<f64> -> f64>
+  %2 = linop.irdft : !linop.op<1x1, complex<f64> -> f64>
+  return %0, %1, %2 : !linop.op<17x9, complex<f64> -> f64>, !linop.op<7x4, complex<f64> -> f64>, !linop.op<1x1, complex<f64> -> f64>
 }
 
 // Real input to the complex DFT: promote first.

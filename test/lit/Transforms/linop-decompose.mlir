@@ -15,9 +15,9 @@
 // EQ-COUNT-27: remark: equivalent after 'linop-decompose
 // EQ-NOT: {{error:}}
 
-// Normal form: before @stays_whole no named transform above size 16 is left.
+// Normal form: no named transform above size 16 is left.
 // NF-NOT: linop.{{(dft|hadamard|dct|dst|hartley)}} {{.*}}!linop.op<{{(1[7-9]|[2-9][0-9]|[0-9][0-9][0-9]+)}}x
-// NF: func.func @stays_whole
+// NF: func.func @irdft_odd
 
 // Sizes up to max-leaf (16) are leaves, whatever their factors.
 // CHECK-LABEL: func.func @leaves
@@ -318,12 +318,14 @@ func.func @family(%k: tensor<4x3xf64>, %w: tensor<2x8x8xf64>) -> (!linop.op<[4] 
   return %0, %1 : !linop.op<[4] 32x32, f64>, !linop.op<[2] 8x8, f64>
 }
 
-// The inverse real DFT of an odd size stays whole: its Hermitian extension
-// has no factor yet. Real transforms: linop-decompose-real.mlir.
-// CHECK-LABEL: func.func @stays_whole
-// CHECK-NEXT: linop.irdft norm = full : !linop.op<63x32
-// CHECK-NEXT: return
-func.func @stays_whole() -> !linop.op<63x32, complex<f64> -> f64> {
+// The inverse real DFT of an odd size: real (iDFT_63) pad diag(1, 2, ...).
+// Real transforms: linop-decompose-real.mlir.
+// CHECK-LABEL: func.func @irdft_odd
+// CHECK-DAG: linop.diag %{{.*}} : (tensor<32xcomplex<f64>>) -> !linop.op<32x32, complex<f64>>
+// CHECK-DAG: linop.direct_sum %{{.*}}, %{{.*}} : (!linop.op<31x31, f64>, !linop.op<32x1, f64>) -> !linop.op<63x32, f64>
+// CHECK-DAG: linop.real : !linop.op<63x63, complex<f64> -> f64>
+// CHECK: linop.compose
+func.func @irdft_odd() -> !linop.op<63x32, complex<f64> -> f64> {
   %0 = linop.irdft norm = full : !linop.op<63x32, complex<f64> -> f64>
   return %0 : !linop.op<63x32, complex<f64> -> f64>
 }
