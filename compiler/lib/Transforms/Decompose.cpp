@@ -434,6 +434,37 @@ Value trigViaDft(FactorBuilder &b, bool sine, TrigType kind, Norm norm,
                    t);
 }
 
+/// Makhoul: for real x, DCT-II_N x = Re(diag(s_k w^k) DFT_N P x) with
+/// w = exp(-i pi / 2N) and P reading the even samples up, then the odd
+/// ones down (v_n = x_2n, v_(N-1-n) = x_(2n+1)): one complex DFT of N in
+/// place of the 2N of the general route. DCT-III is its transpose as a
+/// real-linear map (Re and promote swap, complex maps become adjoints):
+/// P^T Re(iDFT_N diag(s_k conj(w^k)) X).
+Value makhoulDct(FactorBuilder &b, bool three, Norm norm, int64_t N,
+                 Type real, Type cplx) {
+  SmallVector<int64_t> p(N), pinv(N);
+  for (int64_t n = 0; 2 * n < N; ++n)
+    p[n] = 2 * n;
+  for (int64_t n = 0; 2 * n + 1 < N; ++n)
+    p[N - 1 - n] = 2 * n + 1;
+  for (int64_t n = 0; n < N; ++n)
+    pinv[p[n]] = n;
+  std::vector<cd> w(N);
+  for (int64_t k = 0; k < N; ++k) {
+    double s = norm == Norm::sqrt ? std::sqrt((k ? 2.0 : 1.0) / N) : 1.0;
+    w[k] = s * unitRoot(three ? k : -k, 4 * N);
+  }
+  Value re = b.make<RealOp>(b.type(N, N, cplx, real));
+  if (three)
+    return b.compose({b.perm(pinv, real), re,
+                      b.dft(N, true, Norm::none, cplx), b.diag(w, cplx),
+                      b.promote(N, real)},
+                     b.type(N, N, real));
+  return b.compose({re, b.diag(w, cplx), b.dft(N, false, Norm::none, cplx),
+                    b.promote(N, real), b.perm(p, real)},
+                   b.type(N, N, real));
+}
+
 template <typename OpTy>
 struct DecomposeTrig : OpRewritePattern<OpTy> {
   DecomposeTrig(MLIRContext *ctx, const Config &cfg)
@@ -444,11 +475,18 @@ struct DecomposeTrig : OpRewritePattern<OpTy> {
     if (t.getRows() <= cfg.maxLeaf)
       return failure();
     FactorBuilder b(rewriter, op.getLoc());
-    Value v = isa<ComplexType>(t.getDomain())
-                  ? trigViaDft(b, std::is_same<OpTy, DstOp>::value,
-                               op.getKind(), op.getNorm(), t.getRows(),
-                               t.getDomain())
-                  : b.viaComplex(op);
+    bool real = !isa<ComplexType>(t.getDomain());
+    Value v;
+    if (real && std::is_same<OpTy, DctOp>::value &&
+        op.getKind() != TrigType::IV)
+      v = makhoulDct(b, op.getKind() == TrigType::III, op.getNorm(),
+                     t.getRows(), t.getDomain(),
+                     ComplexType::get(t.getDomain()));
+    else
+      v = real ? b.viaComplex(op)
+               : trigViaDft(b, std::is_same<OpTy, DstOp>::value,
+                            op.getKind(), op.getNorm(), t.getRows(),
+                            t.getDomain());
     if (!b.ok() || !v)
       return failure();
     rewriter.replaceOp(op, v);

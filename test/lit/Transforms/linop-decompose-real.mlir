@@ -6,7 +6,7 @@
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=4},linop-simplify" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-8: remark: equivalent after 'linop-decompose
+// EQ-COUNT-9: remark: equivalent after 'linop-decompose
 // EQ-NOT: {{error:}}
 
 // rDFT_64 = Split (DFT_32) Pack; DFT_32 goes on by Cooley-Tukey.
@@ -83,6 +83,25 @@ func.func @trig_real() -> (!linop.op<64x64, f64>, !linop.op<64x64, f64>, !linop.
   %2 = linop.dct III norm = sqrt : !linop.op<48x48, f64>
   %3 = linop.hartley norm = full : !linop.op<64x64, f64>
   return %0, %1, %2, %3 : !linop.op<64x64, f64>, !linop.op<64x64, f64>, !linop.op<48x48, f64>, !linop.op<64x64, f64>
+}
+
+// Real DCT-II by Makhoul: real diag(s_k w^k) DFT_N promote P, with P the
+// even samples up and the odd ones down (N = 64 and an odd N = 33).
+// DCT-III is its transpose: P^T real iDFT_N diag(s_k conj(w^k)) promote.
+// CHECK-LABEL: func.func @dct_makhoul
+// CHECK-DAG: linop.perm [0, 2, 4, {{.*}}, 60, 62, 63, 61, {{.*}}, 3, 1] : !linop.op<64x64, f64>
+// CHECK-DAG: linop.promote : !linop.op<64x64, f64 -> complex<f64>>
+// CHECK-DAG: linop.diag %{{.*}} : (tensor<64xcomplex<f64>>) -> !linop.op<64x64, complex<f64>>
+// CHECK-DAG: linop.real : !linop.op<64x64, complex<f64> -> f64>
+// CHECK-DAG: linop.perm [0, 2, 4, {{.*}}, 30, 32, 31, 29, {{.*}}, 3, 1] : !linop.op<33x33, f64>
+// CHECK-DAG: linop.perm [0, 63, 1, 62, 2, 61, {{.*}}] : !linop.op<64x64, f64>
+// CHECK-NOT: linop.op<128x128
+// CHECK: return
+func.func @dct_makhoul() -> (!linop.op<64x64, f64>, !linop.op<33x33, f64>, !linop.op<64x64, f64>) {
+  %0 = linop.dct II : !linop.op<64x64, f64>
+  %1 = linop.dct II norm = sqrt : !linop.op<33x33, f64>
+  %2 = linop.dct III norm = sqrt : !linop.op<64x64, f64>
+  return %0, %1, %2 : !linop.op<64x64, f64>, !linop.op<33x33, f64>, !linop.op<64x64, f64>
 }
 
 // A real FFT convolution: irdft diag rdft, one kernel's worth of factors.
