@@ -477,11 +477,26 @@ struct DecomposeTrig : OpRewritePattern<OpTy> {
     FactorBuilder b(rewriter, op.getLoc());
     bool real = !isa<ComplexType>(t.getDomain());
     Value v;
+    int64_t N = t.getRows();
     if (real && std::is_same<OpTy, DctOp>::value &&
-        op.getKind() != TrigType::IV)
-      v = makhoulDct(b, op.getKind() == TrigType::III, op.getNorm(),
-                     t.getRows(), t.getDomain(),
-                     ComplexType::get(t.getDomain()));
+        op.getKind() != TrigType::IV) {
+      v = makhoulDct(b, op.getKind() == TrigType::III, op.getNorm(), N,
+                     t.getDomain(), ComplexType::get(t.getDomain()));
+    } else if (real && op.getKind() != TrigType::IV) {
+      // DST-II = J DCT-II diag((-1)^j) (cos(pi (2j+1)/2 - x) = (-1)^j
+      // sin x, J the reversal), and DST-III its transpose.
+      SmallVector<int64_t> rev(N);
+      std::vector<cd> sign(N);
+      for (int64_t i = 0; i < N; ++i) {
+        rev[i] = N - 1 - i;
+        sign[i] = i % 2 ? -1.0 : 1.0;
+      }
+      Value C = b.create<DctOp>(t, op.getKind(), op.getNorm());
+      Value J = b.perm(rev, t.getDomain()),
+            D = b.diag(sign, t.getDomain());
+      v = op.getKind() == TrigType::II ? b.compose({J, C, D}, t)
+                                       : b.compose({D, C, J}, t);
+    }
     else
       v = real ? b.viaComplex(op)
                : trigViaDft(b, std::is_same<OpTy, DstOp>::value,

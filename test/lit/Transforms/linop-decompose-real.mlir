@@ -6,7 +6,7 @@
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=4},linop-simplify" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-9: remark: equivalent after 'linop-decompose
+// EQ-COUNT-10: remark: equivalent after 'linop-decompose
 // EQ-NOT: {{error:}}
 
 // rDFT_64 = Split (DFT_32) Pack; DFT_32 goes on by Cooley-Tukey.
@@ -102,6 +102,18 @@ func.func @dct_makhoul() -> (!linop.op<64x64, f64>, !linop.op<33x33, f64>, !lino
   %1 = linop.dct II norm = sqrt : !linop.op<33x33, f64>
   %2 = linop.dct III norm = sqrt : !linop.op<64x64, f64>
   return %0, %1, %2 : !linop.op<64x64, f64>, !linop.op<33x33, f64>, !linop.op<64x64, f64>
+}
+
+// Real DST-II = J DCT-II diag((-1)^j), DST-III its transpose: Makhoul too.
+// CHECK-LABEL: func.func @dst_via_dct
+// CHECK-DAG: linop.diag %{{.*}} : (tensor<64xf64>) -> !linop.op<64x64, f64>
+// CHECK-DAG: linop.perm [63, 62, 61, {{.*}}, 1, 0] : !linop.op<64x64, f64>
+// CHECK-NOT: linop.op<128x128
+// CHECK: return
+func.func @dst_via_dct() -> (!linop.op<64x64, f64>, !linop.op<64x64, f64>) {
+  %0 = linop.dst II norm = sqrt : !linop.op<64x64, f64>
+  %1 = linop.dst III : !linop.op<64x64, f64>
+  return %0, %1 : !linop.op<64x64, f64>, !linop.op<64x64, f64>
 }
 
 // A real FFT convolution: irdft diag rdft, one kernel's worth of factors.
