@@ -118,7 +118,27 @@ double linop::stageFlopsPerRow(Operation *op, bool complex) {
   return 0;
 }
 
-KernelShape linop::kernelShape(kernel::TileLoopOp loop) {
+bool linop::permutationSplits(ArrayRef<int64_t> perm, int64_t lanes,
+                              SmallVectorImpl<int64_t> &blocks) {
+  int64_t N = perm.size(), W = lanes;
+  if (W < 2 || N % (W * W))
+    return false;
+  int64_t n = N / W;
+  blocks.assign(n, 0);
+  SmallVector<bool> seen(n, false);
+  for (int64_t q = 0; q < n; ++q) {
+    blocks[q] = perm[W * q];
+    if (blocks[q] < 0 || blocks[q] >= n || seen[blocks[q]])
+      return false;
+    seen[blocks[q]] = true;
+    for (int64_t l = 0; l < W; ++l)
+      if (perm[W * q + l] != l * n + blocks[q])
+        return false;
+  }
+  return true;
+}
+
+KernelShape linop::kernelShape(kernel::TileLoopOp loop, int64_t lanes) {
   KernelShape k;
   k.n = loop.getN();
   k.complex = isa<ComplexType>(loop.getElement());
@@ -130,6 +150,8 @@ KernelShape linop::kernelShape(kernel::TileLoopOp loop) {
   for (Operation &op : ops) {
     if (auto l = dyn_cast<kernel::LoadOp>(op)) {
       k.permutedLoad = bool(l.getPerm());
+      SmallVector<int64_t> blocks;
+      k.splitLoad = l.getPerm() && permutationSplits(*l.getPerm(), lanes, blocks);
       // Real global rows under a complex tile: across rows only, so far.
       if ((l.getN() && *l.getN() != k.n) || &op != &ops.front() ||
           l.getGlobal())
@@ -145,7 +167,8 @@ KernelShape linop::kernelShape(kernel::TileLoopOp loop) {
     StepShape step;
     auto st = dyn_cast<kernel::StageOp>(op);
     if (st) {
-      step = {st.getA(), st.getR(), st.getB(), /*stage=*/true};
+      step = {st.getA(), st.getR(), st.getB(), /*stage=*/true,
+              bool(st.getTwiddles())};
       if (st.getROut() || st.getA() * st.getR() * st.getB() != k.n ||
           st.getSrc() == st.getDst() || st.getSrc() > 1 || st.getDst() > 1)
         k.inRowForm = false;
@@ -155,6 +178,14 @@ KernelShape linop::kernelShape(kernel::TileLoopOp loop) {
     k.steps.push_back(step);
   }
   return k;
+}
+
+bool linop::splitFirstStage(const KernelShape &k, int64_t lanes) {
+  if (!k.splitLoad || !k.complex || k.steps.size() < 2)
+    return false;
+  const StepShape &s0 = k.steps[0], &s1 = k.steps[1];
+  return s0.stage && s1.stage && s0.r == lanes && s0.b == 1 &&
+         !s0.twiddles && s0.a * lanes == k.n && s1.b % lanes == 0;
 }
 
 bool linop::inRowSupported(const KernelShape &k, int64_t lanes) {
@@ -173,7 +204,7 @@ bool linop::inRowSupported(const KernelShape &k, int64_t lanes) {
 }
 
 bool linop::inRowSupported(kernel::TileLoopOp loop, int64_t lanes) {
-  return inRowSupported(kernelShape(loop), lanes);
+  return inRowSupported(kernelShape(loop, lanes), lanes);
 }
 
 LayoutCost linop::estimateLayouts(const KernelShape &k, int64_t lanes,
@@ -184,27 +215,34 @@ LayoutCost linop::estimateLayouts(const KernelShape &k, int64_t lanes,
   int64_t stages = 0;
   bool perm = k.permutedLoad;
   LayoutCost c;
+  bool split = splitFirstStage(k, lanes);
   for (const StepShape &st : k.steps) {
     ++stages;
     if (!st.stage || st.b % lanes == 0)
       continue;
     // Regrouping shuffles before and after the codelet; a stage reading a
-    // permuted load gathers instead (a gather costs about 8 shuffles).
+    // permuted load gathers instead (a gather costs about 8 shuffles), or
+    // on a split load transposes its outputs only.
     double rounds = std::log2(double(st.r));
-    c.alongRow += (perm && stages == 1 ? rounds + 8 : 2 * rounds) * vecs;
+    c.alongRow += (split && stages == 1   ? rounds
+                   : perm && stages == 1 ? rounds + 8
+                                         : 2 * rounds) *
+                  vecs;
   }
   // Along the row: one read and one write per stage, (de)interleaving of
   // complex rows, a copy before a permuted load's gathers.
   c.alongRow += std::max<int64_t>(stages, 1) * 2 * vecs;
-  c.alongRow += (k.complex ? 2 : 0) * vecs + (perm ? 2 : 0) * vecs;
+  c.alongRow += (k.complex ? 2 : 0) * vecs + (perm && !split ? 2 : 0) * vecs;
   if (3 * n * planes * bytes > l2Bytes)
     c.alongRow += 2 * std::max<int64_t>(stages, 1) * 2 * vecs;
-  // The rows a stage touches (a complex row: the global row and three
-  // planar buffers; a real row: the global rows in and out, its stages run
-  // in place) stream from L2 once they fill L1: measured 1.3-1.5x slower
-  // (bench/NOTES.md v6), where the tiles across rows live in L2 anyway.
+  // The rows a stage touches (a complex row: the global rows and planar
+  // buffers; a real row: the global rows in and out, its stages run in
+  // place) stream from L2 once they fill L1, where the tiles across rows
+  // live in L2 anyway. Fitted, not derived: 2x (complex) puts DFT-1K
+  // across rows and 4K-64K along the row, 1.5x (real) keeps Hadamard
+  // 4K-16K along the row, as measured (bench/NOTES.md v6, v9).
   if ((k.complex ? 4 : 2) * n * planes * bytes >= kDefaultL1Bytes)
-    c.alongRow *= 1.5;
+    c.alongRow *= k.complex ? 2 : 1.5;
   // Across rows: a pass per stage plus the load and the store (a permuted
   // load one more), global passes touch `lanes` rows at once (counted
   // twice), transposes log2(lanes) shuffles per vector at each end.
@@ -225,7 +263,7 @@ LayoutCost linop::estimateLayouts(const KernelShape &k, int64_t lanes,
 
 LayoutCost linop::estimateLayouts(kernel::TileLoopOp loop, int64_t lanes,
                                   int64_t l2Bytes) {
-  return estimateLayouts(kernelShape(loop), lanes, l2Bytes);
+  return estimateLayouts(kernelShape(loop, lanes), lanes, l2Bytes);
 }
 
 bool linop::chooseInRow(kernel::TileLoopOp loop, int64_t lanes,

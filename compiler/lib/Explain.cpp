@@ -154,6 +154,10 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
       double f = stageFlopsPerRow(&op, cplx);
       flops += f;
       os << "  " << k++ << ". " << describe(&op);
+      if (isa<kernel::LoadOp>(op) && inRow &&
+          splitFirstStage(kernelShape(loop, V), V))
+        os << " (split: the next stage reads it in whole vectors, the one "
+              "after through a map of vectors)";
       if (f > 0)
         os << "  [" << llvm::format("%.0f", f) << " flops/row]";
       os << "\n";

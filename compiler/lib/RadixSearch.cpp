@@ -50,10 +50,13 @@ struct Search {
     k.complex = opts.complex;
     k.scalarBytes = opts.scalarBytes;
     k.permutedLoad = seq.size() > 1;
-    // Steps in application order: the innermost radix first.
+    // The load's digit reversal splits when the innermost radix is a
+    // vector (permutationSplits).
+    k.splitLoad = k.permutedLoad && seq.back() == opts.lanes;
+    // Steps in application order: the innermost radix first (no twiddles).
     int64_t b = 1;
     for (int64_t r : llvm::reverse(seq)) {
-      k.steps.push_back({N / (r * b), r, b, /*stage=*/true});
+      k.steps.push_back({N / (r * b), r, b, /*stage=*/true, b > 1});
       b *= r;
     }
     LayoutCost c = estimateLayouts(k, opts.lanes, opts.l2Bytes);

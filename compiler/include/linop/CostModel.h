@@ -31,6 +31,7 @@ double codeletFlops(llvm::StringRef codelet, int64_t r, bool complex);
 struct StepShape {
   int64_t a = 1, r = 1, b = 1;
   bool stage = false;
+  bool twiddles = false;
 };
 
 /// A kernel as the layout model sees it, so that the model can price
@@ -40,6 +41,7 @@ struct KernelShape {
   bool complex = false;       // complex tile elements
   int64_t scalarBytes = 4;    // bytes of one real scalar
   bool permutedLoad = false;  // the load reads through an index map
+  bool splitLoad = false;     // ... one that permutationSplits for lanes
   bool inRowForm = true;      // load, square stages, store: nothing else
   llvm::SmallVector<StepShape> steps;
 };
@@ -48,8 +50,22 @@ namespace kernel {
 class TileLoopOp;
 }
 
+/// Whether the load permutation `perm` of n elements, followed by a stage
+/// I_(n/lanes) (x) A_lanes (x) I_1, splits as P = (P' (x) I_lanes) L with L
+/// reading at stride n/lanes (a digit reversal whose last radix is
+/// `lanes`): along the row that stage then reads contiguous vectors, one
+/// codelet per lane, and P' moves whole vectors. Fills `blocks` with P'.
+bool permutationSplits(llvm::ArrayRef<int64_t> perm, int64_t lanes,
+                       llvm::SmallVectorImpl<int64_t> &blocks);
+
 /// The shape of `loop` for the layout model.
-KernelShape kernelShape(kernel::TileLoopOp loop);
+KernelShape kernelShape(kernel::TileLoopOp loop, int64_t lanes);
+
+/// Whether the row layout runs `kernel`'s first stage on a split permuted
+/// load (permutationSplits): complex rows, a first stage
+/// I_(n/lanes) (x) A_lanes (x) I_1 without twiddles, a second stage whose b
+/// is a multiple of lanes.
+bool splitFirstStage(const KernelShape &kernel, int64_t lanes);
 
 /// Whether the CPU backend can vectorize `loop` along its rows with `lanes`
 /// lanes (one row per tile): a load, `I_a (x) A_r (x) I_b` stages and a

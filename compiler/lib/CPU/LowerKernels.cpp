@@ -229,6 +229,7 @@ public:
     int64_t buf = -1; // -1: global
     Value base, rowOff;
     ArrayRef<int64_t> perm;
+    Value blocks; // a buffer read through a map of whole vectors: i32 table
   };
   CV rowRead(const Place &p, Value i);
   void rowWrite(const Place &p, Value i, CV v);
@@ -238,6 +239,8 @@ public:
   LogicalResult lowerStageRow(kernel::StageOp op, const Place &src,
                               const Place &dst);
   LogicalResult lowerRow(kernel::TileLoopOp loop, Value row);
+  LogicalResult lowerStridedFirstStage(kernel::StageOp op, const Place &src,
+                                       const Place &dst);
   LogicalResult stageCodelet(kernel::StageOp op, std::vector<cd> &m,
                              Value &twRe, Value &twIm,
                              ArrayRef<int64_t> twOrder);
@@ -657,6 +660,12 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
 //===----------------------------------------------------------------------===//
 
 CV Lowering::rowRead(const Place &p, Value i) {
+  if (p.buf >= 0 && p.blocks) {
+    Value k = b.create<arith::DivUIOp>(loc, i, idx(W));
+    Value blk = b.create<memref::LoadOp>(loc, p.blocks, ValueRange{k});
+    Value at = b.create<arith::IndexCastOp>(loc, b.getIndexType(), blk);
+    return loadBuf(p.buf, add(mul(at, idx(W)), b.create<arith::RemUIOp>(loc, i, idx(W))));
+  }
   if (p.buf >= 0)
     return loadBuf(p.buf, i);
   Value off = add(p.rowOff, toI64(i));
@@ -844,6 +853,38 @@ LogicalResult Lowering::lowerStageRow(kernel::StageOp op, const Place &src,
   return success();
 }
 
+/// The first stage of a split permuted load: for W codelets at a time,
+/// input l of codelet 16m + t is lane t of the contiguous global vector at
+/// l N/W + m W; the outputs, codelets in lanes, are transposed back to rows.
+LogicalResult Lowering::lowerStridedFirstStage(kernel::StageOp op,
+                                               const Place &src,
+                                               const Place &dst) {
+  std::vector<cd> m;
+  Value twRe, twIm;
+  if (failed(stageCodelet(op, m, twRe, twIm, {})))
+    return failure();
+  int64_t n = N / W;
+  forRange(0, n / W, [&](Value g) {
+    Value base = mul(g, idx(W));
+    std::vector<CV> x;
+    for (int64_t l = 0; l < W; ++l)
+      x.push_back(rowRead(src, add(base, idx(l * n))));
+    std::vector<CV> y = applyCodelet(op, x, m);
+    SmallVector<Value> yr, yi;
+    for (const CV &c : y) {
+      yr.push_back(c.re);
+      yi.push_back(c.im);
+    }
+    yr = transpose(yr);
+    if (cplx)
+      yi = transpose(yi);
+    for (int64_t t = 0; t < W; ++t)
+      rowWrite(dst, add(mul(base, idx(W)), idx(t * W)),
+               {yr[t], cplx ? yi[t] : Value()});
+  });
+  return success();
+}
+
 LogicalResult Lowering::lowerRow(kernel::TileLoopOp loop, Value row) {
   auto &ops = loop.getBody().front().getOperations();
   auto load = cast<kernel::LoadOp>(ops.front());
@@ -853,7 +894,16 @@ LogicalResult Lowering::lowerRow(kernel::TileLoopOp loop, Value row) {
   in.rowOff = mul(row, loadI64(load.getStrides(), load.getOperand()));
   out.base = loadPtr(store.getPtrs(), store.getOperand());
   out.rowOff = mul(row, loadI64(store.getStrides(), store.getOperand()));
-  if (auto p = load.getPerm()) {
+  // A split permuted load (CostModel.h: permutationSplits): the first
+  // stage reads the global row in contiguous vectors, the second reads its
+  // output through a map of whole vectors; no copy, no gathers.
+  SmallVector<int64_t> blocks;
+  bool split = load.getPerm() && splitFirstStage(kernelShape(loop, W), W) &&
+               permutationSplits(*load.getPerm(), W, blocks);
+  if (split) {
+    if (failed(checkPerm(load, *load.getPerm(), N)))
+      return failure();
+  } else if (auto p = load.getPerm()) {
     // The row lands in the spare buffer; the first stage gathers from it.
     if (failed(checkPerm(load, *p, N)))
       return failure();
@@ -890,10 +940,18 @@ LogicalResult Lowering::lowerRow(kernel::TileLoopOp loop, Value row) {
   for (auto [k, st] : llvm::enumerate(stages)) {
     Place src = k == 0 ? in
                 : inOut ? out
-                        : Place{int64_t(st.getSrc()), {}, {}, {}};
+                        : Place{int64_t(st.getSrc()), {}, {}, {}, {}};
     Place dst = k + 1 == stages.size() || inOut
                     ? out
-                    : Place{int64_t(st.getDst()), {}, {}, {}};
+                    : Place{int64_t(st.getDst()), {}, {}, {}, {}};
+    if (split && k == 0) {
+      if (failed(lowerStridedFirstStage(st, src, dst)))
+        return failure();
+      continue;
+    }
+    if (split && k == 1)
+      src.blocks = table(SmallVector<double>(blocks.begin(), blocks.end()),
+                         b.getI32Type());
     if (failed(lowerStageRow(st, src, dst)))
       return failure();
   }
