@@ -2,7 +2,7 @@
 
 #include "linop/RadixSearch.h"
 
-#include "linop/CostModel.h"
+#include "linop/Codelets.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
@@ -23,6 +23,7 @@ namespace {
 struct Search {
   int64_t N;
   const RadixSearchOptions &opts;
+  const CostModel &model;
   size_t keep;
   llvm::SmallVector<int64_t> candidates;
   llvm::SmallVector<int64_t> multiset; // non-increasing
@@ -30,7 +31,7 @@ struct Search {
 
   double worstKept() const {
     return best.size() < keep ? std::numeric_limits<double>::infinity()
-                              : best.back().vectorOps;
+                              : best.back().cost;
   }
 
   /// Real flops of `seq` (outermost first): N/r codelets per stage, and
@@ -38,7 +39,7 @@ struct Search {
   double flops(llvm::ArrayRef<int64_t> seq) const {
     double mul = opts.complex ? 6 : 1, f = 0;
     for (auto [i, r] : llvm::enumerate(seq))
-      f += double(N / r) * codeletFlops("dft", r, opts.complex) +
+      f += double(N / r) * codelets::dftFlops(r, opts.complex) +
            (i + 1 < seq.size() ? double(N) * mul : 0);
     return f;
   }
@@ -49,21 +50,19 @@ struct Search {
     k.n = N;
     k.complex = opts.complex;
     k.scalarBytes = opts.scalarBytes;
+    k.globalBytes = 2 * N * opts.scalarBytes * (opts.complex ? 2 : 1);
     k.permutedLoad = seq.size() > 1;
-    // The load's digit reversal splits when the innermost radix is a
-    // vector (permutationSplits).
-    k.splitLoad = k.permutedLoad && seq.back() == opts.lanes;
+    if (k.permutedLoad)
+      k.loadRadices.assign(seq.begin(), seq.end());
     // Steps in application order: the innermost radix first (no twiddles).
     int64_t b = 1;
     for (int64_t r : llvm::reverse(seq)) {
       k.steps.push_back({N / (r * b), r, b, /*stage=*/true, b > 1});
       b *= r;
     }
-    LayoutCost c = estimateLayouts(k, opts.lanes, opts.l2Bytes);
-    bool along = inRowSupported(k, opts.lanes) && c.alongRow < c.acrossRows;
-    double f = flops(seq);
-    RadixPlan p{llvm::SmallVector<int64_t>(seq), f,
-                f / opts.lanes + (along ? c.alongRow : c.acrossRows), along};
+    k.flops = flops(seq);
+    RadixPlan p{llvm::SmallVector<int64_t>(seq), k.flops, model.rowCost(k),
+                model.assumption(k)};
     if (llvm::any_of(best, [&](const RadixPlan &q) {
           return q.radices == p.radices;
         }))
@@ -71,7 +70,7 @@ struct Search {
     // Ties keep the earlier plan: larger radices are tried first.
     auto at = llvm::upper_bound(best, p, [](const RadixPlan &x,
                                             const RadixPlan &y) {
-      return x.vectorOps < y.vectorOps;
+      return x.cost < y.cost;
     });
     if (size_t(at - best.begin()) >= keep)
       return;
@@ -115,7 +114,7 @@ struct Search {
       return priceOrders();
     double mul = opts.complex ? 6 : 1;
     double bound = flops(multiset) - (multiset.empty() ? 0 : double(N) * mul);
-    if (bound / opts.lanes >= worstKept())
+    if (model.flopBound(bound) >= worstKept())
       return;
     for (int64_t r : candidates) {
       if (r > maxRadix || n % r)
@@ -144,6 +143,7 @@ llvm::SmallVector<int64_t> primeFactors(int64_t n) {
 
 std::vector<RadixPlan> linop::searchRadices(int64_t N,
                                             const RadixSearchOptions &opts,
+                                            const CostModel &model,
                                             size_t keep) {
   if (N <= opts.maxLeaf || keep == 0)
     return {};
@@ -153,7 +153,7 @@ std::vector<RadixPlan> linop::searchRadices(int64_t N,
   // Allowed radices dividing N, and each prime factor no such radix covers;
   // every prime factor when those leave N unfactored (radices=4, N = 32).
   for (bool allPrimes : {false, true}) {
-    Search s{N, opts, keep, {}, {}, {}};
+    Search s{N, opts, model, keep, {}, {}, {}};
     for (int64_t r : opts.radices)
       if (r > 1 && r <= opts.maxLeaf && N % r == 0)
         s.candidates.push_back(r);
@@ -171,12 +171,12 @@ std::vector<RadixPlan> linop::searchRadices(int64_t N,
   return {};
 }
 
-std::string linop::describe(const RadixPlan &p) {
+std::string linop::describe(const RadixPlan &p, const CostModel &model) {
   std::string out;
   llvm::raw_string_ostream os(out);
   llvm::interleave(p.radices, os, " x ");
-  os << " (" << llvm::format("%.0f", p.vectorOps) << " vector ops/row "
-     << (p.alongRow ? "along the row" : "across rows") << ", "
-     << llvm::format("%.0f", p.flops) << " flops)";
+  os << " (" << llvm::format(p.cost < 100 ? "%.3g" : "%.0f", p.cost) << " "
+     << model.unit() << (p.assumption.empty() ? "" : " ")
+     << p.assumption << ", " << llvm::format("%.0f", p.flops) << " flops)";
   return out;
 }

@@ -35,6 +35,12 @@ void LinopDialect::initialize() {
 // Type rules shared by the verifiers
 //===----------------------------------------------------------------------===//
 
+int64_t TargetAttr::getInt(StringRef key, int64_t otherwise) const {
+  if (auto i = llvm::dyn_cast_or_null<IntegerAttr>(getDescription().get(key)))
+    return i.getInt();
+  return otherwise;
+}
+
 bool linop::isSupportedElementType(Type t) {
   if (t.isF16() || t.isBF16() || t.isF32() || t.isF64())
     return true;

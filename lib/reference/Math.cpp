@@ -6,16 +6,16 @@
 
 namespace linop::ref {
 
-namespace {
-
 bool isPowerOfTwo(int64_t n) { return n >= 1 && (n & (n - 1)) == 0; }
 
-int64_t log2Exact(int64_t n) {
-  int64_t l = 0;
+int log2Exact(int64_t n) {
+  int l = 0;
   while ((int64_t(1) << l) < n)
     ++l;
   return l;
 }
+
+namespace {
 
 int64_t mod(int64_t a, int64_t n) {
   int64_t r = a % n;
@@ -259,6 +259,29 @@ std::vector<int64_t> stridePerm(int64_t n, int64_t m) {
   for (int64_t i = 0; i < q; ++i)
     for (int64_t j = 0; j < m; ++j)
       p[j * q + i] = i * m + j;
+  return p;
+}
+
+std::vector<int64_t> digitReversalPerm(const std::vector<int64_t> &radices) {
+  int64_t n = 1;
+  for (int64_t r : radices) {
+    if (r < 1)
+      return {};
+    n *= r;
+  }
+  if (radices.size() < 2) {
+    std::vector<int64_t> id(n);
+    std::iota(id.begin(), id.end(), 0);
+    return id;
+  }
+  int64_t r1 = radices[0], m = n / r1;
+  std::vector<int64_t> inner =
+      digitReversalPerm({radices.begin() + 1, radices.end()});
+  std::vector<int64_t> L = stridePerm(n, r1), p(n);
+  // y = (I_r1 (x) P') L x: y[i m + k] = (L x)[i m + inner[k]].
+  for (int64_t i = 0; i < r1; ++i)
+    for (int64_t k = 0; k < m; ++k)
+      p[i * m + k] = L[i * m + inner[k]];
   return p;
 }
 

@@ -34,6 +34,11 @@ double normScale(Norm norm, int64_t n);
 /// angle is accurate for large r, and exact at multiples of a quarter turn.
 cd unitRoot(int64_t r, int64_t n);
 
+/// n >= 1 and a power of two.
+bool isPowerOfTwo(int64_t n);
+/// The smallest l with 2^l >= n (log2 n for a power of two).
+int log2Exact(int64_t n);
+
 // ---- Fast transforms (as dense matrices) ---------------------------------
 
 /// y[k] = s sum_j x[j] w^(jk), w = exp(-+2 pi i/n). n >= 1.
@@ -69,6 +74,10 @@ std::vector<int64_t> bitrevPerm(int64_t n);
 /// SPIRAL's L^n_m (m divides n, n = m q): y[j q + i] = x[i m + j] for i < q,
 /// j < m, i.e. p[j q + i] = i m + j.
 std::vector<int64_t> stridePerm(int64_t n, int64_t m);
+/// The input permutation of the Cooley-Tukey DFT with radices r1
+/// (outermost split) ... rk: (I_r1 (x) P') L^n_r1, P' that of r2 ... rk,
+/// n = r1 ... rk (bitrevPerm for radices 2, ..., 2). Empty for a radix < 1.
+std::vector<int64_t> digitReversalPerm(const std::vector<int64_t> &radices);
 /// P with y = P x, y[i] = x[p[i]]. Empty if p is not a permutation.
 CMat permMatrix(const std::vector<int64_t> &p);
 

@@ -1,18 +1,18 @@
 //===- linop-opt.cpp - the linop optimizer driver ------------------------===//
 //
 // Parses, verifies, transforms and prints linop IR: the driver for lit tests
-// of every pass.
+// of every pass and of the registered pipelines (linop-cpu-pipeline,
+// linop-cuda-pipeline).
 //
 //===----------------------------------------------------------------------===//
 
-#include "linop/Dialect/LinopDialect.h"
-#include "linop/Pipeline.h"
+#include "linop/CPU/Passes.h"
+#include "linop/CUDA/Passes.h"
+#include "linop/Target.h"
 #include "linop/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
@@ -20,6 +20,7 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   linop::registerPipelineDialects(registry);
+  // The upstream passes the CPU target's lowering uses, for its lit tests.
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
@@ -32,6 +33,9 @@ int main(int argc, char **argv) {
   mlir::registerReconcileUnrealizedCastsPass();
   mlir::memref::registerExpandStridedMetadataPass();
   linop::registerLinopPasses();
+  linop::cpu::registerLinopCpuPasses();
+  linop::cuda::registerLinopCudaPasses();
+  linop::registerPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Linop optimizer driver\n", registry));
 }

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelAbi.h"
+#include "linop/CPU/CpuTarget.h"
 #include "linop/Dialect/LinopDialect.h"
 #include "linop/runtime.h"
 #include "npy/Npy.h"
@@ -372,7 +373,9 @@ int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
   auto tm = jtmb->createTargetMachine();
   if (!tm)
     return fail("cannot target this host: " + llvm::toString(tm.takeError()));
-  CpuOptions opts = abi::cpuOptions(**tm);
+  registerTargets();
+  PipelineOptions opts =
+      abi::pipelineOptions(cpu::describeMachine(**tm, /*host=*/true));
   OwningOpRef<ModuleOp> lowered = spec.clone();
   // Compile only the function asked for: the others may use ops this
   // backend does not support yet.
@@ -380,7 +383,8 @@ int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
     if (f.getSymName() != func.getSymName() && f.isPublic() &&
         !f.getSymName().starts_with("linop_k_"))
       f.erase();
-  if (failed(abi::lower(*lowered, Stage::LLVMDialect, opts, prelowered)) ||
+  if (failed(abi::lower(*lowered, *lookupTarget("cpu"), Stage::Final, opts,
+                        prelowered)) ||
       failed(abi::checkKernels(*lowered, {*sig})))
     return 1;
   std::string cpuName = (*tm)->getTargetCPU().str();

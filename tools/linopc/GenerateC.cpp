@@ -21,8 +21,9 @@ std::string cParameter(const Operand &o) {
          " *" + o.name;
 }
 
-/// `linop_status f(const float *x, ..., int64_t batch, int64_t x_stride...)`
-std::string prototype(const Signature &sig) {
+/// `linop_status f(const float *x, ..., int64_t batch, int64_t x_stride...)`,
+/// and `linop_stream stream` last for CUDA.
+std::string prototype(const Signature &sig, bool cuda) {
   std::vector<std::string> params;
   for (const Operand &o : sig.operands)
     params.push_back(cParameter(o));
@@ -30,6 +31,8 @@ std::string prototype(const Signature &sig) {
   for (const Operand &o : sig.operands)
     if (o.batched())
       params.push_back("int64_t " + o.name + "_stride");
+  if (cuda)
+    params.push_back("linop_stream stream");
   return "linop_status " + sig.func + "(\n    " +
          llvm::join(params, ",\n    ") + ")";
 }
@@ -46,8 +49,8 @@ std::string valuesText(const Operand &o, int64_t count) {
   return llvm::formatv("{0} {1} values ({2})", count, elem, c);
 }
 
-void functionDoc(llvm::raw_ostream &os, const Signature &sig) {
-  size_t width = std::string("batch").size();
+void functionDoc(llvm::raw_ostream &os, const Signature &sig, bool cuda) {
+  size_t width = std::string("stream").size();
   for (const Operand &o : sig.operands)
     width = std::max(width, o.name.size());
   auto pad = [&](const std::string &s) {
@@ -89,7 +92,11 @@ void functionDoc(llvm::raw_ostream &os, const Signature &sig) {
      << (complex ? " (complex numbers, not\n *   " + pad("") +
                        "     scalars)"
                  : std::string())
-     << ", 0 = contiguous\n */\n";
+     << ", 0 = contiguous\n";
+  if (cuda)
+    os << " *   " << pad("stream") << "     the CUstream the kernels run on "
+       << "(NULL: the default stream)\n";
+  os << " */\n";
 }
 
 const char *kConventions = R"C( * Conventions of every function below:
@@ -120,6 +127,41 @@ const char *kConventions = R"C( * Conventions of every function below:
  *   state between calls besides the runtime's thread pool.
 )C";
 
+const char *kCudaConventions = R"C( * Conventions of every function below (generated for --target=cuda):
+ * - Pointers are device pointers (cuMemAlloc/cudaMalloc or managed memory)
+ *   of the device current on the calling thread (else the device that
+ *   linop_cuda_set_device selected, whose primary context is used). Each
+ *   must be aligned to its element type and hold its rows; the functions
+ *   check both (linop_cuda_check_pointer) and reject host pointers.
+ * - Data arguments and results are batches of rows: row b of x starts at
+ *   x + b * x_stride, the stride counted in elements; 0 means contiguous
+ *   rows (the row length). A nonzero stride must be at least the row length.
+ *   Weights are dense row-major arrays, the same for every row, read by the
+ *   kernels (change them between calls at will, in stream order).
+ * - Complex values are interleaved (re, im) pairs of float (complex<f32>),
+ *   as numpy stores them; strides count complex elements, i.e. pairs. f16
+ *   and bf16 values are passed as their uint16_t bit patterns (IEEE
+ *   binary16, bfloat16); the kernels compute in f32.
+ * - Outputs must not overlap the inputs, the weights or each other.
+ * - Asynchronous: a call queues its kernels on `stream` and returns. Faults
+ *   while they run show at the next synchronization; with the environment
+ *   variable LINOP_CUDA_SYNC=1 the runtime synchronizes after every kernel,
+ *   so that a fault names its kernel.
+ * - Returns LINOP_OK; LINOP_ERROR_INVALID_ARGUMENT (a NULL, misaligned or
+ *   host pointer, a buffer smaller than its rows, batch < 0, a stride
+ *   shorter than a row, overlapping buffers); LINOP_ERROR_NO_CUDA_DRIVER (no
+ *   driver on this machine); LINOP_ERROR_UNSUPPORTED (a GPU older than
+ *   sm_90, or a kernel that does not fit it); LINOP_ERROR_CUDA (a driver
+ *   error); the reason in linop_last_error(). Arguments are checked before
+ *   anything is launched.
+ * - The device code, an sm_90a cubin and compute_90 PTX (JIT-compiled by
+ *   the driver on other GPUs), is inside this library and loaded on the
+ *   first call in each CUDA context. At run time only the driver (libcuda,
+ *   loaded with dlopen) is needed.
+ * - Workspace: rows too long for a cluster's shared memory use a scratch
+ *   buffer the runtime allocates and frees in stream order.
+)C";
+
 } // namespace
 
 std::string header(const Library &lib) {
@@ -138,20 +180,26 @@ std::string header(const Library &lib) {
      << " * or with the shared library, which contains the runtime:\n"
      << " *   cc app.c -I DIR -L DIR -l" << lib.name
      << " -Wl,-rpath,DIR\n *\n"
-     << kConventions << " */\n"
+     << (lib.cuda ? kCudaConventions : kConventions) << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"linop/runtime.h\"\n\n#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   for (const Signature &sig : lib.functions) {
-    functionDoc(os, sig);
-    os << "LINOP_API " << prototype(sig) << ";\n\n";
+    functionDoc(os, sig, lib.cuda);
+    os << "LINOP_API " << prototype(sig, lib.cuda) << ";\n\n";
   }
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
      << guard << " */\n";
   return s;
 }
 
+namespace {
+std::string cudaEntrySource(const Library &lib);
+} // namespace
+
 std::string entrySource(const Library &lib) {
+  if (lib.cuda)
+    return cudaEntrySource(lib);
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "/*\n * " << lib.name << "_entry.c: the C entry points of the Linop "
@@ -250,7 +298,7 @@ static linop_status linopc_disjoint(const char *func, const char *a_name,
        << "  linopc_" << f << "_args *a = (linopc_" << f << "_args *)ctx;\n"
        << "  " << kernel << "(a->ptrs, a->strides, begin, end);\n}\n\n";
 
-    os << prototype(sig) << " {\n"
+    os << prototype(sig, false) << " {\n"
        << "  static const char fn[] = \"" << f << "\";\n"
        << "  linop_status st;\n";
     for (const Operand &o : sig.operands)
@@ -306,6 +354,212 @@ static linop_status linopc_disjoint(const char *func, const char *a_name,
        << "    return linop_parallel_for(batch, " << grain << ", linopc_" << f
        << "_range, &a);\n  }\n}\n";
   }
+  return s;
+}
+
+namespace {
+
+/* The checks of the CUDA entry points are the CPU ones' (strides, extents,
+   overlaps) plus the device pointers'; then linop_cuda_run launches. */
+std::string cudaEntrySource(const Library &lib) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "/*\n * " << lib.name << "_entry.c: the C entry points of the Linop "
+     << "library \"" << lib.name << "\",\n * generated by linopc from "
+     << lib.specFile << " for --target=cuda. Do not edit: regenerate it with "
+     << "linopc."
+     << R"C(
+ *
+ * Each public function @f of the spec has CUDA kernels, compiled by linopc
+ * (NVRTC) into the image in )C"
+     << lib.name << R"C(_image.c. A kernel takes one linop_cuda_args:
+ * the operands' device pointers (the arguments of @f, then its results),
+ * their row strides, the batch. The entry point f checks the caller's
+ * arguments, then linop_cuda_run loads the image (once per context), checks
+ * the kernels' resources and launches them on the caller's stream.
+ */
+#include ")C" << lib.name << R"C(.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+
+extern const linop_cuda_image linopc_)C"
+     << lib.name << R"C(_image;
+
+/* Prefixes the message of a failed runtime check with the function's name. */
+static linop_status linopc_fail(const char *func, linop_status status) {
+  return linop_set_error(status, "%s: %s", func, linop_last_error());
+}
+
+/* The row stride in elements: 0 means contiguous, else at least a row. */
+static linop_status linopc_row_stride(const char *func, const char *name,
+                                      int64_t stride, int64_t row,
+                                      int64_t *out) {
+  if (stride == 0) {
+    *out = row;
+    return LINOP_OK;
+  }
+  if (stride < row)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: %s_stride is %" PRId64 " elements, less than "
+                           "a row of %s (%" PRId64 " elements); pass 0 for "
+                           "contiguous rows",
+                           func, name, stride, name, row);
+  *out = stride;
+  return LINOP_OK;
+}
+
+/* The bytes a batched buffer spans. */
+static linop_status linopc_extent(const char *func, const char *name,
+                                  int64_t batch, int64_t stride, int64_t row,
+                                  int64_t elem_bytes, int64_t *out) {
+  if (batch == 0) {
+    *out = 0;
+    return LINOP_OK;
+  }
+  if (batch - 1 > (INT64_MAX / elem_bytes - row) / stride)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: %s spans more than 2^63 bytes (batch %" PRId64
+                           ", stride %" PRId64 ")",
+                           func, name, batch, stride);
+  *out = ((batch - 1) * stride + row) * elem_bytes;
+  return LINOP_OK;
+}
+
+/* A device buffer: not NULL, aligned, device memory holding `bytes`. */
+static linop_status linopc_device(const char *func, const char *name,
+                                  const void *p, int64_t bytes, int64_t align) {
+  linop_status status = linop_cuda_check_pointer(
+      (linop_cuda_deviceptr)(uintptr_t)p, (size_t)bytes, (size_t)align, name);
+  return status == LINOP_OK ? LINOP_OK : linopc_fail(func, status);
+}
+
+/* Rejects an output that overlaps another buffer, naming both. */
+static linop_status linopc_disjoint(const char *func, const char *a_name,
+                                    const void *a, int64_t a_bytes,
+                                    const char *out_name, const void *out,
+                                    int64_t out_bytes) {
+  linop_status status = linop_check_overlap(a, a_bytes, out, out_bytes, 0);
+  if (status != LINOP_OK)
+    return linop_set_error(status, "%s: '%s' and '%s': %s", func, a_name,
+                           out_name, linop_last_error());
+  return LINOP_OK;
+}
+
+/* The device code, loaded once per CUDA context. */
+static linop_cuda_module *linopc_module;
+)C";
+
+  for (const Signature &sig : lib.functions) {
+    const std::string &f = sig.func;
+    size_t n = sig.operands.size();
+    std::vector<const CudaLaunch *> launches;
+    for (const CudaLaunch &l : lib.launches)
+      if (l.function == f)
+        launches.push_back(&l);
+    os << "\n/* ---- @" << f << " ---- */\n\n"
+       << "static const linop_cuda_kernel linopc_" << f << "_kernels["
+       << launches.size() << "] = {\n"
+       << "    /* name, threads, rows, cluster, shared bytes, workspace bytes "
+          "*/\n";
+    for (const CudaLaunch *l : launches)
+      os << "    {\"" << l->kernel << "\", " << l->threads << ", " << l->rows
+         << ", " << l->cluster << ", " << l->shared << ", " << l->workspace
+         << "},\n";
+    os << "};\n\n" << prototype(sig, true) << " {\n"
+       << "  static const char fn[] = \"" << f << "\";\n"
+       << "  linop_status st;\n";
+    for (const Operand &o : sig.operands)
+      os << "  int64_t " << o.name << "_rs = 0, " << o.name << "_bytes = "
+         << (o.batched() ? "0" : std::to_string(o.rowElements *
+                                                elementBytes(o.element())))
+         << ";\n";
+    os << "\n  /* Batch and strides. */\n";
+    os << "  if ((st = linop_check_batch(batch)) != LINOP_OK)\n"
+       << "    return linopc_fail(fn, st);\n";
+    for (const Operand &o : sig.operands) {
+      if (!o.batched())
+        continue;
+      os << "  if ((st = linopc_row_stride(fn, \"" << o.name << "\", "
+         << o.name << "_stride, " << o.rowElements << ", &" << o.name
+         << "_rs)) != LINOP_OK ||\n"
+         << "      (st = linopc_extent(fn, \"" << o.name << "\", batch, "
+         << o.name << "_rs, " << o.rowElements << ", "
+         << elementBytes(o.element()) << ", &" << o.name
+         << "_bytes)) != LINOP_OK)\n    return st;\n";
+    }
+    os << "\n  /* Device pointers: aligned device memory holding the rows. "
+          "*/\n";
+    for (const Operand &o : sig.operands)
+      os << "  if ((st = linopc_device(fn, \"" << o.name << "\", " << o.name
+         << ", " << o.name << "_bytes, " << elementBytes(o.element())
+         << ")) != LINOP_OK)\n    return st;\n";
+    os << "\n  /* Every output must be disjoint from every other buffer. */\n";
+    for (size_t j = 0; j < n; ++j) {
+      const Operand &out = sig.operands[j];
+      if (!out.isOutput())
+        continue;
+      for (size_t i = 0; i < n; ++i) {
+        const Operand &other = sig.operands[i];
+        if (i == j || (other.isOutput() && i > j))
+          continue;
+        os << "  if ((st = linopc_disjoint(fn, \"" << other.name << "\", "
+           << other.name << ", " << other.name << "_bytes, \"" << out.name
+           << "\", " << out.name << ", " << out.name
+           << "_bytes)) != LINOP_OK)\n    return st;\n";
+      }
+    }
+    os << "\n  if (batch == 0)\n    return LINOP_OK;\n  {\n"
+       << "    linop_cuda_args a = {\n        {";
+    for (size_t i = 0; i < n; ++i)
+      os << (i ? ", " : "") << "(linop_cuda_deviceptr)(uintptr_t)"
+         << sig.operands[i].name;
+    os << "},\n        {";
+    for (size_t i = 0; i < n; ++i)
+      os << (i ? ", " : "")
+         << (sig.operands[i].batched() ? sig.operands[i].name + "_rs"
+                                       : std::string("0"));
+    os << "},\n        batch, 0};\n"
+       << "    st = linop_cuda_run(&linopc_module, &linopc_" << lib.name
+       << "_image, linopc_" << f << "_kernels, " << launches.size()
+       << ", &a, stream);\n"
+       << "    return st == LINOP_OK ? LINOP_OK : linopc_fail(fn, st);\n  }\n}\n";
+  }
+  return s;
+}
+
+} // namespace
+
+std::string imageSource(const Library &lib, const std::string &cubinPath,
+                        size_t cubinBytes, const std::string &ptxPath) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  std::string sym = "linopc_" + lib.name;
+  os << "/*\n * " << lib.name << "_image.c: the device code of the Linop "
+     << "library \"" << lib.name << "\"\n * (an sm_90a cubin and compute_90 "
+     << "PTX from NVRTC), generated by linopc\n * from " << lib.specFile
+     << ". Do not edit: regenerate it with linopc.\n */\n"
+     << "#include \"linop/runtime.h\"\n\n"
+     << "/* The two files, embedded as they are; the PTX ends in a NUL. */\n"
+     << "__asm__(\".section .rodata\\n\"\n";
+  for (const char *part : {"cubin", "ptx"})
+    os << "        \".globl " << sym << "_" << part << "\\n\"\n"
+       << "        \".hidden " << sym << "_" << part << "\\n\"\n"
+       << "        \".balign 16\\n\"\n"
+       << "        \"" << sym << "_" << part << ":\\n\"\n"
+       << "        \".incbin \\\""
+       << (std::string(part) == "cubin" ? cubinPath : ptxPath)
+       << "\\\"\\n\"\n";
+  os << "        \".byte 0\\n\"\n"
+     << "        \".previous\\n\");\n"
+     << "__attribute__((visibility(\"hidden\"))) extern const unsigned char "
+     << sym << "_cubin[];\n"
+     << "__attribute__((visibility(\"hidden\"))) extern const char " << sym
+     << "_ptx[];\n\n"
+     << "__attribute__((visibility(\"hidden\")))\n"
+     << "const linop_cuda_image " << sym << "_image = {\"" << lib.name
+     << "\", " << sym << "_cubin, " << cubinBytes << ", " << sym
+     << "_ptx};\n";
   return s;
 }
 

@@ -1,9 +1,10 @@
 //===- GenerateC.h - the C header and C entry points of a library ---------===//
 //
 // linopc writes the public face of a library as C text: `<name>.h`, which
-// documents every function (shapes, dtypes, strides, threads, errors), and
-// `<name>_entry.c`, the entry points that check the caller's arguments and
-// run the kernels on the runtime's thread pool.
+// documents every function (shapes, dtypes, strides, threads or streams,
+// errors), and `<name>_entry.c`, the entry points that check the caller's
+// arguments and run the kernels: on the runtime's thread pool (CPU), or
+// launched on a stream through the runtime (CUDA).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,14 +18,26 @@
 
 namespace linop::cgen {
 
+/// How to launch one CUDA kernel (runtime.h's linop_cuda_kernel).
+struct CudaLaunch {
+  std::string kernel, function;
+  int64_t threads, rows, cluster, shared, workspace;
+};
+
 struct Library {
   std::string name;     ///< C identifier: lib<name>.a, <name>.h
   std::string specFile; ///< the spec's file name, for the comments
   std::vector<abi::Signature> functions;
+  bool cuda = false;    ///< device pointers and a stream (--target=cuda)
+  std::vector<CudaLaunch> launches; ///< CUDA: the kernels of each function
 };
 
 std::string header(const Library &lib);
 std::string entrySource(const Library &lib);
+/// CUDA: the C file that carries the device code (`cubin` and `ptx` at
+/// those paths, embedded with .incbin) as a linop_cuda_image.
+std::string imageSource(const Library &lib, const std::string &cubinPath,
+                        size_t cubinBytes, const std::string &ptxPath);
 
 } // namespace linop::cgen
 

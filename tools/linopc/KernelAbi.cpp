@@ -204,23 +204,12 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
 }
 
 void registerDialects(DialectRegistry &registry) {
-#if LINOP_HAVE_PIPELINE
   registerPipelineDialects(registry);
-#endif
   registry.insert<LinopDialect, func::FuncDialect, arith::ArithDialect,
                   complex::ComplexDialect, tensor::TensorDialect,
                   LLVM::LLVMDialect>();
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
-}
-
-bool havePipeline() { return LINOP_HAVE_PIPELINE; }
-
-int vectorWidth(const llvm::TargetMachine &tm) {
-  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
-  if (sti->checkFeatures("+avx512f"))
-    return 16;
-  return sti->checkFeatures("+avx") ? 8 : 4;
 }
 
 static llvm::cl::list<int64_t>
@@ -242,18 +231,22 @@ void addPlanOptions(llvm::cl::OptionCategory &category) {
   radixChoice.addCategory(category);
 }
 
-CpuOptions cpuOptions(const llvm::TargetMachine &tm) {
-  CpuOptions opts;
-  opts.vectorWidth = vectorWidth(tm);
+PipelineOptions pipelineOptions(std::vector<std::string> description) {
+  PipelineOptions opts;
+  opts.description = std::move(description);
   opts.radixChoice = radixChoice == RadixChoice::Cost ? "cost" : "largest";
   opts.radices.assign(radices.begin(), radices.end());
   return opts;
 }
 
-LogicalResult lower(ModuleOp module, Stage stop, const CpuOptions &opts,
-                    bool prelowered) {
+LogicalResult lower(ModuleOp module, const Target &target, Stage stop,
+                    const PipelineOptions &opts, bool prelowered) {
   if (prelowered) {
-    if (stop != Stage::LLVMDialect)
+    if (target.name() != "cpu")
+      return emitError(module.getLoc())
+             << "--prelowered inputs hold CPU kernels in the LLVM dialect; "
+                "they need --target=cpu";
+    if (stop != Stage::Final)
       return emitError(module.getLoc())
              << "a --prelowered input holds its kernels in the LLVM dialect "
                 "already: it has no decomposed or kernel stage to show";
@@ -262,7 +255,6 @@ LogicalResult lower(ModuleOp module, Stage stop, const CpuOptions &opts,
       f.erase();
     return success();
   }
-#if LINOP_HAVE_PIPELINE
   PassManager pm(module.getContext());
   // The tool's --mlir-print-ir-* options (it must have called
   // registerPassManagerCLOptions, else this fails).
@@ -270,15 +262,8 @@ LogicalResult lower(ModuleOp module, Stage stop, const CpuOptions &opts,
     return emitError(module.getLoc())
            << "internal error: the pass manager's command-line options are "
               "not registered";
-  buildCpuPipeline(pm, opts, stop);
+  buildPipeline(pm, target, opts, stop);
   return pm.run(module);
-#else
-  (void)opts;
-  return emitError(module.getLoc())
-         << "this build of Linop has no CPU pipeline yet (the LinopPipeline "
-            "library): only --prelowered inputs, which carry their kernels "
-            "in the LLVM dialect, can be compiled";
-#endif
 }
 
 LogicalResult checkKernels(ModuleOp module,

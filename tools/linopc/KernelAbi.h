@@ -1,18 +1,19 @@
 //===- KernelAbi.h - the spec side of the kernel ABI, shared by the tools -===//
 //
-// linopc and linop-run --target=cpu both need the same three things: which
-// public functions a spec has and how their arguments map onto the kernel
-// ABI of linop/Pipeline.h (data, weights, results; row lengths; dtypes; C
-// names), the spec lowered to the LLVM dialect, and a check that the lowered
-// module holds one kernel per function with the ABI's signature. Keeping
-// them here means the JIT and the AOT library run exactly the same kernel.
+// linopc and linop-run both need the same three things: which public
+// functions a spec has and how their arguments map onto the kernel ABI of
+// linop/Target.h (data, weights, results; row lengths; dtypes; C names),
+// the spec lowered through a target's pipeline, and a check that the CPU
+// target's lowered module holds one kernel per function with the ABI's
+// signature. Keeping them here means the JIT and the AOT library run
+// exactly the same kernel.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LINOP_TOOLS_KERNELABI_H
 #define LINOP_TOOLS_KERNELABI_H
 
-#include "linop/Pipeline.h"
+#include "linop/Target.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -85,26 +86,21 @@ mlir::FailureOr<Signature> signatureOf(mlir::func::FuncOp f,
 /// translations to LLVM IR.
 void registerDialects(mlir::DialectRegistry &registry);
 
-/// True when this build links the compiler pipeline (LinopPipeline).
-bool havePipeline();
-
-/// The SIMD width in f32 lanes the planner should aim for on `tm`'s CPU:
-/// 16 with AVX-512, 8 with AVX, else 4.
-int vectorWidth(const llvm::TargetMachine &tm);
-
-/// The pipeline options for `tm`, with --radices and --radix-choice (shared
-/// by linopc and linop-run) in `category`.
-CpuOptions cpuOptions(const llvm::TargetMachine &tm);
+/// The pipeline options from --radices and --radix-choice (shared by linopc
+/// and linop-run, in `category`), with `description` entries for the
+/// target.
+PipelineOptions pipelineOptions(std::vector<std::string> description);
 void addPlanOptions(llvm::cl::OptionCategory &category);
 
-/// Lowers `module` in place down to `stop` with the CPU pipeline, applying
-/// the pass manager's command-line options (the tool must have called
-/// mlir::registerPassManagerCLOptions).
-/// `prelowered`: the module already holds hand-written kernels in the LLVM
-/// dialect next to the spec functions (tests of the packaging): the spec
-/// functions are dropped and nothing else is done.
-mlir::LogicalResult lower(mlir::ModuleOp module, Stage stop,
-                          const CpuOptions &opts, bool prelowered);
+/// Lowers `module` in place down to `stop` with `target`'s pipeline,
+/// applying the pass manager's command-line options (the tool must have
+/// called mlir::registerPassManagerCLOptions).
+/// `prelowered` (CPU only): the module already holds hand-written kernels
+/// in the LLVM dialect next to the spec functions (tests of the packaging):
+/// the spec functions are dropped and nothing else is done.
+mlir::LogicalResult lower(mlir::ModuleOp module, const Target &target,
+                          Stage stop, const PipelineOptions &opts,
+                          bool prelowered);
 
 /// Checks that the LLVM-dialect `module` defines the kernel of every
 /// signature with the ABI's type, with an error naming what is missing.

@@ -1,22 +1,31 @@
 //===- linopc.cpp - the Linop compiler: spec -> C library -----------------===//
 //
-//   linopc SPEC.mlir --target=cpu -o DIR [--name NAME] [--cpu=native|CPU]
-//          [--emit=mlir|kernel|llvm|obj] [--explain]
+//   linopc SPEC.mlir --target=cpu|cuda -o DIR [--name NAME]
+//          [--cpu=native|CPU[,key=value...]] [--gpu=key=value,...]
+//          [--emit=mlir|kernel|llvm|obj|cuda|ptx|cubin] [--explain]
 //
 // Writes DIR/<name>.h, DIR/lib<name>.a and DIR/lib<name>.so: one C entry
-// point per public function of the spec. The spec goes through the CPU
-// pipeline (linop/Pipeline.h) to the LLVM dialect, to LLVM IR in-process,
-// through LLVM's O3 pipeline and the x86 backend to an object file. The C
-// entry points (<name>_entry.c, kept in DIR) check arguments and run the
-// kernels on the runtime's thread pool; the system C compiler builds them
-// and links the shared library.
+// point per public function of the spec. The spec goes through the
+// target's pipeline (linop/Target.h). CPU: to the LLVM dialect, LLVM IR
+// in-process, LLVM's O3 pipeline and the x86 backend to an object file;
+// the C entry points run the kernels on the runtime's thread pool. CUDA:
+// to scheduled kernel IR, CUDA C++ (kept in DIR), NVRTC to an sm_90a cubin
+// and compute_90 PTX embedded in the library; the C entry points check
+// device pointers and launch through the runtime. The system C compiler
+// builds the entry points and links the shared library.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GenerateC.h"
 #include "KernelAbi.h"
 
+#include "linop/CPU/CpuTarget.h"
+#include "linop/CUDA/CudaTarget.h"
+#include "linop/CUDA/Nvrtc.h"
 #include "linop/Explain.h"
+
+#include <functional>
+#include <optional>
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -44,14 +53,6 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
 
-extern "C" {
-// The x86 backend, from libLLVM (linopc targets x86-64 only).
-void LLVMInitializeX86TargetInfo();
-void LLVMInitializeX86Target();
-void LLVMInitializeX86TargetMC();
-void LLVMInitializeX86AsmPrinter();
-}
-
 using namespace mlir;
 using namespace linop;
 namespace cl = llvm::cl;
@@ -59,13 +60,15 @@ namespace fs = llvm::sys::fs;
 
 namespace {
 
-enum class Emit { Library, Mlir, Kernel, Llvm, Obj };
+enum class Emit { Library, Mlir, Kernel, Llvm, Obj, Cuda, Ptx, Cubin };
 
 static cl::OptionCategory toolOptions("linopc options");
 
 cl::opt<std::string> specFile(cl::cat(toolOptions), cl::Positional, cl::desc("<spec.mlir>"),
                               cl::Required);
-cl::opt<std::string> target(cl::cat(toolOptions), "target", cl::desc("cpu (x86-64)"),
+cl::opt<std::string> target(cl::cat(toolOptions), "target",
+                            cl::desc("cpu (x86-64 with SIMD) or cuda (NVIDIA "
+                                     "Hopper, sm_90a)"),
                             cl::init("cpu"));
 cl::opt<std::string> outDir(cl::cat(toolOptions), "o", cl::desc("output directory"),
                             cl::value_desc("DIR"));
@@ -73,10 +76,17 @@ cl::opt<std::string> libName(cl::cat(toolOptions), "name",
                              cl::desc("library name (default: the spec's "
                                       "file stem as a C identifier)"));
 cl::opt<std::string> cpu(cl::cat(toolOptions), "cpu",
-                         cl::desc("CPU to compile for: native (the host's "
-                                  "CPU and features) or an LLVM CPU name "
-                                  "(x86-64-v3, skylake-avx512, znver4, ...)"),
+                         cl::desc("--target=cpu: the CPU, native (the host's "
+                                  "CPU, features and caches) or an LLVM CPU "
+                                  "name (x86-64-v3, skylake-avx512, znver4, "
+                                  "...), then optional description entries "
+                                  "(lanes=16,l1=32K,l2=1M,l3=32M,cores=16)"),
                          cl::init("native"));
+cl::opt<std::string> gpu(cl::cat(toolOptions), "gpu",
+                         cl::desc("--target=cuda: description entries over "
+                                  "the H200's (sms=132,smem=227K,cluster=16,"
+                                  "copy=4121,...)"),
+                         cl::init(""));
 cl::opt<Emit> emit(cl::cat(toolOptions), 
     "emit", cl::desc("stop early and emit one stage"),
     cl::init(Emit::Library),
@@ -84,8 +94,12 @@ cl::opt<Emit> emit(cl::cat(toolOptions),
         clEnumValN(Emit::Mlir, "mlir",
                    "print the spec after canonicalize and decompose"),
         clEnumValN(Emit::Kernel, "kernel", "print the kernel IR"),
-        clEnumValN(Emit::Llvm, "llvm", "print the optimized LLVM IR"),
-        clEnumValN(Emit::Obj, "obj", "write only the kernels' DIR/<name>.o")));
+        clEnumValN(Emit::Llvm, "llvm", "cpu: print the optimized LLVM IR"),
+        clEnumValN(Emit::Obj, "obj", "cpu: write only the kernels' DIR/<name>.o"),
+        clEnumValN(Emit::Cuda, "cuda", "cuda: print the CUDA C++"),
+        clEnumValN(Emit::Ptx, "ptx", "cuda: print NVRTC's compute_90 PTX"),
+        clEnumValN(Emit::Cubin, "cubin",
+                   "cuda: write only the sm_90a DIR/<name>.cubin")));
 cl::opt<bool> explain(cl::cat(toolOptions), "explain", cl::desc("print the plan (kernels, stages, "
                                           "tiles) before compiling"));
 cl::opt<bool> prelowered(cl::cat(toolOptions), 
@@ -113,65 +127,6 @@ bool isIdentifier(llvm::StringRef s) {
   return !s.empty() && (llvm::isAlpha(s[0]) || s[0] == '_') &&
          llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
-
-/// An x86-64 TargetMachine for `cpuName` ("native": the host's CPU and
-/// features), position independent (the objects go into a .so too).
-std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef
-                                                             cpuName,
-                                                         std::string &err) {
-  LLVMInitializeX86TargetInfo();
-  LLVMInitializeX86Target();
-  LLVMInitializeX86TargetMC();
-  LLVMInitializeX86AsmPrinter();
-  llvm::Triple triple(llvm::sys::getProcessTriple());
-  if (triple.getArch() != llvm::Triple::x86_64) {
-    err = "the CPU target compiles for x86-64 only; this host is " +
-          triple.str();
-    return nullptr;
-  }
-  const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple.str(), err);
-  if (!t)
-    return nullptr;
-  std::string name = cpuName.str(), features;
-  if (cpuName == "native") {
-    name = llvm::sys::getHostCPUName().str();
-    llvm::SubtargetFeatures f;
-    for (const auto &kv : llvm::sys::getHostCPUFeatures())
-      f.AddFeature(kv.getKey(), kv.getValue());
-    features = f.getString();
-  } else {
-    std::unique_ptr<llvm::MCSubtargetInfo> sti(
-        t->createMCSubtargetInfo(triple.str(), "", ""));
-    if (!sti->isCPUStringValid(name)) {
-      err = "unknown CPU '" + name +
-            "' for x86-64: use --cpu=native or an LLVM CPU name such as "
-            "x86-64-v3, skylake-avx512, znver4 (llc -mcpu=help lists them)";
-      return nullptr;
-    }
-  }
-  return std::unique_ptr<llvm::TargetMachine>(t->createTargetMachine(
-      triple.str(), name, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
-}
-
-/// LLVM's O3 pipeline, tuned for `tm`, as clang -O3 runs it.
-void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PipelineTuningOptions pto;
-  pto.LoopVectorization = true;
-  pto.SLPVectorization = true;
-  llvm::PassBuilder pb(&tm, pto);
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
-}
-
 
 /// Runs a program found on PATH; false with a message if it fails.
 bool runProgram(llvm::StringRef program, std::vector<std::string> args,
@@ -216,9 +171,20 @@ bool writeFile(const llvm::Twine &path, llvm::StringRef bytes,
   return !ec;
 }
 
+/// What goes into a library besides its header and entry points: files
+/// written as they are (CPU: the kernels' object; CUDA: the cubin and PTX),
+/// C sources compiled with the entry points (CUDA: the image), and the
+/// files that stay in DIR for people to read (CUDA: the kernels' source).
+struct Payload {
+  std::vector<std::pair<std::string, std::string>> files; // name, bytes
+  std::vector<std::string> objects;  // of `files`, archived and linked
+  std::vector<std::pair<std::string, std::string>> cSources; // name, text
+  std::vector<std::string> keep;     // of `files`, moved into DIR
+};
+
 /// Builds the library in `tmp` (inside DIR), then moves the files into DIR,
 /// so that a failed build leaves no half-written library behind.
-int buildLibrary(const cgen::Library &lib, llvm::StringRef kernelObject,
+int buildLibrary(const cgen::Library &lib, const Payload &payload,
                  llvm::StringRef tmp) {
   std::string err, cc;
   if (!findCCompiler(cc, err))
@@ -240,18 +206,30 @@ int buildLibrary(const cgen::Library &lib, llvm::StringRef kernelObject,
   if (std::error_code ec = fs::copy_file(runtimeHeader, in("linop/runtime.h")))
     return fail("cannot copy " + runtimeHeader + ": " + ec.message());
 
-  if (!writeFile(in(n + ".h"), cgen::header(lib), err) ||
-      !writeFile(in(n + "_entry.c"), cgen::entrySource(lib), err) ||
-      !writeFile(in(n + "_kernel.o"), kernelObject, err))
+  if (!writeFile(in(n + ".h"), cgen::header(lib), err))
     return fail(err);
-  if (!runProgram(cc,
-                  {cc, "-O2", "-fPIC", "-Wall", "-c", in(n + "_entry.c"),
-                   "-I", tmp.str(), "-o", in(n + "_entry.o")},
-                  err))
-    return fail("compiling the C entry points: " + err);
+  for (const auto &[name, bytes] : payload.files)
+    if (!writeFile(in(name), bytes, err))
+      return fail(err);
+  std::vector<std::pair<std::string, std::string>> sources = payload.cSources;
+  sources.insert(sources.begin(), {n + "_entry.c", cgen::entrySource(lib)});
+  std::vector<std::string> objects;
+  for (const std::string &o : payload.objects)
+    objects.push_back(in(o));
+  for (const auto &[name, text] : sources) {
+    std::string obj = in(llvm::StringRef(name).drop_back(2).str() + ".o");
+    if (!writeFile(in(name), text, err))
+      return fail(err);
+    if (!runProgram(cc,
+                    {cc, "-O2", "-fPIC", "-Wall", "-c", in(name), "-I",
+                     tmp.str(), "-o", obj},
+                    err))
+      return fail("compiling " + name + ": " + err);
+    objects.push_back(obj);
+  }
 
   std::vector<llvm::NewArchiveMember> members;
-  for (const std::string &o : {in(n + "_kernel.o"), in(n + "_entry.o")}) {
+  for (const std::string &o : objects) {
     auto m = llvm::NewArchiveMember::getFile(o, /*Deterministic=*/true);
     if (!m)
       return fail("reading " + o + ": " + llvm::toString(m.takeError()));
@@ -267,18 +245,23 @@ int buildLibrary(const cgen::Library &lib, llvm::StringRef kernelObject,
   // caller can use linop_last_error and linop_set_num_threads from it).
   // --no-undefined: a kernel that needs a missing symbol fails here, not at
   // the user's first call.
-  if (!runProgram(cc,
-                  {cc, "-shared", "-o", in("lib" + n + ".so"),
-                   "-Wl,-soname,lib" + n + ".so", "-Wl,--no-undefined",
-                   in(n + "_kernel.o"), in(n + "_entry.o"),
-                   in("liblinop_runtime.a"), "-lstdc++", "-lpthread", "-ldl",
-                   "-lm"},
-                  err))
+  std::vector<std::string> link{cc, "-shared", "-o", in("lib" + n + ".so"),
+                                "-Wl,-soname,lib" + n + ".so",
+                                "-Wl,--no-undefined"};
+  link.insert(link.end(), objects.begin(), objects.end());
+  for (const char *l : {"-lstdc++", "-lpthread", "-ldl", "-lm"})
+    link.push_back(l);
+  link.insert(link.end() - 4, in("liblinop_runtime.a"));
+  if (!runProgram(cc, link, err))
     return fail("linking lib" + n + ".so: " + err);
 
-  for (const std::string &f :
-       {n + ".h", n + "_entry.c", "lib" + n + ".a", "lib" + n + ".so",
-        std::string("liblinop_runtime.a"), std::string("linop/runtime.h")}) {
+  std::vector<std::string> moved{n + ".h", n + "_entry.c", "lib" + n + ".a",
+                                 "lib" + n + ".so", "liblinop_runtime.a",
+                                 "linop/runtime.h"};
+  for (const auto &[name, text] : payload.cSources)
+    moved.push_back(name);
+  moved.insert(moved.end(), payload.keep.begin(), payload.keep.end());
+  for (const std::string &f : moved) {
     std::string to = outDir + "/" + f;
     if (std::error_code ec = fs::create_directories(
             llvm::sys::path::parent_path(to)))
@@ -290,10 +273,133 @@ int buildLibrary(const cgen::Library &lib, llvm::StringRef kernelObject,
   return 0;
 }
 
+/// A temporary directory inside DIR, removed when the returned guard dies.
+std::optional<std::string> makeTempDir(const std::string &name,
+                                       std::string &err) {
+  if (std::error_code ec = fs::create_directories(outDir)) {
+    err = "cannot create " + outDir + ": " + ec.message();
+    return std::nullopt;
+  }
+  // createUniqueDirectory puts relative models under the system's temp
+  // directory: anchor the model in DIR itself.
+  llvm::SmallString<128> model(outDir + "/.linopc-" + name), tmp;
+  fs::make_absolute(model);
+  if (std::error_code ec = fs::createUniqueDirectory(model, tmp)) {
+    err = "cannot create a temporary directory in " + outDir + ": " +
+          ec.message();
+    return std::nullopt;
+  }
+  return std::string(tmp);
+}
+
+/// --cpu=NAME[,key=value...]: the LLVM CPU name and description entries.
+std::pair<std::string, std::vector<std::string>> splitCpuOption() {
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(cpu).split(parts, ',', -1, /*KeepEmpty=*/false);
+  std::string name = parts.empty() ? "native" : parts[0].str();
+  std::vector<std::string> keys;
+  for (size_t i = 1; i < parts.size(); ++i)
+    keys.push_back(parts[i].str());
+  return {name, keys};
+}
+
+/// The CPU target's code: LLVM IR, an object file, the library.
+int compileCpu(ModuleOp spec, const cgen::Library &lib,
+               const std::function<OwningOpRef<ModuleOp>(Stage)> &lowered,
+               llvm::TargetMachine &tm) {
+  OwningOpRef<ModuleOp> llvmDialect = lowered(Stage::Final);
+  if (!llvmDialect || failed(abi::checkKernels(*llvmDialect, lib.functions)))
+    return 1;
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> module =
+      cpu::translateAndOptimize(*llvmDialect, llvmCtx, tm, lib.name);
+  if (!module)
+    return fail("cannot translate the kernels to LLVM IR");
+  if (emit == Emit::Llvm) {
+    module->print(llvm::outs(), nullptr);
+    return 0;
+  }
+  llvm::SmallString<0> object;
+  std::string err;
+  if (!cpu::emitObject(*module, tm, object, err))
+    return fail(err);
+  if (emit == Emit::Obj) {
+    if (std::error_code ec = fs::create_directories(outDir))
+      return fail("cannot create " + outDir + ": " + ec.message());
+    return writeFile(outDir + "/" + lib.name + ".o", object, err) ? 0
+                                                                 : fail(err);
+  }
+  std::optional<std::string> tmp = makeTempDir(lib.name, err);
+  if (!tmp)
+    return fail(err);
+  auto cleanup = llvm::make_scope_exit([&] { fs::remove_directories(*tmp); });
+  Payload p;
+  p.files.push_back({lib.name + "_kernel.o", std::string(object)});
+  p.objects.push_back(lib.name + "_kernel.o");
+  return buildLibrary(lib, p, *tmp);
+}
+
+/// The CUDA target's code: CUDA C++, NVRTC's cubin and PTX, the library.
+int compileCuda(ModuleOp spec, cgen::Library &lib,
+                const std::function<OwningOpRef<ModuleOp>(Stage)> &lowered) {
+  OwningOpRef<ModuleOp> kernels = lowered(Stage::Kernel);
+  if (!kernels)
+    return 1;
+  std::vector<cuda::KernelLaunch> launches;
+  FailureOr<std::string> source =
+      cuda::emitCuda(*kernels, lib.specFile, launches);
+  if (failed(source))
+    return 1;
+  if (emit == Emit::Cuda) {
+    llvm::outs() << *source;
+    return 0;
+  }
+  std::string why, err;
+  if (!cuda::nvrtcAvailable(why))
+    return fail("--target=cuda compiles its kernels with NVRTC, which is "
+                "not available here: " +
+                why + ". The CPU target works without it.");
+  cuda::NvrtcResult out;
+  if (!cuda::compileCuda(lib.name + ".cu", *source, {cuda::deviceHeader()},
+                         {}, out, err))
+    return fail("NVRTC could not compile the kernels of " + lib.specFile +
+                " (a bug in the CUDA emitter; --emit=cuda shows the "
+                "source):\n" +
+                err);
+  if (emit == Emit::Ptx) {
+    llvm::outs() << out.ptx;
+    return 0;
+  }
+  if (emit == Emit::Cubin) {
+    if (std::error_code ec = fs::create_directories(outDir))
+      return fail("cannot create " + outDir + ": " + ec.message());
+    return writeFile(outDir + "/" + lib.name + ".cubin", out.cubin, err)
+               ? 0
+               : fail(err);
+  }
+  for (const cuda::KernelLaunch &l : launches)
+    lib.launches.push_back({l.name, l.function, l.threads, l.rows, l.cluster,
+                            l.shared, l.workspace});
+  std::optional<std::string> tmp = makeTempDir(lib.name, err);
+  if (!tmp)
+    return fail(err);
+  auto cleanup = llvm::make_scope_exit([&] { fs::remove_directories(*tmp); });
+  Payload p;
+  std::string cubin = lib.name + ".cubin", ptx = lib.name + ".ptx";
+  p.files = {{cubin, out.cubin}, {ptx, out.ptx}, {lib.name + ".cu", *source}};
+  p.cSources.push_back(
+      {lib.name + "_image.c",
+       cgen::imageSource(lib, *tmp + "/" + cubin, out.cubin.size(),
+                         *tmp + "/" + ptx)});
+  p.keep = {lib.name + ".cu"};
+  return buildLibrary(lib, p, *tmp);
+}
+
 void printVersion(llvm::raw_ostream &os) {
-  os << "Linop linopc: CPU pipeline "
-     << (abi::havePipeline() ? "built in"
-                             : "not built yet (only --prelowered inputs)")
+  registerTargets();
+  std::string why;
+  os << "Linop linopc: targets " << targetNames() << "; NVRTC for cuda: "
+     << (cuda::nvrtcAvailable(why) ? why : "not available (" + why + ")")
      << "\n";
 }
 
@@ -311,10 +417,22 @@ int main(int argc, char **argv) {
                               "linopc: compile a Linop spec into a C "
                               "library\n");
 
-  if (target != "cpu")
-    return fail("unknown target '" + target +
-                "': this linopc compiles for --target=cpu (x86-64) only");
-  bool needsDir = emit == Emit::Obj || (emit == Emit::Library && !explain);
+  registerTargets();
+  const Target *tgt = lookupTarget(target);
+  if (!tgt)
+    return fail("unknown target '" + target + "': linopc compiles for " +
+                targetNames());
+  bool cpuTarget = tgt->name() == "cpu";
+  if (!cpuTarget && (emit == Emit::Llvm || emit == Emit::Obj))
+    return fail("--emit=llvm and --emit=obj are stages of --target=cpu");
+  if (cpuTarget &&
+      (emit == Emit::Cuda || emit == Emit::Ptx || emit == Emit::Cubin))
+    return fail("--emit=cuda, ptx and cubin are stages of --target=cuda");
+  if (!cpuTarget && prelowered)
+    return fail("--prelowered inputs hold CPU kernels: they need "
+                "--target=cpu");
+  bool needsDir = emit == Emit::Obj || emit == Emit::Cubin ||
+                  (emit == Emit::Library && !explain);
   if (needsDir && outDir.empty())
     return fail("give the output directory with -o DIR");
 
@@ -352,15 +470,30 @@ int main(int argc, char **argv) {
     lib.functions.push_back(std::move(*sig));
   }
 
-  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(cpu, err);
-  if (!tm)
-    return fail(err);
-  CpuOptions opts = abi::cpuOptions(*tm);
+  // The target's description: detected (the CPU) or given.
+  std::vector<std::string> description;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  if (cpuTarget) {
+    auto [cpuName, keys] = splitCpuOption();
+    tm = cpu::createTargetMachine(cpuName, err);
+    if (!tm)
+      return fail(err);
+    description = cpu::describeMachine(*tm, cpuName == "native");
+    description.insert(description.end(), keys.begin(), keys.end());
+  } else {
+    llvm::SmallVector<llvm::StringRef> keys;
+    llvm::StringRef(gpu).split(keys, ',', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef k : keys)
+      description.push_back(k.str());
+  }
+  PipelineOptions opts = abi::pipelineOptions(description);
+  lib.cuda = !cpuTarget;
 
   // Each stop of the pipeline works on a clone: the spec stays as parsed.
-  auto lowered = [&](Stage stop) -> OwningOpRef<ModuleOp> {
+  std::function<OwningOpRef<ModuleOp>(Stage)> lowered =
+      [&](Stage stop) -> OwningOpRef<ModuleOp> {
     OwningOpRef<ModuleOp> m = spec->clone();
-    if (failed(abi::lower(*m, stop, opts, prelowered)))
+    if (failed(abi::lower(*m, *tgt, stop, opts, prelowered)))
       return nullptr;
     return m;
   };
@@ -382,50 +515,6 @@ int main(int argc, char **argv) {
     llvm::outs() << "\n";
     return 0;
   }
-
-  OwningOpRef<ModuleOp> llvmDialect = lowered(Stage::LLVMDialect);
-  if (!llvmDialect || failed(abi::checkKernels(*llvmDialect, lib.functions)))
-    return 1;
-  llvm::LLVMContext llvmCtx;
-  std::unique_ptr<llvm::Module> module =
-      translateModuleToLLVMIR(*llvmDialect, llvmCtx, name);
-  if (!module)
-    return fail("cannot translate the kernels to LLVM IR");
-  module->setTargetTriple(tm->getTargetTriple().str());
-  module->setDataLayout(tm->createDataLayout());
-  // Only the C entry points are the library's interface: the kernels and
-  // their helpers stay inside it (hidden from the .so's dynamic symbols).
-  for (llvm::GlobalValue &g : module->global_values())
-    if (!g.isDeclaration() && !g.hasLocalLinkage())
-      g.setVisibility(llvm::GlobalValue::HiddenVisibility);
-  optimize(*module, *tm);
-  if (emit == Emit::Llvm) {
-    module->print(llvm::outs(), nullptr);
-    return 0;
-  }
-
-  llvm::SmallString<0> object;
-  {
-    llvm::raw_svector_ostream os(object);
-    llvm::legacy::PassManager codegen;
-    if (tm->addPassesToEmitFile(codegen, os, nullptr,
-                                llvm::CodeGenFileType::ObjectFile))
-      return fail("the x86 backend cannot emit an object file");
-    codegen.run(*module);
-  }
-
-  if (std::error_code ec = fs::create_directories(outDir))
-    return fail("cannot create " + outDir + ": " + ec.message());
-  if (emit == Emit::Obj)
-    return writeFile(outDir + "/" + name + ".o", object, err) ? 0 : fail(err);
-
-  // createUniqueDirectory puts relative models under the system's temp
-  // directory: anchor the model in DIR itself.
-  llvm::SmallString<128> model(outDir + "/.linopc-" + name), tmp;
-  fs::make_absolute(model);
-  if (std::error_code ec = fs::createUniqueDirectory(model, tmp))
-    return fail("cannot create a temporary directory in " + outDir + ": " +
-                ec.message());
-  auto cleanup = llvm::make_scope_exit([&] { fs::remove_directories(tmp); });
-  return buildLibrary(lib, object, tmp);
+  return cpuTarget ? compileCpu(*spec, lib, lowered, *tm)
+                   : compileCuda(*spec, lib, lowered);
 }

@@ -1,9 +1,8 @@
 //===- Explain.h - the plan of a compiled spec, for linopc --explain -----===//
 //
-// linopc --explain runs the CPU pipeline down to Stage::Kernel and hands the
-// result to explainPlan. Implemented with the pipeline, in
-// compiler/lib/Explain.cpp (part of LinopPipeline): linopc calls it when that
-// file exists and otherwise prints each linop_kernel op itself.
+// linopc --explain runs the target's pipeline down to Stage::Kernel and
+// hands the result to explainPlan: the target-neutral parts (stages, flops,
+// bytes, radices) come from here, the schedule's from the target.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +15,7 @@
 namespace linop {
 
 /// Prints the plan of `kernelModule` (a module at Stage::Kernel) for people:
-/// per kernel its stages, tiles, memory levels, bytes and flops.
+/// per kernel its schedule (tiles, memory levels), stages, bytes and flops.
 void explainPlan(mlir::ModuleOp kernelModule, llvm::raw_ostream &os);
 
 } // namespace linop

@@ -2,14 +2,15 @@
 //
 // linop-decompose asks this search which Cooley-Tukey radices to use for a
 // DFT: it prices every ordered factorization of N into allowed radices with
-// the cost model (codelet flops plus the layout model's vector loads,
-// stores and shuffles, in the cheaper of the two CPU layouts) and returns
-// the cheapest. --explain prints the choice and the runners-up.
+// the target's cost model (CostModel.h) and returns the cheapest. --explain
+// prints the choice and the runners-up.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LINOP_RADIXSEARCH_H
 #define LINOP_RADIXSEARCH_H
+
+#include "linop/CostModel.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -24,9 +25,9 @@ namespace linop {
 /// innermost (applied first, right after the load's digit reversal).
 struct RadixPlan {
   llvm::SmallVector<int64_t> radices;
-  double flops = 0;   // real flops per row
-  double vectorOps = 0; // estimated vector instructions per row
-  bool alongRow = false; // in the layout the estimate assumes
+  double flops = 0;  // real flops per row
+  double cost = 0;   // the cost model's estimate per row
+  std::string assumption; // what the estimate assumes ("along the row")
 };
 
 struct RadixSearchOptions {
@@ -34,8 +35,6 @@ struct RadixSearchOptions {
   int64_t maxLeaf = 16;
   bool complex = true;     // complex elements (a DFT: always so far)
   int64_t scalarBytes = 4; // bytes of a real scalar
-  int64_t lanes = 16;      // the planner's vector width
-  int64_t l2Bytes = int64_t(1) << 20;
 };
 
 /// The `keep` cheapest plans for DFT_N, cheapest first (ties: larger
@@ -44,10 +43,10 @@ struct RadixSearchOptions {
 /// leaves N unfactored). Empty when N has a prime factor above max-leaf
 /// (Bluestein's case) or is at most max-leaf (a leaf).
 std::vector<RadixPlan> searchRadices(int64_t N, const RadixSearchOptions &opts,
-                                     size_t keep = 1);
+                                     const CostModel &model, size_t keep = 1);
 
 /// "16 x 16 x 4 (1234 vector ops/row along the row, 56789 flops)".
-std::string describe(const RadixPlan &plan);
+std::string describe(const RadixPlan &plan, const CostModel &model);
 
 } // namespace linop
 

@@ -1,31 +1,36 @@
-//===- LowerKernels.cpp - linop-lower-kernels: kernel IR to loops ---------===//
+//===- LowerKernels.cpp - linop-cpu-lower-kernels: kernel IR to loops -----===//
 //
-// Each tile buffer is a memref<n x width x S> per real/imaginary plane, so
-// that element i of all the tile's rows is one vector<width x S>: every
-// stage is then plain SIMD code whatever its strides. Codelets are unrolled
-// here: an FFT by recursive radix-2 splitting (exact roots at quarter
-// turns, so trivial twiddles fold away) or a constant matrix product with
-// zeros, ones and i folded. Buffers are sized for the longest vector of
-// the kernel; loads, stores, permutations and stages touch only their own
-// length, and `embed` stages change it.
+// Each kernel becomes a function with the CPU kernel ABI (linop/Target.h)
+// looping over its rows in tiles. Across rows, each tile buffer is a
+// memref<n x width x S> per real/imaginary plane, so that element i of all
+// the tile's rows is one vector<width x S>: every stage is then plain SIMD
+// code whatever its strides. Along the row, a buffer is one row and a
+// vector holds consecutive elements. Codelets are unrolled from
+// linop/Codelets.h through the vector emitter below. Buffers are sized for
+// the longest vector of the kernel; loads, stores, permutations and stages
+// touch only their own length, and `embed` stages change it. The kernel IR
+// verified its own invariants (buffers, lengths, permutations, sizes), so
+// nothing here checks them again.
 //
 //===----------------------------------------------------------------------===//
 
-#include "linop/CostModel.h"
-#include "linop/Transforms/Passes.h"
+#include "linop/CPU/CpuTarget.h"
+#include "linop/CPU/Passes.h"
+#include "linop/Codelets.h"
 #include "reference/Math.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-namespace linop {
-#define GEN_PASS_DEF_LOWERKERNELS
-#include "linop/Transforms/Passes.h.inc"
-} // namespace linop
+namespace linop::cpu {
+#define GEN_PASS_DEF_CPULOWERKERNELS
+#include "linop/CPU/Passes.h.inc"
+} // namespace linop::cpu
 
 using namespace mlir;
 using namespace linop;
+using namespace linop::cpu;
 using ref::cd;
 
 namespace {
@@ -52,6 +57,7 @@ public:
   VectorType vt;
   SmallVector<Value> re, im; // tile buffers by index
   bool inRow = false;        // vectors along the row (W = lanes, one row)
+  Value ptrs, strides;       // the ABI's pointer and stride arrays
 
   Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
   Value i64(int64_t v) {
@@ -85,47 +91,12 @@ public:
 
   CV cadd(CV x, CV y) { return {fadd(x.re, y.re), cplx ? fadd(x.im, y.im) : Value()}; }
   CV csub(CV x, CV y) { return {fsub(x.re, y.re), cplx ? fsub(x.im, y.im) : Value()}; }
-  /// x * c with exact folding of 0, +-1, +-i and purely real/imaginary c.
-  /// Returns re = null for c = 0.
-  CV cmulConst(CV x, cd c) {
-    double r = c.real(), i = c.imag();
-    if (r == 0 && i == 0)
-      return {};
-    if (!cplx)
-      return {r == 1 ? x.re : r == -1 ? fneg(x.re) : fmul(x.re, splat(r)), {}};
-    if (i == 0) {
-      if (r == 1)
-        return x;
-      if (r == -1)
-        return {fneg(x.re), fneg(x.im)};
-      Value s = splat(r);
-      return {fmul(x.re, s), fmul(x.im, s)};
-    }
-    if (r == 0) {
-      if (i == 1)
-        return {fneg(x.im), x.re};
-      if (i == -1)
-        return {x.im, fneg(x.re)};
-      Value s = splat(i);
-      return {fneg(fmul(x.im, s)), fmul(x.re, s)};
-    }
-    Value sr = splat(r), si = splat(i);
-    return {fsub(fmul(x.re, sr), fmul(x.im, si)),
-            fadd(fmul(x.re, si), fmul(x.im, sr))};
-  }
   /// x * (tr + i ti) with run-time scalar vectors.
   CV cmulVec(CV x, Value tr, Value ti) {
     if (!cplx || !ti)
       return {fmul(x.re, tr), cplx ? fmul(x.im, tr) : Value()};
     return {fsub(fmul(x.re, tr), fmul(x.im, ti)),
             fadd(fmul(x.re, ti), fmul(x.im, tr))};
-  }
-  CV accumulate(CV acc, CV term) {
-    if (!term.re)
-      return acc;
-    if (!acc.re)
-      return term;
-    return cadd(acc, term);
   }
   CV zero() { return {splat(0.0), cplx ? splat(0.0) : Value()}; }
 
@@ -212,15 +183,25 @@ public:
   SmallVector<Value> transpose(SmallVector<Value> rows);
   int64_t transposedBlocks(int64_t len, bool interleaved);
   /// How a load or store sees global memory: `interleaved` when a tile
-  /// element is a (re, im) pair there, `strideScale` floats per unit of
-  /// the row stride (2 for a complex global type).
+  /// element is a (re, im) pair there, `strideScale` scalars per unit of
+  /// the row stride (2 for a complex global type), `mem` the scalar type
+  /// there (f16, bf16 as i16 bits, or the tile's).
   struct GlobalLayout {
     bool interleaved;
     int64_t strideScale;
+    Type mem;
   };
-  FailureOr<GlobalLayout> globalLayout(Operation *op,
-                                       std::optional<Type> global,
-                                       bool packed);
+  GlobalLayout globalLayout(std::optional<Type> global, bool packed);
+  // Global scalars and vectors of `mem`, converted to and from the tile's.
+  Value memPtr(Value base, Value offI64, Type mem) {
+    auto ptrT = LLVM::LLVMPointerType::get(b.getContext());
+    return b.create<LLVM::GEPOp>(loc, ptrT, mem, base, ValueRange{offI64});
+  }
+  Value loadGlobal(const GlobalLayout &g, Value base, Value offI64,
+                   bool vector);
+  void storeGlobal(const GlobalLayout &g, Value v, Value base, Value offI64);
+  Value widen(Value v, Type mem);
+  Value narrow(Value v, Type mem);
 
   // Along the row: where a stage reads or writes. A tile buffer, the row in
   // global memory (the load or the store fused into the stage), or a
@@ -238,16 +219,17 @@ public:
   SmallVector<Value> zip(SmallVector<Value> v, int64_t unit);
   LogicalResult lowerStageRow(kernel::StageOp op, const Place &src,
                               const Place &dst);
-  LogicalResult lowerRow(kernel::TileLoopOp loop, Value row);
+  LogicalResult lowerRow(kernel::KernelOp kernel, Value row);
   LogicalResult lowerStridedFirstStage(kernel::StageOp op, const Place &src,
                                        const Place &dst);
-  LogicalResult stageCodelet(kernel::StageOp op, std::vector<cd> &m,
-                             Value &twRe, Value &twIm,
-                             ArrayRef<int64_t> twOrder);
-  std::vector<CV> applyCodelet(kernel::StageOp op, const std::vector<CV> &x,
-                               ArrayRef<cd> m);
+  void twiddleTables(kernel::StageOp op, Value &twRe, Value &twIm,
+                     ArrayRef<int64_t> twOrder);
+  std::vector<CV> applyCodelet(kernel::StageOp op, const std::vector<CV> &x);
+  /// x c with the constant folded (codelets::mulConst), acc + term.
+  CV mulConst(CV x, cd c);
+  CV accumulate(CV acc, CV term);
   LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
-  LogicalResult lowerStore(kernel::StoreOp op, Value tile);
+  LogicalResult lowerStore(kernel::StoreOp op, Value tile, Value end);
   LogicalResult lowerStage(kernel::StageOp op);
   LogicalResult lowerButterfly(kernel::ButterflyStageOp op);
   LogicalResult lowerDense(kernel::DenseStageOp op);
@@ -255,14 +237,45 @@ public:
   LogicalResult lowerEmbed(kernel::EmbedOp op);
   LogicalResult lowerConvert(kernel::ConvertOp op);
   LogicalResult lowerRfft(kernel::RfftStageOp op);
-  LogicalResult checkBuffers(Operation *op, int64_t src, int64_t dst,
-                             int64_t len);
-  LogicalResult checkPerm(Operation *op, ArrayRef<int64_t> perm, int64_t len);
-  std::vector<CV> fft(const std::vector<CV> &x, bool inverse);
-  std::vector<CV> wht(const std::vector<CV> &x);
-  std::vector<CV> matrixCodelet(const std::vector<CV> &x, ArrayRef<cd> m,
-                                int64_t r);
 };
+
+/// The codelets' emitter (linop/Codelets.h) for vectors of the tile.
+struct VectorEmitter {
+  Lowering &L;
+  using V = CV;
+  bool present(const V &v) const { return bool(v.re); }
+  bool complex() const { return L.cplx; }
+  V add(V x, V y) { return L.cadd(x, y); }
+  V sub(V x, V y) { return L.csub(x, y); }
+  V neg(V x) { return {L.fneg(x.re), L.cplx ? L.fneg(x.im) : Value()}; }
+  V mulReal(V x, double c) {
+    Value s = L.splat(c);
+    return {L.fmul(x.re, s), L.cplx ? L.fmul(x.im, s) : Value()};
+  }
+  V mulI(V x, bool negative) {
+    return negative ? V{x.im, L.fneg(x.re)} : V{L.fneg(x.im), x.re};
+  }
+  V mulImag(V x, double c) {
+    Value s = L.splat(c);
+    return {L.fneg(L.fmul(x.im, s)), L.fmul(x.re, s)};
+  }
+  V mulComplex(V x, cd c) {
+    Value sr = L.splat(c.real()), si = L.splat(c.imag());
+    return {L.fsub(L.fmul(x.re, sr), L.fmul(x.im, si)),
+            L.fadd(L.fmul(x.re, si), L.fmul(x.im, sr))};
+  }
+  V zero() { return L.zero(); }
+};
+
+CV Lowering::mulConst(CV x, cd c) {
+  VectorEmitter e{*this};
+  return codelets::mulConst(e, x, c);
+}
+
+CV Lowering::accumulate(CV acc, CV term) {
+  VectorEmitter e{*this};
+  return codelets::accumulate(e, acc, term);
+}
 
 /// Transposes W vectors of W lanes: out[f][w] = in[w][f]. log2(W) rounds of
 /// two-input shuffles (what x86 does with vpermt2ps/vunpck).
@@ -294,76 +307,114 @@ int64_t Lowering::transposedBlocks(int64_t len, bool interleaved) {
   return len / (interleaved ? W / 2 : W);
 }
 
-FailureOr<Lowering::GlobalLayout>
-Lowering::globalLayout(Operation *op, std::optional<Type> global,
-                       bool packed) {
-  if (!global) {
-    if (packed)
-      return op->emitError("linop-lower-kernels: `packed` needs a real "
-                           "`global` element type");
-    return GlobalLayout{cplx, cplx ? 2 : 1};
-  }
-  if (!cplx || *global != S)
-    return op->emitError("linop-lower-kernels: a global element type ")
-           << *global << " needs a complex tile of " << S << " values";
-  return GlobalLayout{packed, 1};
+Lowering::GlobalLayout Lowering::globalLayout(std::optional<Type> global,
+                                              bool packed) {
+  if (!global)
+    return GlobalLayout{cplx, cplx ? 2 : 1, S};
+  if (global->isF16())
+    return GlobalLayout{false, 1, *global};
+  if (global->isBF16()) // bits: LLVM's bf16 conversions may need libcalls
+    return GlobalLayout{false, 1, b.getI16Type()};
+  // A real row under a complex tile (the verifier checked the pairing).
+  return GlobalLayout{packed, 1, S};
 }
 
-/// Checks that tile buffers exist and hold `len` elements: hand-written
-/// kernel IR reaches here too, and nothing past this point checks bounds.
-LogicalResult Lowering::checkBuffers(Operation *op, int64_t src, int64_t dst,
-                                     int64_t len) {
-  for (int64_t buf : {src, dst})
-    if (buf < 0 || buf >= int64_t(re.size()))
-      return op->emitError("linop-lower-kernels: tile buffer #")
-             << buf << " does not exist (the tile loop has " << re.size()
-             << ")";
-  if (len < 0 || len > N)
-    return op->emitError("linop-lower-kernels: ")
-           << len << " elements do not fit the tile buffers (n = " << N
-           << ")";
-  return success();
+/// f16 converts in hardware (F16C); bf16 is the top half of an f32 and
+/// rounds to nearest even by integer arithmetic, NaN staying NaN.
+Value Lowering::widen(Value v, Type mem) {
+  if (mem == S)
+    return v;
+  Type like = v.getType();
+  auto shaped = [&](Type e) -> Type {
+    if (auto vt = dyn_cast<VectorType>(like))
+      return VectorType::get(vt.getShape(), e);
+    return e;
+  };
+  if (mem.isF16())
+    return b.create<arith::ExtFOp>(loc, shaped(S), v);
+  Type i32 = shaped(b.getI32Type());
+  auto c = [&](int64_t k) -> Value {
+    if (auto vt = dyn_cast<VectorType>(i32))
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(vt, b.getI32IntegerAttr(k)));
+    return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(k));
+  };
+  Value bits = b.create<arith::ShLIOp>(
+      loc, b.create<arith::ExtUIOp>(loc, i32, v), c(16));
+  return b.create<arith::BitcastOp>(loc, shaped(S), bits);
 }
 
-/// Index maps read memory unchecked: their entries must lie in [0, len).
-LogicalResult Lowering::checkPerm(Operation *op, ArrayRef<int64_t> perm,
-                                  int64_t len) {
-  if (int64_t(perm.size()) != len)
-    return op->emitError("linop-lower-kernels: a permutation of ")
-           << perm.size() << " entries on " << len << " elements";
-  for (int64_t p : perm)
-    if (p < 0 || p >= len)
-      return op->emitError("linop-lower-kernels: permutation entry ")
-             << p << " is outside [0, " << len << ")";
-  return success();
+Value Lowering::narrow(Value v, Type mem) {
+  if (mem == S)
+    return v;
+  Type like = v.getType();
+  auto shaped = [&](Type e) -> Type {
+    if (auto vt = dyn_cast<VectorType>(like))
+      return VectorType::get(vt.getShape(), e);
+    return e;
+  };
+  if (mem.isF16())
+    return b.create<arith::TruncFOp>(loc, shaped(mem), v);
+  Type i32 = shaped(b.getI32Type());
+  auto c = [&](int64_t k) -> Value {
+    if (auto vt = dyn_cast<VectorType>(i32))
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(vt, b.getI32IntegerAttr(k)));
+    return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(k));
+  };
+  Value bits = b.create<arith::BitcastOp>(loc, i32, v);
+  Value lsb = b.create<arith::AndIOp>(
+      loc, b.create<arith::ShRUIOp>(loc, bits, c(16)), c(1));
+  Value rounded = b.create<arith::ShRUIOp>(
+      loc, b.create<arith::AddIOp>(loc, bits, b.create<arith::AddIOp>(
+                                                  loc, lsb, c(0x7fff))),
+      c(16));
+  Value nan = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, v, v);
+  Value quiet = b.create<arith::OrIOp>(
+      loc, b.create<arith::ShRUIOp>(loc, bits, c(16)), c(0x40));
+  Value out = b.create<arith::SelectOp>(loc, nan, quiet, rounded);
+  return b.create<arith::TruncIOp>(loc, shaped(mem), out);
+}
+
+Value Lowering::loadGlobal(const GlobalLayout &g, Value base, Value offI64,
+                           bool vector) {
+  Type t = vector ? Type(VectorType::get({W}, g.mem)) : g.mem;
+  Value v = vector ? b.create<LLVM::LoadOp>(loc, t, memPtr(base, offI64, g.mem),
+                                            /*alignment=*/g.mem.getIntOrFloatBitWidth() / 8)
+                   : b.create<LLVM::LoadOp>(loc, t, memPtr(base, offI64, g.mem));
+  return widen(v, g.mem);
+}
+
+void Lowering::storeGlobal(const GlobalLayout &g, Value v, Value base,
+                           Value offI64) {
+  Value m = narrow(v, g.mem);
+  unsigned align = g.mem.getIntOrFloatBitWidth() / 8;
+  if (isa<VectorType>(m.getType()))
+    b.create<LLVM::StoreOp>(loc, m, memPtr(base, offI64, g.mem), align);
+  else
+    b.create<LLVM::StoreOp>(loc, m, memPtr(base, offI64, g.mem));
 }
 
 LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
   int64_t len = op.getN() ? *op.getN() : N;
   int64_t dst = op.getDst();
-  auto layout = globalLayout(op, op.getGlobal(), op.getPacked());
-  if (failed(layout))
-    return failure();
-  bool inter = layout->interleaved;
+  GlobalLayout layout = globalLayout(op.getGlobal(), op.getPacked());
+  bool inter = layout.interleaved;
   int64_t blocks = transposedBlocks(len, inter);
   int64_t perBlock = inter ? W / 2 : W, done = blocks * perBlock;
   // A permuted load that transposes reads into the other buffer, then
   // permutes in cache; one that does not reads through the index map.
   bool twoPass = op.getPerm() && blocks;
   int64_t target = twoPass ? 1 - dst : dst;
-  if (failed(checkBuffers(op, dst, target, len)))
-    return failure();
-  if (auto p = op.getPerm(); p && failed(checkPerm(op, *p, len)))
-    return failure();
-  Value base = loadPtr(op.getPtrs(), op.getOperand());
-  Value stride = mul(loadI64(op.getStrides(), op.getOperand()),
-                     i64(layout->strideScale));
+  Value base = loadPtr(ptrs, op.getOperand());
+  Value stride = mul(loadI64(strides, op.getOperand()),
+                     i64(layout.strideScale));
   Value last = b.create<arith::SubIOp>(loc, end, i64(1));
   int64_t elemFloats = inter ? 2 : 1;
   Value perm;
-  if (auto p = op.getPerm()) {
-    SmallVector<double> v(p->begin(), p->end());
-    perm = table(v, b.getI64Type());
+  if (auto p = op.getPermAttr()) {
+    std::vector<int64_t> idxs = kernel::permutationIndices(p);
+    perm = table(SmallVector<double>(idxs.begin(), idxs.end()), b.getI64Type());
   }
   if (blocks) {
     // Blocks of W floats per row: W rows x W floats, transposed in registers.
@@ -377,8 +428,7 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
       SmallVector<Value> rows;
       for (int64_t w = 0; w < W; ++w) {
         Value off = add(rowOff[w], first);
-        rows.push_back(b.create<LLVM::LoadOp>(loc, vt, scalarPtr(base, off),
-                                              /*alignment=*/4));
+        rows.push_back(loadGlobal(layout, base, off, /*vector=*/true));
       }
       SmallVector<Value> cols = transpose(rows);
       Value i0 = mul(blk, idx(perBlock));
@@ -400,8 +450,8 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
                         ? toI64(toIndex(b.create<memref::LoadOp>(loc, perm, i)))
                         : toI64(i);
         Value off = add(rowOff, mul(src, i64(elemFloats)));
-        b.create<memref::StoreOp>(loc, loadScalar(base, off), re[target],
-                                  ValueRange{i, w});
+        b.create<memref::StoreOp>(loc, loadGlobal(layout, base, off, false),
+                                  re[target], ValueRange{i, w});
         if (cplx) {
           Value v = inter ? loadScalar(base, add(off, i64(1)))
                           : b.create<arith::ConstantOp>(loc, b.getFloatAttr(S, 0.0));
@@ -418,19 +468,16 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
   return success();
 }
 
-LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
+LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile,
+                                   Value end) {
   int64_t len = op.getN() ? *op.getN() : N;
   int64_t src = op.getSrc();
-  if (failed(checkBuffers(op, src, src, len)))
-    return failure();
-  auto layout = globalLayout(op, op.getGlobal(), op.getPacked());
-  if (failed(layout))
-    return failure();
-  bool inter = layout->interleaved;
+  GlobalLayout layout = globalLayout(op.getGlobal(), op.getPacked());
+  bool inter = layout.interleaved;
   int64_t elemFloats = inter ? 2 : 1;
-  Value base = loadPtr(op.getPtrs(), op.getOperand());
-  Value stride = mul(loadI64(op.getStrides(), op.getOperand()),
-                     i64(layout->strideScale));
+  Value base = loadPtr(ptrs, op.getOperand());
+  Value stride = mul(loadI64(strides, op.getOperand()),
+                     i64(layout.strideScale));
   int64_t blocks = transposedBlocks(len, inter);
   int64_t perBlock = inter ? W / 2 : W, done = blocks * perBlock;
   if (blocks) {
@@ -439,7 +486,7 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
       Value row = add(tile, i64(w));
       rowOff.push_back(mul(row, stride));
       inside.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
-                                               row, op.getEnd()));
+                                               row, end));
     }
     forRange(0, blocks, [&](Value blk) {
       Value i0 = mul(blk, idx(perBlock));
@@ -457,8 +504,7 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
         Value off = add(rowOff[w], first);
-        b.create<LLVM::StoreOp>(loc, rows[w], scalarPtr(base, off),
-                                /*alignment=*/4);
+        storeGlobal(layout, rows[w], base, off);
       }
     });
   }
@@ -467,16 +513,16 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
   forRange(0, W, [&](Value w) {
     Value row = add(tile, toI64(w));
     Value inside = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
-                                           row, op.getEnd());
+                                           row, end);
     auto ifOp = b.create<scf::IfOp>(loc, inside, /*withElse=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
     Value rowOff = mul(row, stride);
     forRange(done, len, [&](Value i) {
       Value off = add(rowOff, mul(toI64(i), i64(elemFloats)));
-      b.create<LLVM::StoreOp>(
-          loc, b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
-          scalarPtr(base, off));
+      storeGlobal(layout,
+                  b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
+                  base, off);
       if (inter)
         b.create<LLVM::StoreOp>(
             loc, b.create<memref::LoadOp>(loc, im[src], ValueRange{i, w}),
@@ -486,137 +532,34 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile) {
   return success();
 }
 
-/// rows x size(x) matrix m, row-major.
-std::vector<CV> Lowering::matrixCodelet(const std::vector<CV> &x,
-                                        ArrayRef<cd> m, int64_t rows) {
-  int64_t cols = x.size();
-  std::vector<CV> y;
-  for (int64_t k = 0; k < rows; ++k) {
-    CV acc;
-    for (int64_t l = 0; l < cols; ++l)
-      acc = accumulate(acc, cmulConst(x[l], m[k * cols + l]));
-    y.push_back(acc.re ? acc : zero());
+/// The stage's twiddles as tables of real and imaginary parts (in
+/// `twOrder` when given: entry k is twiddle twOrder[k]); null without.
+void Lowering::twiddleTables(kernel::StageOp op, Value &twRe, Value &twIm,
+                             ArrayRef<int64_t> twOrder) {
+  std::vector<cd> tw = kernel::twiddleValues(op);
+  if (tw.empty())
+    return;
+  SmallVector<double> tr, ti;
+  for (size_t k = 0; k < tw.size(); ++k) {
+    cd v = twOrder.empty() ? tw[k] : tw[twOrder[k]];
+    tr.push_back(v.real());
+    ti.push_back(v.imag());
   }
-  return y;
-}
-
-std::vector<CV> Lowering::fft(const std::vector<CV> &x, bool inverse) {
-  int64_t r = x.size();
-  if (r == 1)
-    return x;
-  if (r % 2) {
-    std::vector<cd> m;
-    for (int64_t k = 0; k < r; ++k)
-      for (int64_t j = 0; j < r; ++j)
-        m.push_back(ref::unitRoot(inverse ? j * k : -j * k, r));
-    return matrixCodelet(x, m, r);
-  }
-  std::vector<CV> ev, od;
-  for (int64_t j = 0; j < r; ++j)
-    (j % 2 ? od : ev).push_back(x[j]);
-  ev = fft(ev, inverse);
-  od = fft(od, inverse);
-  std::vector<CV> y(r);
-  for (int64_t k = 0; k < r / 2; ++k) {
-    CV t = cmulConst(od[k], ref::unitRoot(inverse ? k : -k, r));
-    y[k] = cadd(ev[k], t);
-    y[k + r / 2] = csub(ev[k], t);
-  }
-  return y;
-}
-
-/// Sylvester's recursion: H_2m [a; b] = [H_m a + H_m b; H_m a - H_m b].
-std::vector<CV> Lowering::wht(const std::vector<CV> &x) {
-  int64_t r = x.size();
-  if (r == 1)
-    return x;
-  std::vector<CV> lo = wht({x.begin(), x.begin() + r / 2});
-  std::vector<CV> hi = wht({x.begin() + r / 2, x.end()});
-  std::vector<CV> y(r);
-  for (int64_t k = 0; k < r / 2; ++k) {
-    y[k] = cadd(lo[k], hi[k]);
-    y[k + r / 2] = csub(lo[k], hi[k]);
-  }
-  return y;
-}
-
-/// Checks a stage and builds its codelet matrix and twiddle tables (in
-/// `twOrder` when given: entry k is twiddle twOrder[k]).
-LogicalResult Lowering::stageCodelet(kernel::StageOp op, std::vector<cd> &m,
-                                     Value &twRe, Value &twIm,
-                                     ArrayRef<int64_t> twOrder) {
-  int64_t a = op.getA(), r = op.getR(), bb = op.getB();
-  int64_t rOut = op.getROut().value_or(r);
-  StringRef codelet = op.getCodelet();
-  if (codelet != "dft" && codelet != "hadamard" && codelet != "matrix")
-    return op.emitError("unknown codelet '") << codelet << "'";
-  if (codelet == "matrix" && !op.getMatrix())
-    return op.emitError("a matrix codelet needs its matrix");
-  if (rOut != r && (codelet != "matrix" || op.getSrc() == op.getDst() ||
-                    rOut < 0))
-    return op.emitError("linop-lower-kernels: a rectangular stage needs a "
-                        "matrix codelet and two buffers");
-  if (auto mat = op.getMatrix();
-      mat && cast<DenseElementsAttr>(*mat).getNumElements() != rOut * r)
-    return op.emitError("linop-lower-kernels: the codelet matrix needs ")
-           << rOut << "x" << r << " entries";
-  if (failed(checkBuffers(op, op.getSrc(), op.getDst(),
-                          a * std::max(r, rOut) * bb)))
-    return failure();
-  if (auto tw = op.getTwiddles();
-      tw && cast<DenseElementsAttr>(*tw).getNumElements() != a * r * bb)
-    return op.emitError("linop-lower-kernels: a stage of ")
-           << a * r * bb << " elements needs as many twiddles";
-  if (auto mat = op.getMatrix())
-    for (auto v : cast<DenseElementsAttr>(*mat).getValues<std::complex<double>>())
-      m.push_back(v);
-  if (!cplx)
-    for (cd c : m)
-      if (c.imag() != 0)
-        return op.emitError("a real kernel cannot apply a complex codelet");
-  if (auto tw = op.getTwiddles()) {
-    SmallVector<double> tr, ti;
-    for (auto v : cast<DenseElementsAttr>(*tw).getValues<std::complex<double>>()) {
-      tr.push_back(v.real());
-      ti.push_back(v.imag());
-      if (!cplx && v.imag() != 0)
-        return op.emitError("a real kernel cannot apply complex twiddles");
-    }
-    if (!twOrder.empty()) {
-      SmallVector<double> r2, i2;
-      for (int64_t k : twOrder) {
-        r2.push_back(tr[k]);
-        i2.push_back(ti[k]);
-      }
-      tr = r2;
-      ti = i2;
-    }
-    twRe = table(tr, S);
-    if (cplx)
-      twIm = table(ti, S);
-  }
-  return success();
+  twRe = table(tr, S);
+  if (cplx)
+    twIm = table(ti, S);
 }
 
 std::vector<CV> Lowering::applyCodelet(kernel::StageOp op,
-                                       const std::vector<CV> &x,
-                                       ArrayRef<cd> m) {
-  StringRef codelet = op.getCodelet();
-  std::vector<CV> y = codelet == "dft"        ? fft(x, op.getInverse())
-                      : codelet == "hadamard" ? wht(x)
-                                              : matrixCodelet(x, m, op.getROut().value_or(x.size()));
-  if (op.getScale())
-    for (CV &v : y)
-      v = cmulConst(v, op.getScale()->convertToDouble());
-  return y;
+                                       const std::vector<CV> &x) {
+  VectorEmitter e{*this};
+  return codelets::stage(e, op, x);
 }
 
 LogicalResult Lowering::lowerStage(kernel::StageOp op) {
   int64_t a = op.getA(), r = op.getR(), bb = op.getB();
-  std::vector<cd> m;
   Value twRe, twIm;
-  if (failed(stageCodelet(op, m, twRe, twIm, {})))
-    return failure();
+  twiddleTables(op, twRe, twIm, {});
   forRange(0, a, [&](Value i) {
     forRange(0, bb, [&](Value j) {
       Value base = add(mul(i, idx(r * bb)), j);
@@ -634,7 +577,7 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
         }
         x.push_back(v);
       }
-      std::vector<CV> y = applyCodelet(op, x, m);
+      std::vector<CV> y = applyCodelet(op, x);
       if (auto rOut = op.getROut()) {
         Value out = add(mul(i, idx(*rOut * bb)), j);
         for (int64_t k = 0; k < *rOut; ++k)
@@ -777,14 +720,10 @@ LogicalResult Lowering::lowerStageRow(kernel::StageOp op, const Place &src,
           for (int64_t j = 0; j < bb; ++j)
             order.push_back(((q * U + i) * r + l) * bb + j);
   }
-  std::vector<cd> m;
   Value twRe, twIm;
-  if (failed(stageCodelet(op, m, twRe, twIm, order)))
-    return failure();
+  twiddleTables(op, twRe, twIm, order);
   Value gather;
   if (!src.perm.empty()) {
-    if (failed(checkPerm(op, src.perm, len)))
-      return failure();
     SmallVector<double> g;
     for (int64_t k = 0; k < len; ++k)
       g.push_back(src.perm[plain ? k : order[k]]);
@@ -825,7 +764,7 @@ LogicalResult Lowering::lowerStageRow(kernel::StageOp op, const Place &src,
                         : rowRead(src, p);
           x.push_back(twiddle(v, p));
         }
-        std::vector<CV> y = applyCodelet(op, x, m);
+        std::vector<CV> y = applyCodelet(op, x);
         for (int64_t k = 0; k < r; ++k)
           rowWrite(dst, add(base, idx(k * bb)), y[k]);
       });
@@ -846,7 +785,7 @@ LogicalResult Lowering::lowerStageRow(kernel::StageOp op, const Place &src,
     }
     for (int64_t l = 0; l < r; ++l)
       x[l] = twiddle(x[l], add(base, idx(l * W)));
-    std::vector<CV> y = regroup(applyCodelet(op, x, m), true);
+    std::vector<CV> y = regroup(applyCodelet(op, x), true);
     for (int64_t t = 0; t < r; ++t)
       rowWrite(dst, add(base, idx(t * W)), y[t]);
   });
@@ -859,17 +798,15 @@ LogicalResult Lowering::lowerStageRow(kernel::StageOp op, const Place &src,
 LogicalResult Lowering::lowerStridedFirstStage(kernel::StageOp op,
                                                const Place &src,
                                                const Place &dst) {
-  std::vector<cd> m;
   Value twRe, twIm;
-  if (failed(stageCodelet(op, m, twRe, twIm, {})))
-    return failure();
+  twiddleTables(op, twRe, twIm, {});
   int64_t n = N / W;
   forRange(0, n / W, [&](Value g) {
     Value base = mul(g, idx(W));
     std::vector<CV> x;
     for (int64_t l = 0; l < W; ++l)
       x.push_back(rowRead(src, add(base, idx(l * n))));
-    std::vector<CV> y = applyCodelet(op, x, m);
+    std::vector<CV> y = applyCodelet(op, x);
     SmallVector<Value> yr, yi;
     for (const CV &c : y) {
       yr.push_back(c.re);
@@ -885,33 +822,29 @@ LogicalResult Lowering::lowerStridedFirstStage(kernel::StageOp op,
   return success();
 }
 
-LogicalResult Lowering::lowerRow(kernel::TileLoopOp loop, Value row) {
-  auto &ops = loop.getBody().front().getOperations();
+LogicalResult Lowering::lowerRow(kernel::KernelOp kernel, Value row) {
+  auto &ops = kernel.steps().getOperations();
   auto load = cast<kernel::LoadOp>(ops.front());
   auto store = cast<kernel::StoreOp>(ops.back());
   Place in, out;
-  in.base = loadPtr(load.getPtrs(), load.getOperand());
-  in.rowOff = mul(row, loadI64(load.getStrides(), load.getOperand()));
-  out.base = loadPtr(store.getPtrs(), store.getOperand());
-  out.rowOff = mul(row, loadI64(store.getStrides(), store.getOperand()));
-  // A split permuted load (CostModel.h: permutationSplits): the first
+  in.base = loadPtr(ptrs, load.getOperand());
+  in.rowOff = mul(row, loadI64(strides, load.getOperand()));
+  out.base = loadPtr(ptrs, store.getOperand());
+  out.rowOff = mul(row, loadI64(strides, store.getOperand()));
+  // A split permuted load (CpuTarget.h: permutationSplits): the first
   // stage reads the global row in contiguous vectors, the second reads its
   // output through a map of whole vectors; no copy, no gathers.
   SmallVector<int64_t> blocks;
-  bool split = load.getPerm() && splitFirstStage(kernelShape(loop, W), W) &&
-               permutationSplits(*load.getPerm(), W, blocks);
-  if (split) {
-    if (failed(checkPerm(load, *load.getPerm(), N)))
-      return failure();
-  } else if (auto p = load.getPerm()) {
+  std::vector<int64_t> perm = kernel::permutationIndices(load.getPermAttr());
+  bool split = !perm.empty() && splitFirstStage(kernelShape(kernel), W) &&
+               permutationSplits(perm, W, blocks);
+  if (!split && !perm.empty()) {
     // The row lands in the spare buffer; the first stage gathers from it.
-    if (failed(checkPerm(load, *p, N)))
-      return failure();
     forRange(0, N / W, [&](Value k) {
       Value i = mul(k, idx(W));
       storeBuf(2, i, rowRead(in, i));
     });
-    in = Place{2, {}, {}, *p};
+    in = Place{2, {}, {}, perm};
   }
   SmallVector<kernel::StageOp> stages;
   for (Operation &op : ops)
@@ -959,24 +892,14 @@ LogicalResult Lowering::lowerRow(kernel::TileLoopOp loop, Value row) {
 }
 
 LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
-  if (bool(op.getOperand()) == bool(op.getWeights()))
-    return op.emitError("linop-lower-kernels: a butterfly stage takes its "
-                        "weights from an operand or a constant, not both");
   // Run-time weights come through the ABI's pointers; constant ones from
   // tables in the kernel (real and imaginary parts apart).
   Value wbase, tabRe, tabIm;
   if (op.getOperand())
-    wbase = loadPtr(op.getPtrs(), *op.getOperand());
+    wbase = loadPtr(ptrs, *op.getOperand());
   // A butterfly of L levels acts on the first 2^L elements.
-  if (op.getLevels() < 1 || op.getLevels() > 40)
-    return op.emitError("linop-lower-kernels: a butterfly needs 1 to 40 "
-                        "levels");
   int64_t s = op.getStride(), half = (int64_t(1) << op.getLevels()) / 2;
   bool cw = op.getComplexWeights();
-  if (cw && !cplx)
-    return op.emitError("complex butterfly weights on real data");
-  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), 2 * half)))
-    return failure();
   int64_t levelBase = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
   if (auto w = op.getWeights()) {
     SmallVector<double> re, im;
@@ -984,10 +907,6 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
       re.push_back(v.real());
       im.push_back(v.imag());
     }
-    if (int64_t(re.size()) != 4 * half)
-      return op.emitError("linop-lower-kernels: constant butterfly weights "
-                          "must hold ")
-             << 4 * half << " values, got " << re.size();
     tabRe = table(re, S);
     if (cw)
       tabIm = table(im, S);
@@ -1024,13 +943,9 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
 }
 
 LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
-  Value wbase = loadPtr(op.getPtrs(), op.getOperand());
+  Value wbase = loadPtr(ptrs, op.getOperand());
   bool cw = op.getComplexWeights();
-  if (cw && !cplx)
-    return op.emitError("complex dense weights on real data");
   int64_t r = op.getR();
-  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), op.getBlocks() * r)))
-    return failure();
   forRange(0, op.getBlocks(), [&](Value blk) {
     Value first = mul(blk, idx(r));
     forRange(0, r, [&](Value k) {
@@ -1069,12 +984,9 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
 }
 
 LogicalResult Lowering::lowerPermute(kernel::PermuteOp op) {
-  int64_t len = op.getPerm().size();
-  if (failed(checkBuffers(op, op.getSrc(), op.getDst(), len)) ||
-      failed(checkPerm(op, op.getPerm(), len)))
-    return failure();
-  SmallVector<double> v(op.getPerm().begin(), op.getPerm().end());
-  Value perm = table(v, b.getI64Type());
+  std::vector<int64_t> p = kernel::permutationIndices(op.getPerm());
+  int64_t len = p.size();
+  Value perm = table(SmallVector<double>(p.begin(), p.end()), b.getI64Type());
   forRange(0, len, [&](Value i) {
     Value src = toIndex(b.create<memref::LoadOp>(loc, perm, i));
     storeBuf(op.getDst(), i, loadBuf(op.getSrc(), src));
@@ -1083,13 +995,7 @@ LogicalResult Lowering::lowerPermute(kernel::PermuteOp op) {
 }
 
 LogicalResult Lowering::lowerEmbed(kernel::EmbedOp op) {
-  // The verifier holds for parsed IR; check again for IR built in passes.
-  if (failed(op.verify()))
-    return failure();
   int64_t src = op.getSrc(), dst = op.getDst();
-  if (failed(checkBuffers(op, src, dst,
-                          std::max(op.getNIn(), op.getNOut()))))
-    return failure();
   int64_t rowOff = 0, colOff = 0;
   for (auto [k, blk] : llvm::enumerate(op.getBlocks())) {
     int64_t rows = op.getRows()[k], cols = op.getCols()[k];
@@ -1133,7 +1039,7 @@ LogicalResult Lowering::lowerEmbed(kernel::EmbedOp op) {
       CV acc;
       for (int64_t j = 0; j < cols; ++j)
         if (m[i * cols + j] != cd(0))
-          acc = accumulate(acc, cmulConst(input(j), m[i * cols + j]));
+          acc = accumulate(acc, mulConst(input(j), m[i * cols + j]));
       storeBuf(dst, idx(r0 + i), acc);
       ++i;
     }
@@ -1142,25 +1048,14 @@ LogicalResult Lowering::lowerEmbed(kernel::EmbedOp op) {
 }
 
 LogicalResult Lowering::lowerConvert(kernel::ConvertOp op) {
-  StringRef kind = op.getKind();
+  kernel::ConvertKind kind = op.getKind();
   int64_t n = op.getN(), src = op.getSrc(), dst = op.getDst();
-  if (!cplx)
-    return op.emitError("linop-lower-kernels: convert needs a complex tile");
-  if (kind != "real" && kind != "pack" && kind != "unpack")
-    return op.emitError("linop-lower-kernels: unknown convert kind '")
-           << kind << "'";
-  bool wide = kind != "real"; // 2n real values on one side
-  if (src == dst && wide)
-    return op.emitError("linop-lower-kernels: pack and unpack cannot work "
-                        "in place");
-  if (failed(checkBuffers(op, src, dst, wide ? 2 * n : n)))
-    return failure();
   Value z = splat(0.0);
   forRange(0, n, [&](Value i) {
     Value i2 = mul(i, idx(2)), i21 = add(i2, idx(1));
-    if (kind == "real") {
+    if (kind == kernel::ConvertKind::real) {
       storeBuf(dst, i, {loadBuf(src, i).re, z});
-    } else if (kind == "pack") {
+    } else if (kind == kernel::ConvertKind::pack) {
       storeBuf(dst, i, {loadBuf(src, i2).re, loadBuf(src, i21).re});
     } else {
       CV v = loadBuf(src, i);
@@ -1177,14 +1072,6 @@ LogicalResult Lowering::lowerConvert(kernel::ConvertOp op) {
 LogicalResult Lowering::lowerRfft(kernel::RfftStageOp op) {
   int64_t m = op.getM(), src = op.getSrc(), dst = op.getDst();
   bool inverse = op.getInverse();
-  if (!cplx)
-    return op.emitError("linop-lower-kernels: rfft_stage needs a complex "
-                        "tile");
-  if (m < 1 || src == dst)
-    return op.emitError("linop-lower-kernels: rfft_stage needs m >= 1 and "
-                        "two buffers");
-  if (failed(checkBuffers(op, src, dst, m + 1)))
-    return failure();
   Value half = splat(0.5);
   if (!inverse) {
     // X[0] = Re Z0 + Im Z0, X[m] = Re Z0 - Im Z0 (both real).
@@ -1228,28 +1115,45 @@ LogicalResult Lowering::lowerRfft(kernel::RfftStageOp op) {
   return success();
 }
 
-struct LowerKernelsPass
-    : linop::impl::LowerKernelsBase<LowerKernelsPass> {
+struct CpuLowerKernelsPass
+    : linop::cpu::impl::CpuLowerKernelsBase<CpuLowerKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<kernel::TileLoopOp> loops;
-    module.walk([&](kernel::TileLoopOp op) { loops.push_back(op); });
-    for (kernel::TileLoopOp loop : loops)
-      if (failed(lower(module, loop)))
+    SmallVector<kernel::KernelOp> kernels(module.getOps<kernel::KernelOp>());
+    for (kernel::KernelOp k : kernels)
+      if (failed(lower(module, k)))
         return signalPassFailure();
   }
 
-  LogicalResult lower(ModuleOp module, kernel::TileLoopOp loop) {
-    OpBuilder b(loop);
-    Location loc = loop.getLoc();
-    // The planner asks for the in-row layout with width 1 and `lanes`; IR
-    // it cannot take is lowered across rows (the same semantics).
-    auto lanes = loop->getAttrOfType<IntegerAttr>("lanes");
-    bool inRow = loop.getWidth() == 1 && lanes &&
-                 inRowSupported(loop, lanes.getInt());
-    Lowering L(b, loc, module, inRow ? lanes.getInt() : loop.getWidth(),
-               loop.getN(), loop.getElement());
+  /// `kernel` as a function with the CPU ABI: (ptrs, strides, begin, end).
+  LogicalResult lower(ModuleOp module, kernel::KernelOp kernel) {
+    auto sched = dyn_cast_or_null<kernel::CpuScheduleAttr>(
+        kernel.getScheduleAttr());
+    if (!sched)
+      return kernel.emitError("linop-cpu-lower-kernels: the kernel has no CPU "
+                              "schedule (run linop-cpu-schedule first)");
+    OpBuilder b(kernel);
+    Location loc = kernel.getLoc();
+    auto ptrT = LLVM::LLVMPointerType::get(b.getContext());
+    auto i64 = b.getI64Type();
+    auto func = b.create<func::FuncOp>(
+        loc, kernel.getSymName(), b.getFunctionType({ptrT, ptrT, i64, i64}, {}));
+    func->setAttr("linop.function", kernel.getFunctionAttr());
+    if (auto f = kernel.getFlopsPerRowAttr())
+      func->setAttr("linop.flops_per_row", f);
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Value begin = entry->getArgument(2), end = entry->getArgument(3);
+
+    // Along the row where the schedule says so and the kernel has that
+    // form (else across rows: the same semantics).
+    bool inRow = sched.getLayout() == kernel::CpuLayout::along_row &&
+                 inRowSupported(kernelShape(kernel), sched.getLanes());
+    Lowering L(b, loc, module, sched.getLanes(), kernel.getN(),
+               kernel.getElement());
     L.inRow = inRow;
+    L.ptrs = entry->getArgument(0);
+    L.strides = entry->getArgument(1);
     auto bufType = MemRefType::get({L.N, L.W}, L.S);
     SmallVector<Value> allocs;
     if (inRow) {
@@ -1271,7 +1175,7 @@ struct LowerKernelsPass
         (L.cplx && k % 2 ? L.im : L.re).push_back(v);
       }
     } else {
-      for (int64_t k = 0; k < loop.getBuffers(); ++k) {
+      for (int64_t k = 0; k < kernel.getBuffers(); ++k) {
         allocs.push_back(b.create<memref::AllocOp>(loc, bufType, b.getI64IntegerAttr(64)));
         L.re.push_back(allocs.back());
         if (L.cplx) {
@@ -1280,24 +1184,25 @@ struct LowerKernelsPass
         }
       }
     }
-    auto tiles = b.create<scf::ForOp>(loc, loop.getBegin(), loop.getEnd(),
-                                      L.i64(inRow ? 1 : L.W));
+    auto tiles = b.create<scf::ForOp>(loc, begin, end, L.i64(inRow ? 1 : L.W));
     if (inRow) {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(tiles.getBody()->getTerminator());
-      if (failed(L.lowerRow(loop, tiles.getInductionVar())))
+      if (failed(L.lowerRow(kernel, tiles.getInductionVar())))
         return failure();
     } else {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(tiles.getBody()->getTerminator());
       Value tile = tiles.getInductionVar();
-      for (Operation &op : loop.getBody().front()) {
+      for (Operation &op : kernel.steps()) {
         LogicalResult r =
             llvm::TypeSwitch<Operation *, LogicalResult>(&op)
                 .Case([&](kernel::LoadOp o) {
-                  return L.lowerLoad(o, tile, loop.getEnd());
+                  return L.lowerLoad(o, tile, end);
                 })
-                .Case([&](kernel::StoreOp o) { return L.lowerStore(o, tile); })
+                .Case([&](kernel::StoreOp o) {
+                  return L.lowerStore(o, tile, end);
+                })
                 .Case([&](kernel::StageOp o) { return L.lowerStage(o); })
                 .Case([&](kernel::ButterflyStageOp o) {
                   return L.lowerButterfly(o);
@@ -1308,7 +1213,8 @@ struct LowerKernelsPass
                 .Case([&](kernel::ConvertOp o) { return L.lowerConvert(o); })
                 .Case([&](kernel::RfftStageOp o) { return L.lowerRfft(o); })
                 .Default([&](Operation *o) {
-                  return o->emitError("linop-lower-kernels: unexpected op");
+                  return o->emitError("linop-cpu-lower-kernels: unexpected "
+                                      "step");
                 });
         if (failed(r))
           return failure();
@@ -1316,7 +1222,8 @@ struct LowerKernelsPass
     }
     for (Value buf : allocs)
       b.create<memref::DeallocOp>(loc, buf);
-    loop.erase();
+    b.create<func::ReturnOp>(loc);
+    kernel.erase();
     return success();
   }
 };

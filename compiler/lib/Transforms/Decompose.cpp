@@ -19,6 +19,7 @@
 
 #include "FactorBuilders.h"
 #include "linop/RadixSearch.h"
+#include "linop/Target.h"
 #include "linop/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -41,9 +42,9 @@ namespace {
 
 struct Config {
   int64_t maxLeaf = 16;
-  int64_t vectorWidth = 16;
   bool search = true;           // radix-choice=cost, else largest
   SmallVector<int64_t> radices; // allowed Cooley-Tukey radices
+  const CostModel *model = nullptr; // the module's target's (Target.h)
 };
 
 int64_t largestPrimeFactor(int64_t n) {
@@ -82,8 +83,8 @@ SmallVector<int64_t> largestRadices(int64_t n, const Config &cfg) {
   return seq;
 }
 
-/// Cooley-Tukey radices for DFT_N, outermost first, chosen by the cost
-/// model's search (linop/RadixSearch.h); empty for Bluestein (a prime
+/// Cooley-Tukey radices for DFT_N, outermost first, chosen by the search
+/// (linop/RadixSearch.h) with the target's cost model; empty for Bluestein (a prime
 /// factor above max-leaf). The choice and the runners-up go on the
 /// enclosing function as `linop.radix_choices`, for --explain.
 SmallVector<int64_t> chooseRadices(Operation *op, PatternRewriter &rewriter,
@@ -95,14 +96,14 @@ SmallVector<int64_t> chooseRadices(Operation *op, PatternRewriter &rewriter,
   o.maxLeaf = cfg.maxLeaf;
   o.complex = isa<ComplexType>(elem);
   o.scalarBytes = realPart(elem).getIntOrFloatBitWidth() / 8;
-  o.lanes = cfg.vectorWidth;
-  std::vector<RadixPlan> plans = searchRadices(N, o, /*keep=*/3);
+  std::vector<RadixPlan> plans = searchRadices(N, o, *cfg.model, /*keep=*/3);
   if (plans.empty())
     return {};
   if (auto func = op->getParentOfType<func::FuncOp>()) {
-    std::string why = "DFT_" + std::to_string(N) + " = " + describe(plans[0]);
+    std::string why =
+        "DFT_" + std::to_string(N) + " = " + describe(plans[0], *cfg.model);
     for (size_t k = 1; k < plans.size(); ++k)
-      why += (k == 1 ? "; next best " : ", ") + describe(plans[k]);
+      why += (k == 1 ? "; next best " : ", ") + describe(plans[k], *cfg.model);
     SmallVector<Attribute> notes;
     if (auto old = func->getAttrOfType<ArrayAttr>("linop.radix_choices"))
       notes.assign(old.begin(), old.end());
@@ -652,12 +653,6 @@ struct DecomposePass : linop::impl::DecomposeBase<DecomposePass> {
           << int64_t(maxLeaf);
       return signalPassFailure();
     }
-    if (vectorWidth < 1) {
-      getOperation().emitError("linop-decompose: vector-width must be "
-                               "positive, got ")
-          << int64_t(vectorWidth);
-      return signalPassFailure();
-    }
     if (radixChoice != "cost" && radixChoice != "largest") {
       getOperation().emitError("linop-decompose: radix-choice must be "
                                "'cost' or 'largest', got '")
@@ -674,7 +669,14 @@ struct DecomposePass : linop::impl::DecomposeBase<DecomposePass> {
     Config cfg;
     cfg.maxLeaf = maxLeaf;
     cfg.search = radixChoice == "cost";
-    cfg.vectorWidth = vectorWidth;
+    std::unique_ptr<CostModel> model = costModelFor(getOperation());
+    if (!model) {
+      getOperation().emitError("linop-decompose: the module's target '")
+          << moduleTarget(getOperation()).getName()
+          << "' is not known to this tool (targets: " << targetNames() << ")";
+      return signalPassFailure();
+    }
+    cfg.model = model.get();
     cfg.radices.assign(radices.begin(), radices.end());
     if (cfg.radices.empty())
       cfg.radices = {16, 8, 7, 5, 4, 3, 2};

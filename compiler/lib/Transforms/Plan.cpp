@@ -1,11 +1,11 @@
-//===- Plan.cpp - linop-plan: factors into a CPU kernel --------------------===//
+//===- Plan.cpp - linop-plan: factors into a kernel -----------------------===//
 //
 // Reads an applied operator in the factor normal form as a list of factors
 // in the order they apply, merges what can be merged (twiddle diagonals into
 // the stage after them, scalars into a neighbour, a leading permutation into
-// the load's index map), assigns ping-pong tile buffers and emits the kernel
-// IR. The batch is vectorized across rows: each tile holds `vector-width`
-// rows, so every stage vectorizes whatever its strides.
+// the load's index map), assigns ping-pong tile buffers and emits a
+// target-neutral kernel (linop_kernel.kernel). How it runs (layout, tiles,
+// memory levels) is the target's scheduling pass's business.
 //
 // Direct sums of identities and constant blocks (zero padding and
 // truncation, as in Bluestein's algorithm) and rectangular constants become
@@ -15,12 +15,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "linop/CostModel.h"
-#include "linop/Pipeline.h"
+#include "linop/Target.h"
 #include "linop/Transforms/Passes.h"
 #include "reference/Evaluator.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Verifier.h"
 
 namespace linop {
 #define GEN_PASS_DEF_PLAN
@@ -47,7 +48,7 @@ struct Factor {
   // Stage: I_a (x) matrix (x) I_b, twiddles applied to its inputs first.
   int64_t a = 1, r = 1, b = 1;
   int64_t rOut = 0; // a rectangular rOut x r matrix when nonzero
-  std::string codelet = "matrix";
+  kernel::CodeletKind codelet = kernel::CodeletKind::matrix;
   bool inverse = false;
   double scale = 1.0; // outputs of dft/hadamard codelets
   CMat matrix;
@@ -156,7 +157,7 @@ LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
   f.matrix = m->maps[0].A;
   // Known transforms get fast codelets; their scaling rides along.
   if (auto dft = dyn_cast<DftOp>(def)) {
-    f.codelet = "dft";
+    f.codelet = kernel::CodeletKind::dft;
     f.inverse = dft.getInverse();
     f.scale = ref::normScale(dft.getNorm() == Norm::none   ? ref::Norm::None
                              : dft.getNorm() == Norm::sqrt ? ref::Norm::Sqrt
@@ -164,7 +165,7 @@ LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
                              f.r);
   }
   if (auto h = dyn_cast<HadamardOp>(def)) {
-    f.codelet = "hadamard";
+    f.codelet = kernel::CodeletKind::hadamard;
     f.scale = ref::normScale(h.getNorm() == Norm::none   ? ref::Norm::None
                              : h.getNorm() == Norm::sqrt ? ref::Norm::Sqrt
                                                          : ref::Norm::Full,
@@ -209,8 +210,8 @@ LogicalResult Planner::embedBlock(Operation *user, Value block, Factor &f) {
   Operation *def = block.getDefiningOp();
   int64_t rows = type.getRows(), cols = type.getCols();
   if (!type.getFamily().empty())
-    return fail(user, "family blocks in a direct sum are not supported by "
-                      "the CPU backend yet");
+    return fail(user, "family blocks in a direct sum are not supported "
+                      "yet");
   if (def && isa<IdentityOp>(def)) {
     f.embed.push_back({rows, cols, true, CMat()});
     return success();
@@ -219,7 +220,7 @@ LogicalResult Planner::embedBlock(Operation *user, Value block, Factor &f) {
   if (!def || dependsOnArgument(block))
     return fail(user, "a " + shape + " block with run-time weights in a "
                       "direct sum or rectangular operator is not supported "
-                      "by the CPU backend yet (identities and constants are)");
+                      "yet (identities and constants are)");
   if (rows * cols > kMaxEmbedEntries)
     return fail(user, "a " + shape + " block of a direct sum or rectangular "
                       "operator must be an identity or a constant of at most " +
@@ -241,7 +242,7 @@ LogicalResult Planner::embedBlock(Operation *user, Value block, Factor &f) {
                         std::to_string(e.rows) + "x" + std::to_string(e.cols) +
                         " core of nonzeros, more than the " +
                         std::to_string(kMaxUnrolledEntries) +
-                        " entries the CPU backend unrolls");
+                        " entries a kernel unrolls");
   }
   return success();
 }
@@ -392,7 +393,7 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     if (arg >= 0) {
       if (!type.isSquare())
         return fail(def, "a rectangular dense layer with run-time weights is "
-                         "not supported by the CPU backend yet");
+                         "not supported yet");
       Factor f{Factor::Dense};
       f.operand = arg;
       f.r = type.getRows();
@@ -440,7 +441,7 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     int64_t left = argumentIndex(m.getLeft()), right = argumentIndex(m.getRight());
     if (left < 0 || right < 0)
       return fail(def, "Monarch factors must be function arguments on the "
-                       "CPU backend so far");
+                       "planner so far");
     auto rt = m.getRight().getType();
     int64_t b = rt.getShape()[rt.getRank() - 3], nn = rt.getShape()[rt.getRank() - 2];
     bool cw = isa<ComplexType>(rt.getElementType());
@@ -470,7 +471,7 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     return leafStage(op, 1, 1, out);
   if (!type.isSquare())
     return fail(def, "a rectangular '" + def->getName().getStringRef().str() +
-                         "' is not supported by the CPU backend yet (direct "
+                         "' is not supported yet (direct "
                          "sums of identities and constants, and constant "
                          "dense operators, are)");
   return fail(def, "'" + def->getName().getStringRef().str() +
@@ -513,7 +514,7 @@ void foldScales(std::vector<Factor> &fs) {
   if (!host)
     return;
   for (Factor &f : fs)
-    if (f.kind == Factor::Stage && f.codelet != "matrix" && f.scale != 1.0) {
+    if (f.kind == Factor::Stage && f.codelet != kernel::CodeletKind::matrix && f.scale != 1.0) {
       for (cd &t : host->twiddles)
         t *= f.scale;
       f.scale = 1.0;
@@ -547,10 +548,10 @@ void merge(std::vector<Factor> &fs) {
         if (host) {
           host->matrix *= c;
           // Fast codelets keep a real scale; a complex one needs the matrix.
-          if (host->codelet != "matrix" && c.imag() == 0)
+          if (host->codelet != kernel::CodeletKind::matrix && c.imag() == 0)
             host->scale *= c.real();
           else
-            host->codelet = "matrix";
+            host->codelet = kernel::CodeletKind::matrix;
           fs.erase(fs.begin() + i);
           changed = true;
           break;
@@ -627,6 +628,13 @@ DenseElementsAttr complexAttr(MLIRContext *ctx, ArrayRef<cd> values,
   return DenseElementsAttr::get(type, values);
 }
 
+std::string typeName(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
 struct PlanPass : linop::impl::PlanBase<PlanPass> {
   using PlanBase::PlanBase;
 
@@ -636,7 +644,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     };
     auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
     if (!ret || ret.getNumOperands() != 1)
-      return fail("the CPU backend compiles functions with one result so far");
+      return fail("kernels compute functions with one result so far");
     auto apply = ret.getOperand(0).getDefiningOp<ApplyOp>();
     if (!apply)
       return fail("the result must be a linop.apply");
@@ -645,14 +653,12 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     RankedTensorType outType = apply.getType();
     if (!in || inType.getRank() != 2 || outType.getRank() != 2 ||
         !ShapedType::isDynamic(inType.getShape()[0]))
-      return fail("the CPU backend takes a function argument of type "
-                  "tensor<?xNxT> (a batch of rows) so far");
+      return fail("kernels take a function argument of type tensor<?xNxT> "
+                  "(a batch of rows) so far");
     Type inElem = inType.getElementType(), outElem = outType.getElementType();
-    if (realPart(inElem) != realPart(outElem) ||
-        !(realPart(inElem).isF32() || realPart(inElem).isF64()))
-      return fail("the CPU backend computes in f32, f64, complex<f32> and "
-                  "complex<f64>, with input and output of one precision, so "
-                  "far");
+    if (realPart(inElem) != realPart(outElem))
+      return fail("kernels read and write one precision so far, not " +
+                  llvm::Twine(typeName(inElem)) + " -> " + typeName(outElem));
     for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
       if (i != in.getArgNumber() &&
           !cast<RankedTensorType>(t).hasStaticShape())
@@ -664,12 +670,16 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     if (failed(planner.collect(apply.getOp(), factors)))
       return failure();
     // A complex tile when anything is complex; real values in it keep
-    // imaginary part 0, so `promote` costs nothing.
+    // imaginary part 0, so `promote` costs nothing. f16 and bf16 are
+    // storage formats: the tile computes in f32.
     bool cplx = isa<ComplexType>(inElem) || isa<ComplexType>(outElem) ||
                 llvm::any_of(factors, [](const Factor &f) {
                   return f.kind == Factor::Convert || f.kind == Factor::Rfft;
                 });
-    Type elem = cplx ? ComplexType::get(realPart(inElem)) : inElem;
+    Type scalar = realPart(inElem);
+    if (scalar.isF16() || scalar.isBF16())
+      scalar = Float32Type::get(&getContext());
+    Type elem = cplx ? ComplexType::get(scalar) : scalar;
     llvm::erase_if(factors, [](const Factor &f) {
       return f.kind == Factor::Convert && f.convert == "promote";
     });
@@ -701,50 +711,46 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
                   std::to_string(len) + " elements, not " +
                   std::to_string(nOut));
 
-    // Emit the kernel.
+    // Emit the kernel in place of the function.
     MLIRContext *ctx = &getContext();
     OpBuilder b(func);
-    auto ptrT = LLVM::LLVMPointerType::get(ctx);
-    auto i64 = b.getI64Type();
-    auto kernel = b.create<func::FuncOp>(
-        func.getLoc(), kernelSymbol(func.getSymName()),
-        b.getFunctionType({ptrT, ptrT, i64, i64}, {}));
-    kernel->setAttr("linop.function", b.getStringAttr(func.getSymName()));
-    kernel->setAttr("linop.input", b.getI64IntegerAttr(in.getArgNumber()));
-    kernel->setAttr("linop.output",
-                    b.getI64IntegerAttr(func.getNumArguments()));
-    if (Attribute why = func->getAttr("linop.radix_choices"))
-      kernel->setAttr("linop.radix_choices", why);
-    Block *entry = kernel.addEntryBlock();
-    b.setInsertionPointToStart(entry);
-    Value ptrs = entry->getArgument(0), strides = entry->getArgument(1);
-    auto loop = b.create<kernel::TileLoopOp>(
-        func.getLoc(), entry->getArgument(2), entry->getArgument(3),
-        b.getI64IntegerAttr(vectorWidth), b.getI64IntegerAttr(n),
-        b.getI64IntegerAttr(2), TypeAttr::get(elem));
-    Block *body = b.createBlock(&loop.getBody(), {}, {i64}, {func.getLoc()});
-    Value tile = body->getArgument(0);
+    Location loc = func.getLoc();
+    auto I = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+    int64_t operands = func.getNumArguments() + func.getNumResults();
+    auto kernel = b.create<kernel::KernelOp>(
+        loc, b.getStringAttr(kernelSymbol(func.getSymName())),
+        func.getSymNameAttr(), I(operands), I(n), I(2), TypeAttr::get(elem),
+        Attribute(), IntegerAttr(),
+        func->getAttrOfType<ArrayAttr>("linop.radix_choices"));
+    Block *body = b.createBlock(&kernel.getBody());
     b.setInsertionPointToStart(body);
+
+    // The Cooley-Tukey radices in the order the stages apply (innermost
+    // first): a leading permutation is likely their digit reversal.
+    SmallVector<int64_t> radices;
+    for (const Factor &f : factors)
+      if (f.kind == Factor::Stage && f.codelet == kernel::CodeletKind::dft)
+        radices.insert(radices.begin(), f.r);
+    auto perm = [&](ArrayRef<int64_t> p) {
+      return kernel::structuredPermutation(ctx, p, radices);
+    };
 
     int64_t cur = 0;
     size_t firstFactor = 0;
-    DenseI64ArrayAttr loadPerm;
+    Attribute loadPerm;
     if (!factors.empty() && factors[0].kind == Factor::Permute) {
-      loadPerm = b.getDenseI64ArrayAttr(factors[0].perm);
+      loadPerm = perm(factors[0].perm);
       firstFactor = 1;
     }
-    auto I = [&](int64_t v) { return b.getI64IntegerAttr(v); };
     // Lengths other than the buffers' are spelled out.
     auto length = [&](int64_t v) { return v == n ? IntegerAttr() : I(v); };
     auto unit = [&](bool on) { return on ? b.getUnitAttr() : UnitAttr(); };
-    // The global element type, where it is real under a complex tile.
+    // The global element type, where it differs from the tile's.
     auto global = [&](Type t) {
       return t != elem ? TypeAttr::get(t) : TypeAttr();
     };
-    b.create<kernel::LoadOp>(func.getLoc(), ptrs, strides, tile,
-                             b.getI64IntegerAttr(in.getArgNumber()),
-                             b.getI64IntegerAttr(cur), loadPerm, length(first),
-                             global(inElem), unit(packedLoad));
+    b.create<kernel::LoadOp>(loc, I(in.getArgNumber()), I(cur), loadPerm,
+                             length(first), global(inElem), unit(packedLoad));
     int64_t curLen = first;
     for (size_t k = firstFactor; k < factors.size(); ++k) {
       const Factor &f = factors[k];
@@ -756,45 +762,51 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         for (int64_t i = 0; i < rows; ++i)
           for (int64_t j = 0; j < f.r; ++j)
             m.push_back(f.matrix(i, j));
-        ElementsAttr tw;
-        if (!f.twiddles.empty())
-          tw = complexAttr(ctx, f.twiddles, {int64_t(f.twiddles.size())});
+        Attribute tw;
+        if (!f.twiddles.empty()) {
+          // The decomposition rounded them to the element type once.
+          tw = kernel::recognizeTwiddles(ctx, f.twiddles, f.a, f.r, f.b,
+                                         scalar.isF64() ? 1e-14 : 1e-6);
+          if (!tw)
+            tw = complexAttr(ctx, f.twiddles, {int64_t(f.twiddles.size())});
+        }
         b.create<kernel::StageOp>(
-            func.getLoc(), I(f.a), I(f.r), I(f.b), I(cur), I(next),
-            b.getStringAttr(f.codelet), f.inverse ? b.getUnitAttr() : nullptr,
-            f.codelet == "matrix" ? complexAttr(ctx, m, {rows, f.r}) : ElementsAttr(),
+            loc, f.codelet, f.a, f.r, f.b, cur, next, f.inverse,
+            f.codelet == kernel::CodeletKind::matrix
+                ? complexAttr(ctx, m, {rows, f.r})
+                : ElementsAttr(),
             tw, f.scale == 1.0 ? FloatAttr() : b.getF64FloatAttr(f.scale),
             f.rOut ? I(f.rOut) : IntegerAttr());
         break;
       }
-      case Factor::Convert:
+      case Factor::Convert: {
+        auto kind = kernel::symbolizeConvertKind(f.convert);
+        if (!kind)
+          return fail("'" + f.convert + "' inside a kernel is not supported");
         b.create<kernel::ConvertOp>(
-            func.getLoc(), b.getStringAttr(f.convert),
-            I(f.convert == "pack" ? curLen / 2 : curLen), I(cur), I(next));
+            loc, *kind, f.convert == "pack" ? curLen / 2 : curLen, cur, next);
         break;
+      }
       case Factor::Rfft:
-        b.create<kernel::RfftStageOp>(func.getLoc(), I(f.m), unit(f.inverse),
-                                      I(cur), I(next));
+        b.create<kernel::RfftStageOp>(loc, f.m, f.inverse, cur, next);
         break;
       case Factor::Permute:
-        b.create<kernel::PermuteOp>(func.getLoc(),
-                                    b.getDenseI64ArrayAttr(f.perm), I(cur),
-                                    I(next));
+        b.create<kernel::PermuteOp>(loc, perm(f.perm), I(cur), I(next));
         break;
       case Factor::Butterfly: {
         bool baked = !f.weights.empty();
         b.create<kernel::ButterflyStageOp>(
-            func.getLoc(), ptrs, baked ? IntegerAttr() : I(f.operand),
-            I(baked ? 0 : f.block), I(baked ? 0 : f.level), I(f.levels),
-            I(f.stride), I(cur), I(next), unit(f.complexWeights),
+            loc, baked ? IntegerAttr() : I(f.operand), I(baked ? 0 : f.block),
+            I(baked ? 0 : f.level), I(f.levels), I(f.stride), I(cur), I(next),
+            unit(f.complexWeights),
             baked ? complexAttr(ctx, f.weights,
                                 {int64_t(f.weights.size()) / 4, 2, 2})
                   : ElementsAttr());
         break;
       }
       case Factor::Dense:
-        b.create<kernel::DenseStageOp>(func.getLoc(), ptrs, I(f.operand),
-                                       I(f.blocks), I(f.r), I(cur), I(next),
+        b.create<kernel::DenseStageOp>(loc, I(f.operand), I(f.blocks), I(f.r),
+                                       I(cur), I(next),
                                        unit(f.complexWeights));
         break;
       case Factor::Embed: {
@@ -816,49 +828,33 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
             m.resize(1);
           blocks.push_back(complexAttr(ctx, m, {e.rows, e.cols}));
         }
-        auto op = b.create<kernel::EmbedOp>(
-            func.getLoc(), I(f.nIn), I(f.nOut),
-            b.getDenseI64ArrayAttr(rows), b.getDenseI64ArrayAttr(cols),
-            b.getArrayAttr(blocks), I(cur), I(next));
-        // Assertions are off in release LLVM: check what we built.
-        if (failed(op.verify()))
-          return failure();
+        b.create<kernel::EmbedOp>(loc, I(f.nIn), I(f.nOut),
+                                  b.getDenseI64ArrayAttr(rows),
+                                  b.getDenseI64ArrayAttr(cols),
+                                  b.getArrayAttr(blocks), I(cur), I(next));
         break;
       }
       }
       cur = next;
       curLen = lengthAfter(f, curLen);
     }
-    b.create<kernel::StoreOp>(func.getLoc(), ptrs, strides, tile,
-                              entry->getArgument(3),
-                              I(func.getNumArguments()), I(cur), length(last),
-                              global(outElem), unit(packedStore));
-    // Layout: across rows (tiles of vector-width rows) or along the row
-    // (one row per tile, `lanes` on the loop), as the cost model says.
-    if (chooseInRow(loop, vectorWidth, kDefaultL2Bytes)) {
-      loop.setWidthAttr(I(1));
-      loop->setAttr("lanes", I(vectorWidth));
-    }
-    b.setInsertionPointToEnd(entry);
-    b.create<func::ReturnOp>(func.getLoc());
-    // Annotate the work, for --bench and --explain.
-    double flops = 0;
-    for (Operation &op : body->getOperations())
-      flops += stageFlopsPerRow(&op, isa<ComplexType>(elem));
-    kernel->setAttr("linop.flops_per_row",
-                    b.getI64IntegerAttr(int64_t(std::llround(flops))));
+    b.create<kernel::StoreOp>(loc, I(cur), I(func.getNumArguments()),
+                              length(last), global(outElem),
+                              unit(packedStore));
+    // Assertions are off in release LLVM: check what we built.
+    if (failed(mlir::verify(kernel)))
+      return failure();
+    // The work, for --bench and --explain.
+    kernel.setFlopsPerRowAttr(
+        I(int64_t(std::llround(kernelShape(kernel).flops))));
     return success();
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (vectorWidth < 1) {
-      module.emitError("linop-plan: vector-width must be positive");
-      return signalPassFailure();
-    }
     SmallVector<func::FuncOp> funcs;
     for (auto f : module.getOps<func::FuncOp>())
-      if (!f.isExternal() && f.isPublic() && !f->hasAttr("linop.function"))
+      if (!f.isExternal() && f.isPublic())
         funcs.push_back(f);
     for (func::FuncOp f : funcs) {
       if (failed(planFunction(f)))

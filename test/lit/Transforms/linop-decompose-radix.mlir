@@ -1,19 +1,32 @@
 // The radix search of linop-decompose (compiler/lib/RadixSearch.cpp): each
-// DFT's Cooley-Tukey radices are the cheapest the cost model prices, and
-// the choice with the next best goes on the function for --explain. The
-// numbers are the model's, so this test pins the model's behaviour; the
-// rewrites, and their equivalence under these options, are tested by
-// linop-decompose.mlir.
-// RUN: linop-opt %s --linop-decompose | FileCheck %s
-// RUN: linop-opt %s --linop-decompose=vector-width=8 | FileCheck %s --check-prefix=AVX2
-// RUN: linop-opt %s --linop-decompose=radices=4 | FileCheck %s --check-prefix=FOUR
-// RUN: linop-opt %s --linop-decompose=radix-choice=largest | FileCheck %s --check-prefix=RULE
+// DFT's Cooley-Tukey radices are the cheapest the module's target's cost
+// model prices, and the choice with the next best goes on the function for
+// --explain. The numbers are the models', so this test pins their
+// behaviour; the rewrites, and their equivalence under these options, are
+// tested by linop-decompose.mlir.
+// RUN: linop-opt %s --linop-attach-target=target=cpu --linop-decompose | FileCheck %s
+// RUN: linop-opt %s --linop-attach-target="target=cpu description=lanes=8" --linop-decompose | FileCheck %s --check-prefix=AVX2
+// RUN: linop-opt %s --linop-attach-target=target=cpu --linop-decompose=radices=4 | FileCheck %s --check-prefix=FOUR
+// RUN: linop-opt %s --linop-attach-target=target=cpu --linop-decompose=radix-choice=largest | FileCheck %s --check-prefix=RULE
+// RUN: linop-opt %s --linop-attach-target=target=cuda --linop-decompose | FileCheck %s --check-prefix=CUDA
+// RUN: linop-opt %s --linop-decompose | FileCheck %s --check-prefix=FLOPS
 // RUN: not linop-opt %s --linop-decompose=radix-choice=fastest 2>&1 | FileCheck %s --check-prefix=BAD
-// RUN: not linop-opt %s --linop-decompose=vector-width=0 2>&1 | FileCheck %s --check-prefix=WIDTH
+// RUN: not linop-opt %s --linop-attach-target="target=cpu description=lanes=0" 2>&1 | FileCheck %s --check-prefix=WIDTH
+// RUN: not linop-opt %s --linop-attach-target="target=cpu description=width=8" 2>&1 | FileCheck %s --check-prefix=KEY
+// RUN: not linop-opt %s --linop-attach-target=target=tpu 2>&1 | FileCheck %s --check-prefix=TPU
 
 // BAD: error: linop-decompose: radix-choice must be 'cost' or 'largest', got 'fastest'
-// WIDTH: error: linop-decompose: vector-width must be positive, got 0
+// WIDTH: error: linop-attach-target: 'lanes=0': lanes must be an integer in [1, 64]
+// KEY: error: linop-attach-target: the cpu target has no description key 'width'; its keys: lanes (f32 SIMD lanes), l1
+// TPU: error: linop-attach-target: unknown target 'tpu' (targets: cpu, cuda)
 // RULE-NOT: linop.radix_choices
+
+// The GPU's model counts time on the whole GPU; without a target, the
+// search prices flops alone.
+// CUDA-LABEL: func.func @dft64
+// CUDA-SAME: ns/row on the whole GPU
+// FLOPS-LABEL: func.func @dft64
+// FLOPS-SAME: "DFT_64 = 8 x 8 (1344 flops/row, 1344 flops)
 
 // Radix 8 twice costs fewer flops than 16 x 4 (a radix-4 stage still
 // pays its twiddles), and the model ranks the runner-up.

@@ -9,10 +9,10 @@
 // Small leaves exercise deeper recursions (and once caught a dangling pointer in the evaluator).
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=8}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // The radix search under other options, and the fixed rule.
-// RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{radices=4 vector-width=8}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
+// RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-attach-target{target=cpu description=lanes=8},linop-decompose{radices=4}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{radix-choice=largest}" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-27: remark: equivalent after 'linop-decompose
+// EQ-COUNT-27: remark: equivalent after '{{(linop-attach-target[^,]*,)?}}linop-decompose
 // EQ-NOT: {{error:}}
 
 // Normal form: no named transform above size 16 is left.

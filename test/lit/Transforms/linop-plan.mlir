@@ -1,17 +1,16 @@
-// linop-plan turns an applied operator in factor normal form into a kernel:
-// one tile loop, a load, one stage per factor, a store.
+// linop-plan turns an applied operator in factor normal form into a
+// target-neutral kernel: a load, one stage per factor, a store.
 // RUN: linop-opt %s --linop-plan -split-input-file -verify-diagnostics | FileCheck %s
 
 // I_1 (x) F2 (x) I_4, I_2 (x) F2 (x) I_2, I_4 (x) F2 (x) I_1: three stages
 // between ping-pong buffers.
-// CHECK-LABEL: func.func @linop_k_hadamard8(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
-// CHECK-SAME: linop.function = "hadamard8"
-// CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = f32, n = 8 : i64, width = 8 : i64}
-// CHECK: linop_kernel.load {{.*}} {dst = 0 : i64, operand = 0 : i64}
-// CHECK: linop_kernel.stage {a = 1 : i64, b = 4 : i64, codelet = "hadamard", dst = 1 : i64, r = 2 : i64, src = 0 : i64}
-// CHECK: linop_kernel.stage {a = 2 : i64, b = 2 : i64, codelet = "hadamard", dst = 0 : i64, r = 2 : i64, src = 1 : i64}
-// CHECK: linop_kernel.stage {a = 4 : i64, b = 1 : i64, codelet = "hadamard", dst = 1 : i64, r = 2 : i64, src = 0 : i64}
-// CHECK: linop_kernel.store {{.*}} {operand = 1 : i64, src = 1 : i64}
+// CHECK-LABEL: linop_kernel.kernel @linop_k_hadamard8 for "hadamard8" : 8 x f32
+// CHECK-SAME: attributes {buffers = 2 : i64, flops_per_row = 24 : i64, operands = 2 : i64}
+// CHECK-NEXT: linop_kernel.load operand 0 -> 0
+// CHECK-NEXT: linop_kernel.stage hadamard 1 x 2 x 4, 0 -> 1
+// CHECK-NEXT: linop_kernel.stage hadamard 2 x 2 x 2, 1 -> 0
+// CHECK-NEXT: linop_kernel.stage hadamard 4 x 2 x 1, 0 -> 1
+// CHECK-NEXT: linop_kernel.store 1 -> operand 1
 // CHECK-NOT: func.func @hadamard8
 func.func @hadamard8(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %F = linop.hadamard : !linop.op<2x2, f32>
@@ -23,13 +22,14 @@ func.func @hadamard8(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // -----
 
 // Cooley-Tukey DFT_8 = (DFT_2 (x) I_4) T (I_2 (x) DFT_4) L^8_2: the stride
-// permutation becomes the load's index map, the twiddle diagonal merges
-// into the stage after it, and the DFT leaves are FFT codelets.
-// CHECK-LABEL: func.func @linop_k_dft8
-// CHECK: linop_kernel.load {{.*}} {dst = 0 : i64, operand = 0 : i64, perm = array<i64: 0, 2, 4, 6, 1, 3, 5, 7>}
-// CHECK-NEXT: linop_kernel.stage {a = 2 : i64, b = 1 : i64, codelet = "dft", dst = 1 : i64, r = 4 : i64, src = 0 : i64}
-// CHECK-NEXT: linop_kernel.stage {a = 1 : i64, b = 4 : i64, codelet = "dft", dst = 0 : i64, r = 2 : i64, src = 1 : i64, twiddles = dense<
-// CHECK-NEXT: linop_kernel.store {{.*}} {operand = 1 : i64, src = 0 : i64}
+// permutation becomes the load's index map (the digit reversal of radices
+// 2 and 4), the twiddle diagonal merges into the stage after it as the
+// Cooley-Tukey formula (no table), and the DFT leaves are FFT codelets.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_dft8
+// CHECK: linop_kernel.load operand 0 -> 0 {perm = #linop_kernel.perm<digit_reversal [2, 4]>}
+// CHECK-NEXT: linop_kernel.stage dft 2 x 4 x 1, 0 -> 1
+// CHECK-NEXT: linop_kernel.stage dft 1 x 2 x 4, 1 -> 0 {twiddles = #linop_kernel.twiddles<2 x 4>}
+// CHECK-NEXT: linop_kernel.store 0 -> operand 1
 func.func @dft8(%x: tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>> {
   %I2 = linop.identity : !linop.op<2x2, complex<f32>>
   %I4 = linop.identity : !linop.op<4x4, complex<f32>>
@@ -49,15 +49,16 @@ func.func @dft8(%x: tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>> {
 
 // Run-time weights: a BPBP butterfly reads its twiddles (argument #1) in
 // each of its 2 x 2 stages; a scale folds into the stage next to it.
-// CHECK-LABEL: func.func @linop_k_bpbp
+// CHECK-LABEL: linop_kernel.kernel @linop_k_bpbp
+// CHECK-SAME: operands = 4 : i64
 // CHECK: linop_kernel.load
-// CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 0 : i64, dst = 1 : i64, level = 0 : i64, levels = 2 : i64, operand = 1 : i64, src = 0 : i64, stride = 1 : i64}
-// CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 0 : i64, dst = 0 : i64, level = 1 : i64, levels = 2 : i64, operand = 1 : i64, src = 1 : i64, stride = 2 : i64}
-// CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 1 : i64, {{.*}} level = 0 : i64
-// CHECK-NEXT: linop_kernel.butterfly_stage %{{.*}} {block = 1 : i64, {{.*}} level = 1 : i64
-// CHECK-NEXT: linop_kernel.dense_stage %{{.*}} {blocks = 1 : i64, dst = 1 : i64, operand = 2 : i64, r = 4 : i64, src = 0 : i64}
-// CHECK-NEXT: linop_kernel.stage {a = 1 : i64, b = 1 : i64, codelet = "hadamard", dst = 0 : i64, r = 4 : i64, scale = 5.000000e-01 : f64, src = 1 : i64}
-// CHECK-NEXT: linop_kernel.store %{{.*}} {operand = 3 : i64, src = 0 : i64}
+// CHECK-NEXT: linop_kernel.butterfly_stage 0 -> 1 {block = 0 : i64, level = 0 : i64, levels = 2 : i64, operand = 1 : i64, stride = 1 : i64}
+// CHECK-NEXT: linop_kernel.butterfly_stage 1 -> 0 {block = 0 : i64, level = 1 : i64, levels = 2 : i64, operand = 1 : i64, stride = 2 : i64}
+// CHECK-NEXT: linop_kernel.butterfly_stage 0 -> 1 {block = 1 : i64, level = 0 : i64
+// CHECK-NEXT: linop_kernel.butterfly_stage 1 -> 0 {block = 1 : i64, level = 1 : i64
+// CHECK-NEXT: linop_kernel.dense_stage 0 -> 1 {blocks = 1 : i64, operand = 2 : i64, r = 4 : i64}
+// CHECK-NEXT: linop_kernel.stage hadamard 1 x 4 x 1, 1 -> 0 {scale = 5.000000e-01 : f64}
+// CHECK-NEXT: linop_kernel.store 0 -> operand 3
 func.func @bpbp(%x: tensor<?x4xf32>, %tw: tensor<2x2x2x2x2xf32>, %w: tensor<4x4xf32>) -> tensor<?x4xf32> {
   %B = linop.butterfly %tw : (tensor<2x2x2x2x2xf32>) -> !linop.op<4x4, f32>
   %W = linop.dense %w : (tensor<4x4xf32>) -> !linop.op<4x4, f32>
@@ -81,7 +82,7 @@ func.func @big(%x: tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32>> {
 
 // -----
 
-// expected-error @+1 {{linop-plan: @static_batch: the CPU backend takes a function argument of type tensor<?xNxT> (a batch of rows) so far}}
+// expected-error @+1 {{linop-plan: @static_batch: kernels take a function argument of type tensor<?xNxT> (a batch of rows) so far}}
 func.func @static_batch(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %H = linop.hadamard : !linop.op<8x8, f32>
   %y = linop.apply %H, %x : (!linop.op<8x8, f32>, tensor<4x8xf32>) -> tensor<4x8xf32>
@@ -96,13 +97,12 @@ func.func @static_batch(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // [1; 0; 0; 0] is a copy and a fill, the truncation's zero columns are
 // dropped). The tile buffers hold the longest vector (8); the load and store
 // carry the rows' own lengths.
-// CHECK-LABEL: func.func @linop_k_pad_trunc
-// CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = complex<f32>, n = 8 : i64, width = 8 : i64}
-// CHECK: linop_kernel.load {{.*}} {dst = 0 : i64, n = 5 : i64, operand = 0 : i64}
-// CHECK-NEXT: linop_kernel.embed {blocks = [unit, dense<> : tensor<3x0xcomplex<f64>>], cols = array<i64: 5, 0>, dst = 1 : i64, n_in = 5 : i64, n_out = 8 : i64, rows = array<i64: 5, 3>, src = 0 : i64}
-// CHECK-NEXT: linop_kernel.stage {a = 1 : i64, b = 1 : i64, codelet = "dft", dst = 0 : i64, r = 8 : i64, src = 1 : i64}
-// CHECK-NEXT: linop_kernel.embed {blocks = [unit, dense<{{\[\[}}(2.000000e+00,0.000000e+00), (0.000000e+00,0.000000e+00), (5.000000e-01,0.000000e+00)]]> : tensor<1x3xcomplex<f64>>, dense<> : tensor<0x3xcomplex<f64>>], cols = array<i64: 2, 3, 3>, dst = 1 : i64, n_in = 8 : i64, n_out = 3 : i64, rows = array<i64: 2, 1, 0>, src = 0 : i64}
-// CHECK-NEXT: linop_kernel.store {{.*}} {n = 3 : i64, operand = 1 : i64, src = 1 : i64}
+// CHECK-LABEL: linop_kernel.kernel @linop_k_pad_trunc for "pad_trunc" : 8 x complex<f32>
+// CHECK: linop_kernel.load operand 0 -> 0 {n = 5 : i64}
+// CHECK-NEXT: linop_kernel.embed 0 -> 1 {blocks = [unit, dense<> : tensor<3x0xcomplex<f64>>], cols = array<i64: 5, 0>, n_in = 5 : i64, n_out = 8 : i64, rows = array<i64: 5, 3>}
+// CHECK-NEXT: linop_kernel.stage dft 1 x 8 x 1, 1 -> 0
+// CHECK-NEXT: linop_kernel.embed 0 -> 1 {blocks = [unit, dense<{{\[\[}}(2.000000e+00,0.000000e+00), (0.000000e+00,0.000000e+00), (5.000000e-01,0.000000e+00)]]> : tensor<1x3xcomplex<f64>>, dense<> : tensor<0x3xcomplex<f64>>], cols = array<i64: 2, 3, 3>, n_in = 8 : i64, n_out = 3 : i64, rows = array<i64: 2, 1, 0>}
+// CHECK-NEXT: linop_kernel.store 1 -> operand 1 {n = 3 : i64}
 func.func @pad_trunc(%x: tensor<?x5xcomplex<f32>>) -> tensor<?x3xcomplex<f32>> {
   %I4 = linop.identity : !linop.op<4x4, f32>
   %e0 = arith.constant dense<[[1.0], [0.0], [0.0], [0.0]]> : tensor<4x1xf32>
@@ -121,11 +121,10 @@ func.func @pad_trunc(%x: tensor<?x5xcomplex<f32>>) -> tensor<?x3xcomplex<f32>> {
 // -----
 
 // A rectangular constant is an embedding of one block.
-// CHECK-LABEL: func.func @linop_k_rect_dense
-// CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = f64, n = 3 : i64, width = 8 : i64}
-// CHECK: linop_kernel.load {{.*}} {dst = 0 : i64, n = 2 : i64, operand = 0 : i64}
-// CHECK-NEXT: linop_kernel.embed {blocks = [dense<{{.*}}> : tensor<3x2xcomplex<f64>>], cols = array<i64: 2>, dst = 1 : i64, n_in = 2 : i64, n_out = 3 : i64, rows = array<i64: 3>, src = 0 : i64}
-// CHECK-NEXT: linop_kernel.store {{.*}} {operand = 1 : i64, src = 1 : i64}
+// CHECK-LABEL: linop_kernel.kernel @linop_k_rect_dense for "rect_dense" : 3 x f64
+// CHECK: linop_kernel.load operand 0 -> 0 {n = 2 : i64}
+// CHECK-NEXT: linop_kernel.embed 0 -> 1 {blocks = [dense<{{.*}}> : tensor<3x2xcomplex<f64>>], cols = array<i64: 2>, n_in = 2 : i64, n_out = 3 : i64, rows = array<i64: 3>}
+// CHECK-NEXT: linop_kernel.store 1 -> operand 1
 func.func @rect_dense(%x: tensor<?x2xf64>) -> tensor<?x3xf64> {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf64>
   %W = linop.dense %w : (tensor<3x2xf64>) -> !linop.op<3x2, f64>
@@ -139,7 +138,7 @@ func.func @rect_dense(%x: tensor<?x2xf64>) -> tensor<?x3xf64> {
 func.func @runtime_block(%x: tensor<?x5xf32>, %w: tensor<3x1xf32>) -> tensor<?x7xf32> {
   %I4 = linop.identity : !linop.op<4x4, f32>
   %W = linop.dense %w : (tensor<3x1xf32>) -> !linop.op<3x1, f32>
-  // expected-error @+1 {{linop-plan: a 3x1 block with run-time weights in a direct sum or rectangular operator is not supported by the CPU backend yet (identities and constants are)}}
+  // expected-error @+1 {{linop-plan: a 3x1 block with run-time weights in a direct sum or rectangular operator is not supported yet (identities and constants are)}}
   %S = linop.direct_sum %I4, %W : (!linop.op<4x4, f32>, !linop.op<3x1, f32>) -> !linop.op<7x5, f32>
   %y = linop.apply %S, %x : (!linop.op<7x5, f32>, tensor<?x5xf32>) -> tensor<?x7xf32>
   return %y : tensor<?x7xf32>

@@ -1,8 +1,9 @@
 //===- Passes.td - the passes of the linop compiler ---------------------===//
 //
-// One pass per file under compiler/lib/Transforms/, each with a lit test in
-// test/lit/Transforms/. The pipeline that strings them together is in
-// compiler/lib/Pipeline.cpp (see docs/design.md).
+// The target-neutral passes: one per file under compiler/lib/Transforms/,
+// each with a lit test in test/lit/Transforms/. Target-only passes live
+// with their target (compiler/include/linop/CPU, .../CUDA) and carry its
+// prefix. compiler/lib/Pipeline.cpp strings them together.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,39 +33,42 @@ def CheckEquivalence : Pass<"linop-check-equivalence", "::mlir::ModuleOp"> {
   ];
 }
 
+def AttachTarget : Pass<"linop-attach-target", "::mlir::ModuleOp"> {
+  let summary = "Record the target and its description on the module";
+  let description = [{
+    Sets the module's `linop.target` attribute to the description of
+    `target` (compiler/include/linop/Target.h): its defaults, then the
+    `description` entries (`key=value`, e.g. `lanes=8`). A module that
+    already names the same target keeps its description, with the entries
+    applied over it; one that names another target is an error. The
+    target-neutral passes after it (decompose's radix search, plan) and the
+    target's own passes read the description from there.
+
+    `linop-opt --linop-attach-target="target=cpu description=lanes=8"`
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "the target's name (cpu, cuda)">,
+    ListOption<"description", "description", "std::string",
+               "key=value entries over the target's defaults">,
+  ];
+  let dependentDialects = ["::linop::LinopDialect"];
+}
+
 def Plan : Pass<"linop-plan", "::mlir::ModuleOp"> {
-  let summary = "Group an applied operator's factors into a CPU kernel";
+  let summary = "Group an applied operator's factors into a kernel";
   let description = [{
     Takes each public function `y = apply(A, x)` whose operator is in the
     factor normal form (after `linop-decompose`) and replaces it with a
-    kernel in the `linop_kernel` dialect under the kernel ABI: a tile loop
-    over the batch whose stages are the factors (Kronecker stages with
-    constant codelets, twiddles merged into the stage that follows them,
-    permutations absorbed into the load, butterfly and dense stages with
-    run-time weights). Factors it cannot place are errors, never guesses.
+    target-neutral `linop_kernel.kernel`: a load, stages, a store (Kronecker
+    stages with constant codelets, twiddles merged into the stage that
+    follows them, permutations absorbed into the load, butterfly and dense
+    stages with run-time weights). Cooley-Tukey twiddles and stride or
+    digit-reversal permutations keep their structure; others become
+    explicit arrays. Factors it cannot place are errors, never guesses.
+    The target's scheduling pass decides how the kernel runs.
   }];
-  let options = [
-    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
-           "rows per tile: SIMD lanes the kernel vectorizes across">,
-  ];
-  let dependentDialects = ["::linop::kernel::LinopKernelDialect",
-                           "::mlir::LLVM::LLVMDialect"];
-}
-
-def LowerKernels : Pass<"linop-lower-kernels", "::mlir::ModuleOp"> {
-  let summary = "Lower the kernel IR to scf, vector, memref and arith";
-  let description = [{
-    Tile buffers become `memref<n x width x f32|f64>` (split real and
-    imaginary planes), stages become loop nests over `vector<width>`
-    values with unrolled codelets (an FFT for `dft`, folded constants for
-    `matrix`), and global memory is reached through the kernel ABI's
-    pointers.
-  }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect",
-                           "::mlir::memref::MemRefDialect",
-                           "::mlir::arith::ArithDialect",
-                           "::mlir::LLVM::LLVMDialect"];
+  let dependentDialects = ["::linop::kernel::LinopKernelDialect"];
 }
 
 def Decompose : Pass<"linop-decompose", "::mlir::ModuleOp"> {
@@ -74,11 +78,11 @@ def Decompose : Pass<"linop-decompose", "::mlir::ModuleOp"> {
     one by one: `linop.kron %Ia, %leaf, %Ib` (identities absent when 1;
     a leaf is any op of size <= max-leaf), `linop.diag` of an
     `arith.constant` (twiddles), `linop.perm`, and `linop.scale` of those.
-    DFT: Cooley-Tukey with the radices the cost model's search prices
-    cheapest (linop/RadixSearch.h: codelet flops plus the layout model's
-    vector loads, stores and shuffles for `vector-width` lanes; the choice
-    and the runners-up go on the function as `linop.radix_choices`), or
-    with `radix-choice=largest` the largest allowed radix first;
+    DFT: Cooley-Tukey with the radices the search prices cheapest with the
+    module's target's cost model (linop/RadixSearch.h; flops alone without
+    a `linop.target`; the choice and the runners-up go on the function as
+    `linop.radix_choices`), or with `radix-choice=largest` the largest
+    allowed radix first;
     Bluestein with a power-of-two circulant when N has a prime factor >
     max-leaf. Hadamard: Kronecker factors of size <= max-leaf. Real DFT
     (rdft, irdft of even size): a complex DFT of half the size between
@@ -94,8 +98,6 @@ def Decompose : Pass<"linop-decompose", "::mlir::ModuleOp"> {
     ListOption<"radices", "radices", "int64_t",
                "Cooley-Tukey radices the search may use, besides prime "
                "factors of N <= max-leaf (default 16,8,7,5,4,3,2)">,
-    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "lanes the cost model assumes (linop-plan's vector-width)">,
     Option<"radixChoice", "radix-choice", "std::string", /*default=*/"\"cost\"",
            "cost: the cost model's search; largest: the largest allowed "
            "radix first, then recursively (predictable, for tests)">,

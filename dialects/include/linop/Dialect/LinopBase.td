@@ -79,6 +79,29 @@ def Linop_Update : I32EnumAttr<"Update", "state update of a recurrence", [
 def Linop_UpdateAttr : EnumAttr<Linop_Dialect, Linop_Update, "update">;
 
 //===----------------------------------------------------------------------===//
+// The target a module is compiled for
+//===----------------------------------------------------------------------===//
+
+def Linop_TargetAttr : AttrDef<Linop_Dialect, "Target"> {
+  let mnemonic = "target";
+  let summary = "the target a module is compiled for, with its description";
+  let description = [{
+    `#linop.target<"cpu", {lanes = 16 : i64, l1 = 32768 : i64, ...}>` on the
+    module (as `linop.target`) tells the target-neutral passes which target
+    they plan for. The target (compiler/include/linop/Target.h) gives the
+    keys of its description their meaning and checks them
+    (`linop-attach-target`).
+  }];
+  let parameters = (ins StringRefParameter<"the target's name">:$name,
+                        "::mlir::DictionaryAttr":$description);
+  let assemblyFormat = "`<` $name `,` $description `>`";
+  let extraClassDeclaration = [{
+    /// The integer `key` of the description, or `otherwise`.
+    int64_t getInt(::llvm::StringRef key, int64_t otherwise) const;
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // The operator type
 //===----------------------------------------------------------------------===//
 

@@ -1,12 +1,13 @@
-//===- LinopKernelOps.td - the kernel IR: kernels, stages, tiles --------===//
+//===- LinopKernelOps.td - the kernel IR: kernels, stages, schedules -----===//
 //
-// The planner's output and the backends' input. A kernel is a function with
-// the kernel ABI (compiler/include/linop/Pipeline.h). Its body is a tile
-// loop over the batch: each tile of `width` rows is loaded from global
-// memory into tile buffers (the cache level, laid out [n][width] so that
-// every stage vectorizes across rows), transformed by stages that read one
-// buffer and write another, and stored back. Registers hold one
-// `vector<width>` per codelet input or output.
+// The planner's output and the backends' input. A kernel computes one spec
+// function row by row: a load from global memory into tile buffers, stages
+// that read one buffer and write another, a store. It holds no ABI: loads,
+// stores and weight stages name operands by position (the function's
+// arguments, then its results) and each target maps them onto its own
+// calling convention. A target's scheduling pass attaches a schedule
+// (layout, tile shape, memory levels); until then the kernel is
+// target-neutral. Every op verifies itself, so backends need not.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,179 +15,295 @@
 #define LINOP_KERNEL_OPS_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
-include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def LinopKernel_Dialect : Dialect {
   let name = "linop_kernel";
   let cppNamespace = "::linop::kernel";
   let summary = "Kernels, their stages, tiles and memory levels";
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class LK_Op<string mnemonic, list<Trait> traits = []>
-    : Op<LinopKernel_Dialect, mnemonic, traits>;
+    : Op<LinopKernel_Dialect, mnemonic, traits> {
+  let hasVerifier = 1;
+}
+// A step of a kernel's body.
+class LK_Step<string mnemonic>
+    : LK_Op<mnemonic, [HasParent<"::linop::kernel::KernelOp">]>;
 
-def LK_TileLoopOp : LK_Op<"tile_loop", [SingleBlock, NoTerminator]> {
-  let summary = "loop over the batch in tiles of `width` rows";
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def LK_CodeletKind : I32EnumAttr<"CodeletKind", "the algorithm of a stage", [
+    I32EnumAttrCase<"dft", 0>, I32EnumAttrCase<"hadamard", 1>,
+    I32EnumAttrCase<"matrix", 2>]> {
+  let cppNamespace = "::linop::kernel";
+}
+
+def LK_ConvertKind : I32EnumAttr<"ConvertKind", "a real <-> complex step", [
+    I32EnumAttrCase<"real", 0>, I32EnumAttrCase<"pack", 1>,
+    I32EnumAttrCase<"unpack", 2>]> {
+  let cppNamespace = "::linop::kernel";
+}
+
+def LK_CpuLayout : I32EnumAttr<"CpuLayout", "how a CPU kernel vectorizes", [
+    I32EnumAttrCase<"across_rows", 0>, I32EnumAttrCase<"along_row", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::linop::kernel";
+}
+
+def LK_CudaLevel : I32EnumAttr<"CudaLevel", "where a CUDA kernel's tile buffers live", [
+    I32EnumAttrCase<"shared", 0>, I32EnumAttrCase<"cluster", 1>,
+    I32EnumAttrCase<"global", 2>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::linop::kernel";
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes: structured twiddles and permutations, schedules
+//===----------------------------------------------------------------------===//
+
+class LK_Attr<string name, string mnemonic_> : AttrDef<LinopKernel_Dialect, name> {
+  let mnemonic = mnemonic_;
+}
+
+def LK_TwiddlesAttr : LK_Attr<"Twiddles", "twiddles"> {
+  let summary = "Cooley-Tukey twiddle factors of a stage, as a formula";
   let description = [{
-    Rows [begin, end) in tiles of `width`; the last tile repeats its final
-    row on load and stores only real rows. `buffers` tile buffers of `n`
-    elements x `width` rows each (split real and imaginary planes when
-    `element` is complex) live for the whole loop. `n` is the longest
-    vector any stage touches: a rectangular kernel (an `embed` changes the
-    length) uses a prefix of the buffers elsewhere.
+    `#linop_kernel.twiddles<r x b, scale = s>` (forward) or
+    `<r x b inverse, ...>`: the factor of element `(i r + l) b + j` of a
+    stage `I_a (x) A_r (x) I_b` is `s exp(-+2 pi i l j / (r b))`, the
+    diagonal T^(rb)_b of the Cooley-Tukey rule repeated a times. Backends
+    compute or tabulate it; nothing of size n travels through the IR.
   }];
-  let arguments = (ins I64:$begin, I64:$end, I64Attr:$width, I64Attr:$n,
-                       I64Attr:$buffers, TypeAttr:$element);
+  let parameters = (ins "int64_t":$r, "int64_t":$b, "bool":$inverse,
+                        APFloatParameter<"a real scale">:$scale);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The factor of element `k` of the stage, in complex<f64>.
+    std::complex<double> at(int64_t k) const;
+    double scale() const { return getScale().convertToDouble(); }
+    static TwiddlesAttr get(::mlir::MLIRContext *ctx, int64_t r, int64_t b,
+                            bool inverse, double scale) {
+      return get(ctx, r, b, inverse, ::llvm::APFloat(scale));
+    }
+  }];
+}
+
+def LK_PermKind : I32EnumAttr<"PermKind", "how a structured permutation is given", [
+    I32EnumAttrCase<"stride", 0>, I32EnumAttrCase<"digit_reversal", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::linop::kernel";
+}
+
+def LK_PermutationAttr : LK_Attr<"Permutation", "perm"> {
+  let summary = "a stride permutation or a mixed-radix digit reversal";
+  let description = [{
+    `#linop_kernel.perm<stride n, m>`: SPIRAL's L^n_m, `p[j q + i] = i m + j`
+    for `q = n / m`. `#linop_kernel.perm<digit_reversal [r1, ..., rk]>`: the
+    input permutation of the Cooley-Tukey DFT with radices r1 (outermost)
+    to rk, n = r1 ... rk. A permutation `p` maps `y[i] = x[p[i]]`. Anything
+    else is an explicit `array<i64: ...>`.
+  }];
+  let parameters = (ins "::linop::kernel::PermKind":$kind, "int64_t":$n,
+                        ArrayRefParameter<"int64_t">:$radices);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
+def LK_CpuScheduleAttr : LK_Attr<"CpuSchedule", "cpu"> {
+  let summary = "a CPU kernel's layout";
+  let description = [{
+    `#linop_kernel.cpu<across_rows, lanes = 16>`: tiles of `lanes` rows,
+    each tile element one vector across rows, so every stage is plain SIMD
+    whatever its strides. `<along_row, lanes = 16>`: one row per tile,
+    vectors of `lanes` consecutive elements; the load and store fuse into
+    the first and last stage.
+  }];
+  let parameters = (ins "::linop::kernel::CpuLayout":$layout, "int64_t":$lanes);
+  let assemblyFormat = "`<` $layout `,` `lanes` `=` $lanes `>`";
+}
+
+def LK_CudaScheduleAttr : LK_Attr<"CudaSchedule", "cuda"> {
+  let summary = "a CUDA kernel's launch shape and memory level";
+  let description = [{
+    `#linop_kernel.cuda<threads = 256, rows = 2, level = shared, cluster = 1,
+    shared = 66560, workspace = 0>`: blocks of `threads` threads handle
+    `rows` rows of the batch at a time. Each stage's codelets run in the
+    registers of one thread each, and stages exchange through the tile
+    buffers at `level`: a block's shared memory, the shared memory of a
+    cluster of `cluster` blocks (distributed shared memory), or `global`
+    memory (a workspace of `workspace` bytes per row group). `shared` is the
+    dynamic shared memory of one block.
+  }];
+  let parameters = (ins "int64_t":$threads, "int64_t":$rows,
+                        "::linop::kernel::CudaLevel":$level, "int64_t":$cluster,
+                        "int64_t":$shared, "int64_t":$workspace);
+  let assemblyFormat = [{
+    `<` `threads` `=` $threads `,` `rows` `=` $rows `,` `level` `=` $level `,`
+    `cluster` `=` $cluster `,` `shared` `=` $shared `,` `workspace` `=`
+    $workspace `>`
+  }];
+}
+
+def LK_AnyPerm : AnyAttrOf<[LK_PermutationAttr, DenseI64ArrayAttr]>;
+def LK_AnyTwiddles : AnyAttrOf<[LK_TwiddlesAttr, ElementsAttr]>;
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+def LK_KernelOp : LK_Op<"kernel", [Symbol, SingleBlock, NoTerminator,
+                                   IsolatedFromAbove]> {
+  let summary = "one kernel of a spec function: load, stages, store";
+  let description = [{
+    Computes `function` for every row of the batch; `operands` counts the
+    function's arguments and results. Its body runs once per row: a `load` into tile buffers, stages, a `store`. `buffers` tile
+    buffers of `n` elements of `element` (complex when anything in the
+    kernel is complex; real values then have imaginary part 0) hold the row
+    between steps; `n` is the longest vector any step touches.
+    `schedule`, attached by the target's scheduling pass, says how the
+    target runs it. `flops_per_row` and `radix_choices` are for --explain
+    and --bench.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$function,
+                       I64Attr:$operands, I64Attr:$n, I64Attr:$buffers,
+                       TypeAttr:$element,
+                       OptionalAttr<AnyAttrOf<[LK_CpuScheduleAttr,
+                                               LK_CudaScheduleAttr]>>:$schedule,
+                       OptionalAttr<I64Attr>:$flops_per_row,
+                       OptionalAttr<StrArrayAttr>:$radix_choices);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "$begin `to` $end attr-dict-with-keyword $body";
+  let assemblyFormat = [{
+    $sym_name `for` $function `:` $n `x` $element attr-dict-with-keyword $body
+  }];
+  let extraClassDeclaration = [{
+    bool isComplex() const;
+    /// The steps of the body in order.
+    ::mlir::Block &steps() { return getBody().front(); }
+  }];
 }
 
-def LK_LoadOp : LK_Op<"load"> {
-  let summary = "global rows of operand #operand into tile buffer #dst";
+def LK_LoadOp : LK_Step<"load"> {
+  let summary = "a row of operand #operand into tile buffer #dst";
   let description = [{
-    `dst[i][w] = operand[row w][perm[i]]` for i < n (perm optional: a
-    permutation absorbed into the load's index map). `n`, the row length
-    in global memory, defaults to the tile loop's `n`.
+    `dst[i] = operand[row][perm[i]]` for i < n (perm optional: a
+    permutation absorbed into the load's index map). `n`, the row length in
+    global memory, defaults to the kernel's `n`.
 
-    `global` names the element type in global memory when it is real and
-    the tile complex: each real value then loads with imaginary part 0
-    (`linop.promote`), or, with `packed`, the row holds 2n reals read as n
-    complex values (`linop.pack`). Strides count global elements.
+    `global` names the element type in global memory when it differs from
+    the tile's: a real type under a complex tile loads with imaginary part
+    0 (`linop.promote`) or, with `packed`, as 2n reals read as n complex
+    values (`linop.pack`); f16 or bf16 under an f32 tile converts.
   }];
-  let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile,
-                       I64Attr:$operand, I64Attr:$dst,
-                       OptionalAttr<DenseI64ArrayAttr>:$perm,
+  let arguments = (ins I64Attr:$operand, I64Attr:$dst,
+                       OptionalAttr<LK_AnyPerm>:$perm,
                        OptionalAttr<I64Attr>:$n,
                        OptionalAttr<TypeAttr>:$global, UnitAttr:$packed);
-  let assemblyFormat = "$ptrs `,` $strides `[` $tile `]` attr-dict `:` type($ptrs) `,` type($strides)";
+  let assemblyFormat = "`operand` $operand `->` $dst attr-dict";
 }
 
-def LK_StoreOp : LK_Op<"store"> {
-  let summary = "tile buffer #src into global rows of operand #operand";
+def LK_StoreOp : LK_Step<"store"> {
+  let summary = "tile buffer #src into a row of operand #operand";
   let description = [{
-    The first `n` elements of the buffer, `n` defaulting to the tile loop's
-    `n`, to the rows of the tile below `end`. A real `global` element type
-    under a complex tile stores the real parts (`linop.real`), or, with
-    `packed`, each complex value as two reals (`linop.unpack`).
+    The first `n` elements of the buffer (`n` defaults to the kernel's).
+    A real `global` element type under a complex tile stores the real parts
+    (`linop.real`), or, with `packed`, each complex value as two reals
+    (`linop.unpack`); f16 or bf16 under an f32 tile rounds to nearest.
   }];
-  let arguments = (ins AnyType:$ptrs, AnyType:$strides, I64:$tile, I64:$end,
-                       I64Attr:$operand, I64Attr:$src,
+  let arguments = (ins I64Attr:$src, I64Attr:$operand,
                        OptionalAttr<I64Attr>:$n,
                        OptionalAttr<TypeAttr>:$global, UnitAttr:$packed);
-  let assemblyFormat = "$ptrs `,` $strides `[` $tile `,` $end `]` attr-dict `:` type($ptrs) `,` type($strides)";
+  let assemblyFormat = "$src `->` `operand` $operand attr-dict";
 }
 
-def LK_StageOp : LK_Op<"stage"> {
-  let summary = "I_a (x) A (x) I_b with a constant r x r codelet A";
+def LK_StageOp : LK_Step<"stage"> {
+  let summary = "I_a (x) A_r (x) I_b with a constant codelet A";
   let description = [{
     For i < a, j < b: the r inputs `src[(i r + l) b + j]`, each first
-    multiplied by `twiddles[(i r + l) b + j]` when present, go through the
-    codelet, and its r outputs go to `dst[(i r + k) b + j]`. `codelet` names
-    the algorithm the backend uses (`dft`: an unrolled FFT of size r with
-    the given `inverse`; `matrix`: the dense product with `matrix`, zeros
-    and ones folded). `matrix` holds A as complex<f64> r x r constants
-    (it already includes any scaling); other codelets need none.
+    multiplied by its twiddle when `twiddles` is present, go through the
+    codelet, and its r outputs go to `dst[(i r + k) b + j]`, times `scale`.
+    The codelet: `dft` (an FFT of size r, `inverse` for the positive sign),
+    `hadamard` (Sylvester's), `matrix` (the product with `matrix`, r x r
+    complex<f64>, zeros and ones folded). Twiddles are a formula
+    (`#linop_kernel.twiddles`) or one complex<f64> per element.
 
-    With `r_out`, A is a rectangular r_out x r matrix (codelet `matrix`):
-    r inputs `src[(i r + l) b + j]` give r_out outputs
-    `dst[(i r_out + k) b + j]`, so the stage changes the length.
+    With `r_out`, A is a rectangular r_out x r `matrix`: r inputs
+    `src[(i r + l) b + j]` give r_out outputs `dst[(i r_out + k) b + j]`,
+    so the stage changes the length (and needs two buffers).
   }];
-  let arguments = (ins I64Attr:$a, I64Attr:$r, I64Attr:$b, I64Attr:$src,
-                       I64Attr:$dst, StrAttr:$codelet, UnitAttr:$inverse,
+  let arguments = (ins LK_CodeletKind:$codelet, I64Attr:$a, I64Attr:$r,
+                       I64Attr:$b, I64Attr:$src, I64Attr:$dst,
+                       UnitAttr:$inverse,
                        OptionalAttr<ElementsAttr>:$matrix,
-                       OptionalAttr<ElementsAttr>:$twiddles,
+                       OptionalAttr<LK_AnyTwiddles>:$twiddles,
                        OptionalAttr<F64Attr>:$scale,
                        OptionalAttr<I64Attr>:$r_out);
-  let assemblyFormat = "attr-dict";
+  let assemblyFormat = [{
+    $codelet $a `x` $r `x` $b `,` $src `->` $dst attr-dict
+  }];
+  let extraClassDeclaration = [{
+    int64_t rowsOut() { return getROut().value_or(getR()); }
+    /// Elements read (a r b) and written (a r_out b).
+    int64_t lengthIn() { return getA() * getR() * getB(); }
+    int64_t lengthOut() { return getA() * rowsOut() * getB(); }
+  }];
 }
 
-def LK_ButterflyStageOp : LK_Op<"butterfly_stage"> {
+def LK_ButterflyStageOp : LK_Step<"butterfly_stage"> {
   let summary = "one butterfly factor with 2x2 weights";
   let description = [{
     Pairs (x, x + stride) of the first 2^levels elements as in
-    `linop.butterfly`, weights `operand[block, level, pair, 2, 2]` read from
-    global memory at run time (broadcast across the tile's rows), or, for
-    constant twiddles, `weights[pair, 2, 2]` (complex<f64>) baked into the
-    kernel (then `operand` is absent).
+    `linop.butterfly`, weights `operand[block, level, pair, 2, 2]` read at
+    run time (broadcast across rows), or, for constant twiddles,
+    `weights[pair, 2, 2]` (complex<f64>) baked into the kernel (then
+    `operand` is absent).
   }];
-  let arguments = (ins AnyType:$ptrs, OptionalAttr<I64Attr>:$operand,
+  let arguments = (ins OptionalAttr<I64Attr>:$operand,
                        I64Attr:$block, I64Attr:$level, I64Attr:$levels,
                        I64Attr:$stride, I64Attr:$src, I64Attr:$dst,
                        UnitAttr:$complex_weights,
                        OptionalAttr<ElementsAttr>:$weights);
-  let assemblyFormat = "$ptrs attr-dict `:` type($ptrs)";
+  let assemblyFormat = "$src `->` $dst attr-dict";
 }
 
-def LK_DenseStageOp : LK_Op<"dense_stage"> {
+def LK_DenseStageOp : LK_Step<"dense_stage"> {
   let summary = "block-diagonal product with run-time weights";
   let description = [{
-    `blocks` dense r x r blocks (blocks r = n) read from
-    `operand[blocks, r, r]`: `dst[i r + k] = sum_l W[i, k, l] src[i r + l]`.
-    One block is a dense layer; Monarch factors are several.
+    `blocks` dense r x r blocks read from `operand[blocks, r, r]`:
+    `dst[i r + k] = sum_l W[i, k, l] src[i r + l]`. One block is a dense
+    layer; Monarch factors are several.
   }];
-  let arguments = (ins AnyType:$ptrs, I64Attr:$operand, I64Attr:$blocks,
-                       I64Attr:$r, I64Attr:$src, I64Attr:$dst,
+  let arguments = (ins I64Attr:$operand, I64Attr:$blocks, I64Attr:$r,
+                       I64Attr:$src, I64Attr:$dst,
                        UnitAttr:$complex_weights);
-  let assemblyFormat = "$ptrs attr-dict `:` type($ptrs)";
+  let assemblyFormat = "$src `->` $dst attr-dict";
 }
 
-def LK_EmbedOp : LK_Op<"embed"> {
+def LK_EmbedOp : LK_Step<"embed"> {
   let summary = "block-diagonal map between lengths: copies and constant blocks";
   let description = [{
     A direct sum that may change the length (zero padding, truncation,
     rectangular constants): `src` holds `n_in` elements, `dst` receives
     `n_out`. Block k is `rows[k] x cols[k]` at row offset `rows[0] + ... +
-    rows[k-1]` and column offset `cols[0] + ... + cols[k-1]` (the offsets
-    run over all of `n_out` and `n_in`). `blocks[k]` is `unit` for an
-    identity block (rows = cols: a copy) or the block's constants as a
+    rows[k-1]` and column offset `cols[0] + ... + cols[k-1]`. `blocks[k]` is
+    `unit` for an identity block (a copy) or the block's constants as a
     `rows x cols` complex<f64> dense attribute: `dst[rowOff + i] = sum_j
     A[i, j] src[colOff + j]`; rows of zeros store zeros.
   }];
   let arguments = (ins I64Attr:$n_in, I64Attr:$n_out,
                        DenseI64ArrayAttr:$rows, DenseI64ArrayAttr:$cols,
                        ArrayAttr:$blocks, I64Attr:$src, I64Attr:$dst);
-  let assemblyFormat = "attr-dict";
-  let hasVerifier = 1;
-  // The verifier lives here so that the dialect's C++ need not change.
-  let extraClassDefinition = [{
-    ::mlir::LogicalResult $cppClass::verify() {
-      ::llvm::ArrayRef<int64_t> rows = getRows(), cols = getCols();
-      if (rows.size() != cols.size() || rows.size() != getBlocks().size())
-        return emitOpError("needs one rows, cols and blocks entry per block");
-      if (getSrc() == getDst())
-        return emitOpError("cannot work in place (src = dst)");
-      int64_t m = 0, n = 0;
-      for (size_t k = 0; k < rows.size(); ++k) {
-        if (rows[k] < 0 || cols[k] < 0)
-          return emitOpError("block ") << k << " has a negative size";
-        m += rows[k];
-        n += cols[k];
-        ::mlir::Attribute blk = getBlocks()[k];
-        if (::llvm::isa<::mlir::UnitAttr>(blk)) {
-          if (rows[k] != cols[k])
-            return emitOpError("identity block ") << k << " must be square";
-          continue;
-        }
-        auto dense = ::llvm::dyn_cast<::mlir::DenseElementsAttr>(blk);
-        auto type = dense ? ::llvm::dyn_cast<::mlir::RankedTensorType>(dense.getType())
-                          : ::mlir::RankedTensorType();
-        auto elem = type ? ::llvm::dyn_cast<::mlir::ComplexType>(type.getElementType())
-                         : ::mlir::ComplexType();
-        if (!elem || !elem.getElementType().isF64() || type.getRank() != 2 ||
-            type.getDimSize(0) != rows[k] || type.getDimSize(1) != cols[k])
-          return emitOpError("block ") << k << " must be `unit` or a dense "
-                 << rows[k] << "x" << cols[k] << " complex<f64> attribute";
-      }
-      if (m != getNOut() || n != getNIn())
-        return emitOpError("blocks cover ") << m << "x" << n
-               << " but the map is " << getNOut() << "x" << getNIn();
-      return ::mlir::success();
-    }
-  }];
+  let assemblyFormat = "$src `->` $dst attr-dict";
 }
 
-def LK_ConvertOp : LK_Op<"convert"> {
+def LK_ConvertOp : LK_Step<"convert"> {
   let summary = "a real <-> complex step between complex tile buffers";
   let description = [{
     Inside a complex kernel, where real values are kept with imaginary part
@@ -195,11 +312,12 @@ def LK_ConvertOp : LK_Op<"convert"> {
     `unpack` does the reverse (`dst[2i] = Re src[i]`, `dst[2i+1] = Im
     src[i]`). `n` counts the complex elements.
   }];
-  let arguments = (ins StrAttr:$kind, I64Attr:$n, I64Attr:$src, I64Attr:$dst);
-  let assemblyFormat = "attr-dict";
+  let arguments = (ins LK_ConvertKind:$kind, I64Attr:$n, I64Attr:$src,
+                       I64Attr:$dst);
+  let assemblyFormat = "$kind $n `,` $src `->` $dst attr-dict";
 }
 
-def LK_RfftStageOp : LK_Op<"rfft_stage"> {
+def LK_RfftStageOp : LK_Step<"rfft_stage"> {
   let summary = "linop.rfft_split (m -> m+1) or, inverse, rfft_merge (m+1 -> m)";
   let description = [{
     Pairs element k with element m - k of a complex buffer and combines
@@ -208,13 +326,13 @@ def LK_RfftStageOp : LK_Op<"rfft_stage"> {
   }];
   let arguments = (ins I64Attr:$m, UnitAttr:$inverse, I64Attr:$src,
                        I64Attr:$dst);
-  let assemblyFormat = "attr-dict";
+  let assemblyFormat = "$src `->` $dst attr-dict";
 }
 
-def LK_PermuteOp : LK_Op<"permute"> {
-  let summary = "dst[i] = src[perm[i]] between tile buffers, i < size(perm)";
-  let arguments = (ins DenseI64ArrayAttr:$perm, I64Attr:$src, I64Attr:$dst);
-  let assemblyFormat = "attr-dict";
+def LK_PermuteOp : LK_Step<"permute"> {
+  let summary = "dst[i] = src[perm[i]] between tile buffers";
+  let arguments = (ins LK_AnyPerm:$perm, I64Attr:$src, I64Attr:$dst);
+  let assemblyFormat = "$src `->` $dst attr-dict";
 }
 
 #endif

@@ -1,10 +1,17 @@
-// linop-lower-kernels: tile buffers become memrefs of rows x lanes, stages
-// become loops over vector<width> values with unrolled codelets, and global
-// memory is reached through the ABI's pointer arrays.
-// RUN: linop-opt %s --linop-plan="vector-width=16" --linop-lower-kernels | FileCheck %s
-// RUN: linop-opt %s --linop-plan --linop-lower-kernels --canonicalize --cse --convert-scf-to-cf --convert-vector-to-llvm --expand-strided-metadata --finalize-memref-to-llvm --convert-arith-to-llvm --convert-func-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts | FileCheck %s --check-prefix=LLVM
+// linop-cpu-lower-kernels: each kernel becomes a function with the CPU ABI,
+// tile buffers memrefs of rows x lanes, stages loops over vector<lanes>
+// values with unrolled codelets, and global memory is reached through the
+// ABI's pointer arrays. The registered pipeline runs the same passes down
+// to the LLVM dialect.
+// RUN: linop-opt %s --linop-attach-target=target=cpu --linop-plan --linop-cpu-schedule --linop-cpu-lower-kernels | FileCheck %s
+// RUN: linop-opt %s --linop-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+// RUN: linop-opt %s --linop-cpu-pipeline="description=lanes=8 stop=kernel" | FileCheck %s --check-prefix=KERNEL
+// RUN: not linop-opt %s --linop-attach-target=target=cpu --linop-plan --linop-cpu-lower-kernels 2>&1 | FileCheck %s --check-prefix=UNSCHEDULED
+// KERNEL: linop_kernel.kernel @linop_k_dft4 {{.*}}schedule = #linop_kernel.cpu<across_rows, lanes = 8>
+// UNSCHEDULED: error: linop-cpu-lower-kernels: the kernel has no CPU schedule (run linop-cpu-schedule first)
 
-// CHECK-LABEL: func.func @linop_k_dft4
+// CHECK-LABEL: func.func @linop_k_dft4(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
+// CHECK-SAME: linop.function = "dft4"
 // Real and imaginary planes, ping and pong: four buffers of 4 x 16 lanes.
 // CHECK-COUNT-4: memref.alloc() {alignment = 64 : i64} : memref<4x16xf32>
 // The tile loop steps by the vector width.

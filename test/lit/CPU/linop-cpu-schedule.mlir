@@ -1,13 +1,15 @@
-// The cost model picks each kernel's layout: along the row (width 1 and
-// `lanes`: one row per tile, load and store fused into the stages) or
-// across rows (tiles of vector-width rows). See CostModel.h.
-// RUN: linop-opt %s --linop-decompose --linop-plan="vector-width=16" | FileCheck %s
-// RUN: linop-opt %s --linop-decompose --linop-plan="vector-width=16" --linop-lower-kernels | FileCheck %s --check-prefix=LOWER
+// linop-cpu-schedule: the CPU cost model picks each kernel's layout, along
+// the row (one row per tile, load and store fused into the stages) or
+// across rows (tiles of `lanes` rows). See linop/CPU/CpuTarget.h.
+// RUN: linop-opt %s --linop-attach-target=target=cpu --linop-decompose --linop-plan --linop-cpu-schedule | FileCheck %s
+// RUN: linop-opt %s --linop-attach-target=target=cpu --linop-decompose --linop-plan --linop-cpu-schedule --linop-cpu-lower-kernels | FileCheck %s --check-prefix=LOWER
+// RUN: not linop-opt %s --linop-decompose --linop-plan --linop-cpu-schedule 2>&1 | FileCheck %s --check-prefix=NOTARGET
+// NOTARGET: error: linop-cpu-schedule: the module has no CPU target description (run linop-attach-target{target=cpu} first)
 
 // Hadamard-256: H_16 (x) I_16 is plain SIMD along the row, I_16 (x) H_16
 // regroups 16 vectors with shuffles: along the row.
-// CHECK-LABEL: func.func @linop_k_hadamard256
-// CHECK: linop_kernel.tile_loop {{.*}} attributes {buffers = 2 : i64, element = f32, lanes = 16 : i64, n = 256 : i64, width = 1 : i64}
+// CHECK-LABEL: linop_kernel.kernel @linop_k_hadamard256
+// CHECK-SAME: schedule = #linop_kernel.cpu<along_row, lanes = 16>
 // LOWER-LABEL: func.func @linop_k_hadamard256
 // One allocation holds the row buffers, 4 KiB + 576 B apart.
 // LOWER: memref.alloc() {alignment = 64 : i64} : memref<3504xf32>
@@ -22,12 +24,12 @@ func.func @hadamard256(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
   return %y : tensor<?x256xf32>
 }
 
-// DFT-256: the load's stride permutation splits (CostModel.h:
+// DFT-256: the load's stride permutation splits (CpuTarget.h:
 // permutationSplits): the first stage reads contiguous global vectors, one
 // codelet per lane, and the second reads its output through a table of 16
 // whole vectors; no copy, no gathers. Cheaper along the row.
-// CHECK-LABEL: func.func @linop_k_dft256
-// CHECK: linop_kernel.tile_loop {{.*}} lanes = 16 : i64{{.*}}width = 1 : i64
+// CHECK-LABEL: linop_kernel.kernel @linop_k_dft256
+// CHECK-SAME: schedule = #linop_kernel.cpu<along_row, lanes = 16>
 // LOWER-LABEL: func.func @linop_k_dft256
 // LOWER-NOT: vector.gather
 // LOWER: memref.get_global @__linop_table_{{[0-9]+}} : memref<16xi32>
@@ -43,8 +45,8 @@ func.func @dft256(%x: tensor<?x256xcomplex<f32>>) -> tensor<?x256xcomplex<f32>> 
 
 // DFT-1024: along the row its rows fill L1 (the model's fitted 2x); the
 // transposes across rows cost less.
-// CHECK-LABEL: func.func @linop_k_dft1024
-// CHECK: linop_kernel.tile_loop {{.*}} width = 16 : i64}
+// CHECK-LABEL: linop_kernel.kernel @linop_k_dft1024
+// CHECK-SAME: schedule = #linop_kernel.cpu<across_rows, lanes = 16>
 func.func @dft1024(%x: tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32>> {
   %F = linop.dft : !linop.op<1024x1024, complex<f32>>
   %y = linop.apply %F, %x : (!linop.op<1024x1024, complex<f32>>, tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32>>
@@ -52,8 +54,8 @@ func.func @dft1024(%x: tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32
 }
 
 // DFT-6 (radix 3 and 2, 6 not a multiple of the lanes): no in-row form.
-// CHECK-LABEL: func.func @linop_k_dft6
-// CHECK: linop_kernel.tile_loop {{.*}} width = 16 : i64}
+// CHECK-LABEL: linop_kernel.kernel @linop_k_dft6
+// CHECK-SAME: schedule = #linop_kernel.cpu<across_rows, lanes = 16>
 func.func @dft6(%x: tensor<?x6xcomplex<f32>>) -> tensor<?x6xcomplex<f32>> {
   %F = linop.dft : !linop.op<6x6, complex<f32>>
   %y = linop.apply %F, %x : (!linop.op<6x6, complex<f32>>, tensor<?x6xcomplex<f32>>) -> tensor<?x6xcomplex<f32>>

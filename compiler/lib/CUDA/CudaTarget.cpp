@@ -1,0 +1,243 @@
+//===- CudaTarget.cpp - the CUDA target -----------------------------------===//
+//
+// Its description (the GPU's resources and measured bandwidths), its cost
+// model (a row's time on the whole GPU: the larger of its global-memory
+// traffic and its arithmetic, plus a pass through shared memory per
+// stage), the schedule rules and their check, and --explain.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linop/CUDA/CudaTarget.h"
+
+#include "linop/CUDA/Passes.h"
+#include "linop/Dialect/LinopKernel.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace linop;
+using namespace linop::cuda;
+
+namespace {
+
+std::vector<DescriptionKey> descriptionKeys() {
+  GpuDescription d;
+  return {{"sms", d.sms, 1, 1024, "multiprocessors"},
+          {"smem", d.smem, 16384, int64_t(1) << 20,
+           "shared memory bytes per block"},
+          {"regs", d.regs, 8192, int64_t(1) << 20,
+           "registers per multiprocessor"},
+          {"thread_regs", d.threadRegs, 32, 1024, "registers per thread"},
+          {"cluster", d.cluster, 1, 16, "largest cluster of blocks"},
+          {"l2", d.l2, 0, int64_t(1) << 34, "L2 bytes"},
+          {"copy", d.copy, 1, 1 << 20, "device copy bandwidth, GB/s"},
+          {"fp32", d.fp32, 1, 1 << 24, "f32 GFLOP/s"},
+          {"smem_bw", d.smemBandwidth, 1, 1 << 24,
+           "shared memory GB/s over all multiprocessors"}};
+}
+
+/// The most work items any step of `k` offers per row: how many threads a
+/// row can keep busy.
+int64_t parallelism(kernel::KernelOp k) {
+  int64_t p = 1;
+  for (Operation &op : k.steps()) {
+    if (auto s = dyn_cast<kernel::StageOp>(op))
+      p = std::max<int64_t>(p, s.getA() * s.getB());
+    else if (auto bf = dyn_cast<kernel::ButterflyStageOp>(op))
+      p = std::max<int64_t>(p, int64_t(1) << (bf.getLevels() - 1));
+    else if (auto d = dyn_cast<kernel::DenseStageOp>(op))
+      p = std::max<int64_t>(p, d.getBlocks() * d.getR());
+    else
+      p = std::max<int64_t>(p, k.getN() / 4);
+  }
+  return p;
+}
+
+class CudaCostModel : public CostModel {
+public:
+  explicit CudaCostModel(GpuDescription gpu) : gpu(gpu) {}
+  // Nanoseconds per row on the whole GPU (bytes / (GB/s) = ns).
+  double rowCost(const KernelShape &k) const override {
+    double elem = k.scalarBytes * (k.complex ? 2 : 1);
+    double memory = double(k.globalBytes) / gpu.copy;
+    double math = k.flops / gpu.fp32;
+    double shared = k.steps.size() * 2 * k.n * elem / gpu.smemBandwidth;
+    return std::max(memory, math) + shared;
+  }
+  StringRef unit() const override { return "ns/row on the whole GPU"; }
+  double flopBound(double flops) const override { return flops / gpu.fp32; }
+
+private:
+  GpuDescription gpu;
+};
+
+class CudaTarget : public Target {
+public:
+  StringRef name() const override { return "cuda"; }
+  StringRef summary() const override {
+    return "NVIDIA Hopper (sm_90a), CUDA C++ through NVRTC";
+  }
+  FailureOr<TargetAttr> describe(MLIRContext *ctx, ArrayRef<std::string> keys,
+                                 std::string &error) const override {
+    return describeWithKeys(ctx, "cuda", descriptionKeys(), keys, error);
+  }
+  std::unique_ptr<CostModel> costModel(TargetAttr desc) const override {
+    return std::make_unique<CudaCostModel>(gpuDescription(desc));
+  }
+  void buildBackend(OpPassManager &pm, Stage) const override {
+    // The schedule; CUDA C++ comes from the scheduled kernel IR (emitCuda).
+    pm.addPass(createCudaSchedule());
+  }
+  void explainSchedule(kernel::KernelOp k, TargetAttr desc,
+                       llvm::raw_ostream &os) const override;
+};
+
+void CudaTarget::explainSchedule(kernel::KernelOp k, TargetAttr desc,
+                                 llvm::raw_ostream &os) const {
+  GpuDescription gpu = gpuDescription(desc);
+  auto s = dyn_cast_or_null<kernel::CudaScheduleAttr>(k.getScheduleAttr());
+  if (!s) {
+    os << "  (no CUDA schedule)\n";
+    return;
+  }
+  os << "  launch: blocks of " << s.getThreads() << " threads, "
+     << s.getRows() << " row" << (s.getRows() > 1 ? "s" : "")
+     << " per " << (s.getCluster() > 1 ? "cluster of " : "block");
+  if (s.getCluster() > 1)
+    os << s.getCluster() << " blocks";
+  os << "; row groups spread over " << gpu.sms
+     << " multiprocessors by a grid-stride loop\n";
+  os << "  memory: global -> ";
+  switch (s.getLevel()) {
+  case kernel::CudaLevel::shared:
+    os << k.getBuffers() << " tile buffers in shared memory ("
+       << llvm::format("%.1f", s.getShared() / 1024.0)
+       << " KiB per block, padded one word in 32 against bank conflicts)";
+    break;
+  case kernel::CudaLevel::cluster:
+    os << k.getBuffers() << " tile buffers spread over the shared memory of "
+       << s.getCluster() << " blocks ("
+       << llvm::format("%.1f", s.getShared() / 1024.0)
+       << " KiB each), reached through distributed shared memory";
+    break;
+  case kernel::CudaLevel::global:
+    os << k.getBuffers() << " tile buffers in a global workspace ("
+       << llvm::format("%.1f", s.getWorkspace() / 1024.0)
+       << " KiB per row in flight; the row does not fit a cluster's shared "
+          "memory)";
+    break;
+  }
+  os << " -> registers (one codelet per thread per stage)\n";
+  KernelShape shape = kernelShape(k);
+  double elem = shape.scalarBytes * (shape.complex ? 2 : 1);
+  double memory = double(shape.globalBytes) / gpu.copy;
+  double math = shape.flops / gpu.fp32;
+  double shared = shape.steps.size() * 2 * shape.n * elem / gpu.smemBandwidth;
+  os << "  estimate: " << llvm::format("%.3g", std::max(memory, math) + shared)
+     << " ns/row on the whole GPU (global memory "
+     << llvm::format("%.3g", memory) << " at " << gpu.copy
+     << " GB/s, arithmetic " << llvm::format("%.3g", math)
+     << ", shared-memory passes " << llvm::format("%.3g", shared) << ")\n";
+}
+
+} // namespace
+
+GpuDescription linop::cuda::gpuDescription(TargetAttr desc) {
+  GpuDescription d;
+  if (!desc)
+    return d;
+  d.sms = desc.getInt("sms", d.sms);
+  d.smem = desc.getInt("smem", d.smem);
+  d.regs = desc.getInt("regs", d.regs);
+  d.threadRegs = desc.getInt("thread_regs", d.threadRegs);
+  d.cluster = desc.getInt("cluster", d.cluster);
+  d.l2 = desc.getInt("l2", d.l2);
+  d.copy = desc.getInt("copy", d.copy);
+  d.fp32 = desc.getInt("fp32", d.fp32);
+  d.smemBandwidth = desc.getInt("smem_bw", d.smemBandwidth);
+  return d;
+}
+
+std::unique_ptr<Target> linop::cuda::createCudaTarget() {
+  return std::make_unique<CudaTarget>();
+}
+
+FailureOr<kernel::CudaScheduleAttr>
+linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
+                            std::string &why) {
+  MLIRContext *ctx = k.getContext();
+  Type scalar = realPart(k.getElement());
+  if (!scalar.isF32()) {
+    why = "the CUDA target computes in f32 (with f16 and bf16 storage); "
+          "f64 and complex<f64> kernels run on the CPU target";
+    return failure();
+  }
+  // runtime.h: LINOP_CUDA_MAX_OPERANDS.
+  if (k.getOperands() > 16) {
+    why = "a CUDA kernel takes at most 16 arguments and results, @" +
+          k.getFunction().str() + " has " + std::to_string(k.getOperands());
+    return failure();
+  }
+  int64_t planes = k.isComplex() ? 2 : 1;
+  int64_t rowBytes = k.getBuffers() * planes * paddedPlane(k.getN()) * 4;
+  int64_t work = parallelism(k);
+  auto threadsFor = [&](int64_t items) {
+    return std::clamp<int64_t>(llvm::alignTo(items, 32), 32, 256);
+  };
+  // Two blocks per multiprocessor keep one block's loads in flight while
+  // the other computes: shared memory for two where it fits.
+  int64_t budget = std::min<int64_t>(gpu.smem, 113 * 1024);
+  if (rowBytes <= gpu.smem) {
+    int64_t rows = 1;
+    while (rows * 2 * rowBytes <= budget && rows * work < 256 && rows < 64)
+      rows *= 2;
+    return kernel::CudaScheduleAttr::get(ctx, threadsFor(rows * work), rows,
+                                         kernel::CudaLevel::shared, 1,
+                                         rows * rowBytes, 0);
+  }
+  // A cluster of blocks, each holding a slice of every buffer.
+  for (int64_t c = 2; c <= gpu.cluster; c *= 2) {
+    int64_t slice = (k.getN() + c - 1) / c;
+    int64_t bytes = k.getBuffers() * planes * paddedPlane(slice) * 4;
+    if (bytes <= gpu.smem)
+      return kernel::CudaScheduleAttr::get(ctx, threadsFor(work / c), 1,
+                                           kernel::CudaLevel::cluster, c,
+                                           bytes, 0);
+  }
+  // Past a cluster's shared memory: a workspace in global memory.
+  return kernel::CudaScheduleAttr::get(ctx, 256, 1, kernel::CudaLevel::global,
+                                       1, 0, rowBytes);
+}
+
+LogicalResult linop::cuda::verifySchedule(kernel::KernelOp k,
+                                          const GpuDescription &gpu) {
+  auto s = dyn_cast_or_null<kernel::CudaScheduleAttr>(k.getScheduleAttr());
+  if (!s)
+    return k.emitError("the kernel has no CUDA schedule (run "
+                       "linop-cuda-schedule first)");
+  if (s.getShared() > gpu.smem)
+    return k.emitError("the CUDA schedule needs ")
+           << s.getShared() << " bytes of shared memory per block; the GPU "
+           << "has " << gpu.smem;
+  if (s.getCluster() > gpu.cluster)
+    return k.emitError("the CUDA schedule needs clusters of ")
+           << s.getCluster() << " blocks; the GPU allows " << gpu.cluster;
+  if (!realPart(k.getElement()).isF32())
+    return k.emitError("the CUDA target computes in f32, not ")
+           << k.getElement();
+  int64_t planes = k.isComplex() ? 2 : 1;
+  int64_t slice = (k.getN() + s.getCluster() - 1) / s.getCluster();
+  int64_t need = k.getBuffers() * planes * paddedPlane(slice) * 4 * s.getRows();
+  if (s.getLevel() != kernel::CudaLevel::global && s.getShared() < need)
+    return k.emitError("the CUDA schedule gives ")
+           << s.getShared() << " bytes of shared memory per block; the tile "
+           << "buffers need " << need;
+  if (s.getLevel() == kernel::CudaLevel::global &&
+      s.getWorkspace() < k.getBuffers() * planes * paddedPlane(k.getN()) * 4)
+    return k.emitError("the CUDA schedule's workspace is too small for the "
+                       "tile buffers");
+  return success();
+}
