@@ -8,9 +8,12 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstdarg>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,14 +34,56 @@ using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
-struct CUlaunchConfig; // only passed by pointer
+
+// cuLaunchKernelEx's configuration; only the cluster attribute is used.
+struct CUlaunchAttribute {
+  int id;
+  char pad[4];
+  union alignas(8) {
+    char raw[64];
+    struct {
+      unsigned x, y, z;
+    } clusterDim;
+  } value;
+};
+struct CUlaunchConfig {
+  unsigned gridDimX, gridDimY, gridDimZ;
+  unsigned blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  CUstream hStream;
+  CUlaunchAttribute *attrs;
+  unsigned numAttrs;
+};
+static_assert(sizeof(CUlaunchAttribute) == 72, "CUlaunchAttribute layout");
+static_assert(sizeof(CUlaunchConfig) == 56, "CUlaunchConfig layout");
 
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_OUT_OF_MEMORY = 2;
 constexpr CUresult CUDA_ERROR_STUB_LIBRARY = 34;
+constexpr int CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0;
+constexpr int CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1;
+constexpr int CU_FUNC_ATTRIBUTE_NUM_REGS = 4;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+constexpr int CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14;
+constexpr int CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X = 5;
+constexpr int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+constexpr int CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
+constexpr int CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = 115;
+constexpr int CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH = 120;
+constexpr int CU_POINTER_ATTRIBUTE_MEMORY_TYPE = 2;
+constexpr int CU_POINTER_ATTRIBUTE_IS_MANAGED = 8;
+constexpr int CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL = 9;
+constexpr int CU_POINTER_ATTRIBUTE_RANGE_START_ADDR = 11;
+constexpr int CU_POINTER_ATTRIBUTE_RANGE_SIZE = 12;
+constexpr unsigned CU_MEMORYTYPE_HOST = 1;
+constexpr int CU_JIT_INFO_LOG_BUFFER = 3;
+constexpr int CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES = 4;
+constexpr int CU_JIT_ERROR_LOG_BUFFER = 5;
+constexpr int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
+constexpr int CU_JIT_LOG_VERBOSE = 12;
+constexpr int CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4;
 // Kernels may use up to this much dynamic shared memory without opting in.
 constexpr unsigned kDefaultSharedLimit = 48 * 1024;
 
@@ -75,6 +120,8 @@ constexpr unsigned kDefaultSharedLimit = 48 * 1024;
     nullptr, true)                                                             \
   X(cuMemcpyDtoH, (void *, CUdeviceptr, size_t), "cuMemcpyDtoH_v2", nullptr,   \
     true)                                                                      \
+  X(cuMemcpyDtoDAsync, (CUdeviceptr, CUdeviceptr, size_t, CUstream),          \
+    "cuMemcpyDtoDAsync_v2", nullptr, true)                                     \
   X(cuMemsetD8, (CUdeviceptr, unsigned char, size_t), "cuMemsetD8_v2",         \
     nullptr, true)                                                             \
   X(cuStreamCreate, (CUstream *, unsigned int), "cuStreamCreate", nullptr,     \
@@ -91,8 +138,31 @@ constexpr unsigned kDefaultSharedLimit = 48 * 1024;
     true)                                                                      \
   X(cuGetErrorName, (CUresult, const char **), "cuGetErrorName", nullptr,      \
     false)                                                                     \
+  X(cuDriverGetVersion, (int *), "cuDriverGetVersion", nullptr, true)          \
+  X(cuCtxGetDevice, (CUdevice *), "cuCtxGetDevice", nullptr, true)             \
+  X(cuCtxPushCurrent, (CUcontext), "cuCtxPushCurrent_v2", nullptr, true)       \
+  X(cuCtxPopCurrent, (CUcontext *), "cuCtxPopCurrent_v2", nullptr, true)       \
+  X(cuModuleLoadDataEx, (CUmodule *, const void *, unsigned, int *, void **),  \
+    "cuModuleLoadDataEx", nullptr, true)                                       \
+  X(cuFuncGetAttribute, (int *, int, CUfunction), "cuFuncGetAttribute",        \
+    nullptr, true)                                                             \
+  X(cuOccupancyMaxActiveBlocksPerMultiprocessor,                               \
+    (int *, CUfunction, int, size_t),                                          \
+    "cuOccupancyMaxActiveBlocksPerMultiprocessor", nullptr, true)              \
+  X(cuPointerGetAttributes, (unsigned, int *, void **, CUdeviceptr),           \
+    "cuPointerGetAttributes", nullptr, true)                                   \
+  /* Newer entry points: linop_cuda_run works around their absence or says */ \
+  /* which one it needs. */                                                    \
   X(cuLaunchKernelEx, (const CUlaunchConfig *, CUfunction, void **, void **),  \
-    "cuLaunchKernelEx", nullptr, false)
+    "cuLaunchKernelEx", nullptr, false)                                        \
+  X(cuOccupancyMaxActiveClusters,                                              \
+    (int *, CUfunction, const CUlaunchConfig *),                               \
+    "cuOccupancyMaxActiveClusters", nullptr, false)                            \
+  X(cuMemAllocAsync, (CUdeviceptr *, size_t, CUstream), "cuMemAllocAsync",     \
+    nullptr, false)                                                            \
+  X(cuMemFreeAsync, (CUdeviceptr, CUstream), "cuMemFreeAsync", nullptr, false) \
+  X(cuCtxGetId, (CUcontext, unsigned long long *), "cuCtxGetId", nullptr,      \
+    false)
 
 struct Driver {
 #define LINOP_DECLARE_MEMBER(member, params, symbol, fallback, required)       \
@@ -129,6 +199,19 @@ std::string vformat(const char *fmt, va_list args) {
   return std::string(buf.data(), static_cast<size_t>(len));
 }
 
+// "CUDA_ERROR_X (error code): <description>".
+std::string describe(CUresult result) {
+  const char *name = nullptr;
+  const char *text = nullptr;
+  if (g_drv.cuGetErrorName && g_drv.cuGetErrorName(result, &name) != CUDA_SUCCESS)
+    name = nullptr;
+  if (g_drv.cuGetErrorString &&
+      g_drv.cuGetErrorString(result, &text) != CUDA_SUCCESS)
+    text = nullptr;
+  return std::string(name ? name : "CUDA error") + " (error " +
+         std::to_string(result) + "): " + (text ? text : "unknown error");
+}
+
 // "<call> failed: CUDA_ERROR_X (code): <description>", as LINOP_ERROR_CUDA
 // (or LINOP_ERROR_OUT_OF_MEMORY for allocation failures).
 linop_status cudaFailure(CUresult result, const char *callFmt, ...)
@@ -138,19 +221,11 @@ linop_status cudaFailure(CUresult result, const char *callFmt, ...) {
   va_start(args, callFmt);
   const std::string call = vformat(callFmt, args);
   va_end(args);
-  const char *name = nullptr;
-  const char *text = nullptr;
-  if (g_drv.cuGetErrorName && g_drv.cuGetErrorName(result, &name) != CUDA_SUCCESS)
-    name = nullptr;
-  if (g_drv.cuGetErrorString &&
-      g_drv.cuGetErrorString(result, &text) != CUDA_SUCCESS)
-    text = nullptr;
   const linop_status status = result == CUDA_ERROR_OUT_OF_MEMORY
                                   ? LINOP_ERROR_OUT_OF_MEMORY
                                   : LINOP_ERROR_CUDA;
-  return linop_set_error(status, "%s failed: %s (error %d): %s", call.c_str(),
-                         name ? name : "CUDA error", result,
-                         text ? text : "unknown error");
+  return linop_set_error(status, "%s failed: %s", call.c_str(),
+                         describe(result).c_str());
 }
 
 // Loads the library and resolves the table; returns the failure message, or
@@ -288,6 +363,499 @@ linop_status getDevice(int ordinal, CUdevice &device) {
   return LINOP_OK;
 }
 
+// ---- linop_cuda_run's state ---------------------------------------------------
+
+// Kernels without workspace may have this many waves of row groups in flight;
+// a few waves even out the tail when other work shares the GPU, and the
+// grid-stride loop takes the rest. With workspace, one wave keeps it small.
+constexpr int64_t kWavesWithoutWorkspace = 4;
+constexpr size_t kJitLogBytes = 16384;
+
+// What linop_cuda_run needs to know about a device, queried once.
+struct DeviceInfo {
+  std::string name;
+  int major = 0, minor = 0;
+  int multiprocessors = 0;
+  int sharedOptin = 0; // shared memory a block may opt in to, in bytes
+  int maxGridX = 0;
+  int clusterLaunch = 0;
+  int memoryPools = 0;
+};
+
+std::mutex g_deviceMutex;
+std::map<CUdevice, DeviceInfo> g_devices; // never erased: pointers stay valid
+
+linop_status deviceInfo(CUdevice device, const DeviceInfo *&out) {
+  std::lock_guard<std::mutex> lock(g_deviceMutex);
+  auto it = g_devices.find(device);
+  if (it == g_devices.end()) {
+    DeviceInfo info;
+    char name[256] = "";
+    if (CUresult r = g_drv.cuDeviceGetName(name, sizeof name, device))
+      return cudaFailure(r, "cuDeviceGetName(device %d)", device);
+    info.name = name;
+    const struct {
+      int attribute;
+      int *value;
+      const char *what;
+    } queries[] = {
+        {CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, &info.major,
+         "COMPUTE_CAPABILITY_MAJOR"},
+        {CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, &info.minor,
+         "COMPUTE_CAPABILITY_MINOR"},
+        {CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, &info.multiprocessors,
+         "MULTIPROCESSOR_COUNT"},
+        {CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+         &info.sharedOptin, "MAX_SHARED_MEMORY_PER_BLOCK_OPTIN"},
+        {CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X, &info.maxGridX, "MAX_GRID_DIM_X"},
+    };
+    for (const auto &q : queries)
+      if (CUresult r = g_drv.cuDeviceGetAttribute(q.value, q.attribute, device))
+        return cudaFailure(r, "cuDeviceGetAttribute(%s, device %d)", q.what,
+                           device);
+    // Drivers older than these attributes have neither feature.
+    if (g_drv.cuDeviceGetAttribute(&info.clusterLaunch,
+                                   CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH, device))
+      info.clusterLaunch = 0;
+    if (g_drv.cuDeviceGetAttribute(
+            &info.memoryPools, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+            device))
+      info.memoryPools = 0;
+    it = g_devices.emplace(device, std::move(info)).first;
+  }
+  out = &it->second;
+  return LINOP_OK;
+}
+
+// "device 0 (NVIDIA H200, sm_90)"
+std::string deviceText(CUdevice device, const DeviceInfo &info) {
+  return "device " + std::to_string(device) + " (" + info.name + ", sm_" +
+         std::to_string(info.major) + std::to_string(info.minor) + ")";
+}
+
+// "driver 13000 (CUDA 13.0)"
+std::string driverText() {
+  int v = 0;
+  if (g_drv.cuDriverGetVersion(&v) != CUDA_SUCCESS)
+    return "a driver of unknown version";
+  return "driver " + std::to_string(v) + " (CUDA " + std::to_string(v / 1000) +
+         "." + std::to_string(v % 1000 / 10) + ")";
+}
+
+// One kernel of an image loaded into one context.
+struct KernelState {
+  CUfunction function = nullptr;
+  int maxThreads = 0; // reflects its registers and launch bounds
+  int registers = 0;
+  int staticShared = 0;
+  int dynamicLimit = 0; // MAX_DYNAMIC_SHARED_SIZE_BYTES as set so far
+  bool nonPortable = false;
+  // The configuration that last passed the checks, and its row-group cap.
+  unsigned threads = 0, shared = 0, cluster = 0;
+  bool workspace = false;
+  int64_t groupCap = 0;
+};
+
+// An image loaded into one context.
+struct ContextImage {
+  unsigned long long key = 0; // see contextKey
+  CUcontext context = nullptr;
+  CUmodule module = nullptr;
+  std::map<std::string, KernelState> kernels;
+};
+
+// Identifies a context for the module cache. cuCtxGetId's ids are never
+// reused, unlike handles, which a new context may get after cuCtxDestroy.
+linop_status contextKey(CUcontext context, unsigned long long &key) {
+  key = reinterpret_cast<uintptr_t>(context);
+  if (g_drv.cuCtxGetId)
+    if (CUresult r = g_drv.cuCtxGetId(context, &key))
+      return cudaFailure(r, "cuCtxGetId");
+  return LINOP_OK;
+}
+
+std::string trimmed(const char *text) {
+  std::string s(text);
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
+  return s;
+}
+
+// Loads the cubin, or else JIT-compiles the PTX; the message of a failure
+// has the JIT log, the device and the driver.
+linop_status loadImage(const linop_cuda_image &image, const char *library,
+                       CUdevice device, const DeviceInfo &info,
+                       CUmodule &module) {
+  std::string cubinFailure;
+  if (image.cubin) {
+    const CUresult r =
+        g_drv.cuModuleLoadDataEx(&module, image.cubin, 0, nullptr, nullptr);
+    if (r == CUDA_SUCCESS)
+      return LINOP_OK;
+    cubinFailure = "loading its cubin failed: " + describe(r);
+  }
+  if (!image.ptx)
+    return linop_set_error(LINOP_ERROR_CUDA,
+                           "library %s: cannot load its kernels on %s with "
+                           "%s: %s, and it has no PTX to fall back on",
+                           library, deviceText(device, info).c_str(),
+                           driverText().c_str(), cubinFailure.c_str());
+  std::vector<char> errorLog(kJitLogBytes, '\0'), infoLog(kJitLogBytes, '\0');
+  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                   CU_JIT_INFO_LOG_BUFFER, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES};
+  // Sizes travel as integers in the pointer-sized option values.
+  void *values[] = {errorLog.data(),
+                    reinterpret_cast<void *>(uintptr_t(kJitLogBytes - 1)),
+                    infoLog.data(),
+                    reinterpret_cast<void *>(uintptr_t(kJitLogBytes - 1))};
+  const CUresult r =
+      g_drv.cuModuleLoadDataEx(&module, image.ptx, 4, options, values);
+  if (r == CUDA_SUCCESS)
+    return LINOP_OK;
+  std::string log = trimmed(errorLog.data());
+  const std::string infoText = trimmed(infoLog.data());
+  if (!infoText.empty())
+    log += (log.empty() ? "" : "\n") + infoText;
+  return linop_set_error(
+      r == CUDA_ERROR_OUT_OF_MEMORY ? LINOP_ERROR_OUT_OF_MEMORY
+                                    : LINOP_ERROR_CUDA,
+      "library %s: cannot load its kernels on %s with %s: %s%sJIT-compiling "
+      "its PTX failed: %s; JIT log: %s",
+      library, deviceText(device, info).c_str(), driverText().c_str(),
+      cubinFailure.c_str(), cubinFailure.empty() ? "" : "; ",
+      describe(r).c_str(), log.empty() ? "(empty)" : log.c_str());
+}
+
+// Finds the image's module in the current context, loading it on first use.
+// Called with the linop_cuda_module's mutex held.
+linop_status imageInContext(std::vector<std::unique_ptr<ContextImage>> &loaded,
+                            const linop_cuda_image &image, const char *library,
+                            CUcontext context, CUdevice device,
+                            const DeviceInfo &info, ContextImage *&out) {
+  unsigned long long key = 0;
+  if (linop_status s = contextKey(context, key))
+    return s;
+  for (auto &entry : loaded)
+    if (entry->key == key) {
+      out = entry.get();
+      return LINOP_OK;
+    }
+  auto entry = std::make_unique<ContextImage>();
+  entry->key = key;
+  entry->context = context;
+  if (linop_status s = loadImage(image, library, device, info, entry->module))
+    return s;
+  out = entry.get();
+  loaded.push_back(std::move(entry));
+  return LINOP_OK;
+}
+
+// A 1-D launch of `k` with `grid` blocks, clustered along x when
+// k.cluster > 1; `attribute` must outlive the configuration.
+CUlaunchConfig launchConfig(const linop_cuda_kernel &k, unsigned grid,
+                            CUstream stream, CUlaunchAttribute &attribute) {
+  attribute = CUlaunchAttribute{};
+  attribute.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  attribute.value.clusterDim = {k.cluster, 1, 1};
+  CUlaunchConfig config{};
+  config.gridDimX = grid;
+  config.gridDimY = config.gridDimZ = 1;
+  config.blockDimX = k.threads;
+  config.blockDimY = config.blockDimZ = 1;
+  config.sharedMemBytes = k.shared_bytes;
+  config.hStream = stream;
+  config.attrs = &attribute;
+  config.numAttrs = k.cluster > 1 ? 1 : 0;
+  return config;
+}
+
+// Checks that `k` fits the device (see linop_cuda_run) and computes how many
+// row groups may be in flight. The result is kept for the next call with the
+// same configuration.
+linop_status checkKernel(const char *library, const linop_cuda_kernel &k,
+                         CUdevice device, const DeviceInfo &info,
+                         KernelState &state) {
+  const std::string dev = deviceText(device, info);
+  if (k.threads > unsigned(state.maxThreads))
+    return linop_set_error(
+        LINOP_ERROR_UNSUPPORTED,
+        "library %s, kernel %s: %u threads per block, but it can have at most "
+        "%d on %s (MAX_THREADS_PER_BLOCK, given its %d registers per thread "
+        "and launch bounds)",
+        library, k.name, k.threads, state.maxThreads, dev.c_str(),
+        state.registers);
+  const int64_t sharedTotal = int64_t(state.staticShared) + k.shared_bytes;
+  if (sharedTotal > info.sharedOptin)
+    return linop_set_error(
+        LINOP_ERROR_UNSUPPORTED,
+        "library %s, kernel %s: %d bytes of static and %u bytes of dynamic "
+        "shared memory per block, more than the %d bytes %s allows "
+        "(MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)",
+        library, k.name, state.staticShared, k.shared_bytes, info.sharedOptin,
+        dev.c_str());
+  // Above the default limit a kernel must opt in.
+  if (k.shared_bytes > unsigned(state.dynamicLimit)) {
+    if (CUresult r = g_drv.cuFuncSetAttribute(
+            state.function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+            int(k.shared_bytes)))
+      return cudaFailure(r,
+                         "library %s: cuFuncSetAttribute(%s, "
+                         "MAX_DYNAMIC_SHARED_SIZE_BYTES, %u)",
+                         library, k.name, k.shared_bytes);
+    state.dynamicLimit = int(k.shared_bytes);
+  }
+  int64_t resident = 0; // row groups that fit on the device at once
+  if (k.cluster == 1) {
+    int blocks = 0;
+    if (CUresult r = g_drv.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+            &blocks, state.function, int(k.threads), k.shared_bytes))
+      return cudaFailure(r,
+                         "library %s: "
+                         "cuOccupancyMaxActiveBlocksPerMultiprocessor(%s, %u "
+                         "threads, %u bytes)",
+                         library, k.name, k.threads, k.shared_bytes);
+    if (blocks == 0)
+      return linop_set_error(
+          LINOP_ERROR_UNSUPPORTED,
+          "library %s, kernel %s: a block of %u threads (%d registers each) "
+          "with %u bytes of dynamic shared memory does not fit on a "
+          "multiprocessor of %s",
+          library, k.name, k.threads, state.registers, k.shared_bytes,
+          dev.c_str());
+    resident = int64_t(blocks) * info.multiprocessors;
+  } else {
+    if (!info.clusterLaunch)
+      return linop_set_error(LINOP_ERROR_UNSUPPORTED,
+                             "library %s, kernel %s: %s cannot launch "
+                             "thread-block clusters",
+                             library, k.name, dev.c_str());
+    if (!g_drv.cuLaunchKernelEx || !g_drv.cuOccupancyMaxActiveClusters)
+      return linop_set_error(LINOP_ERROR_UNSUPPORTED,
+                             "library %s, kernel %s: clusters need "
+                             "cuLaunchKernelEx and "
+                             "cuOccupancyMaxActiveClusters, which %s (%s) "
+                             "lacks; update the driver",
+                             library, k.name, driverText().c_str(),
+                             g_drv.path.c_str());
+    if (k.cluster > 8 && !state.nonPortable) {
+      if (CUresult r = g_drv.cuFuncSetAttribute(
+              state.function,
+              CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1))
+        return linop_set_error(
+            LINOP_ERROR_UNSUPPORTED,
+            "library %s, kernel %s: clusters of %u blocks are above the "
+            "portable 8 and %s does not allow them: "
+            "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED) failed: %s",
+            library, k.name, k.cluster, dev.c_str(), describe(r).c_str());
+      state.nonPortable = true;
+    }
+    CUlaunchAttribute attribute;
+    const CUlaunchConfig config =
+        launchConfig(k, k.cluster, nullptr, attribute);
+    int clusters = 0;
+    const CUresult r =
+        g_drv.cuOccupancyMaxActiveClusters(&clusters, state.function, &config);
+    if (r != CUDA_SUCCESS || clusters == 0)
+      return linop_set_error(
+          LINOP_ERROR_UNSUPPORTED,
+          "library %s, kernel %s: a cluster of %u blocks of %u threads with "
+          "%u bytes of dynamic shared memory each cannot be scheduled on %s "
+          "(cuOccupancyMaxActiveClusters: %s)",
+          library, k.name, k.cluster, k.threads, k.shared_bytes, dev.c_str(),
+          r == CUDA_SUCCESS ? "0 clusters" : describe(r).c_str());
+    resident = clusters;
+  }
+  const bool workspace = k.workspace_bytes > 0;
+  state.groupCap = std::min<int64_t>(
+      resident * (workspace ? 1 : kWavesWithoutWorkspace),
+      info.maxGridX / int64_t(k.cluster));
+  state.threads = k.threads;
+  state.shared = k.shared_bytes;
+  state.cluster = k.cluster;
+  state.workspace = workspace;
+  return LINOP_OK;
+}
+
+// Looks the kernel up in the loaded image (once) and checks it (once per
+// configuration); `groupCap` is how many row groups may be in flight.
+linop_status prepareKernel(const char *library, const linop_cuda_kernel &k,
+                           ContextImage &image, CUdevice device,
+                           const DeviceInfo &info, CUfunction &function,
+                           int64_t &groupCap) {
+  auto it = image.kernels.find(k.name);
+  if (it == image.kernels.end()) {
+    KernelState state;
+    if (CUresult r =
+            g_drv.cuModuleGetFunction(&state.function, image.module, k.name))
+      return cudaFailure(r,
+                         "library %s: cuModuleGetFunction(\"%s\") (is the "
+                         "kernel in this image, under that exact, unmangled "
+                         "name?)",
+                         library, k.name);
+    const struct {
+      int attribute;
+      int *value;
+      const char *what;
+    } queries[] = {
+        {CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, &state.maxThreads,
+         "MAX_THREADS_PER_BLOCK"},
+        {CU_FUNC_ATTRIBUTE_NUM_REGS, &state.registers, "NUM_REGS"},
+        {CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, &state.staticShared,
+         "SHARED_SIZE_BYTES"},
+        {CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, &state.dynamicLimit,
+         "MAX_DYNAMIC_SHARED_SIZE_BYTES"},
+    };
+    for (const auto &q : queries)
+      if (CUresult r =
+              g_drv.cuFuncGetAttribute(q.value, q.attribute, state.function))
+        return cudaFailure(r, "library %s: cuFuncGetAttribute(%s, %s)",
+                           library, k.name, q.what);
+    it = image.kernels.emplace(k.name, state).first;
+  }
+  KernelState &state = it->second;
+  const bool workspace = k.workspace_bytes > 0;
+  if (state.groupCap == 0 || state.threads != k.threads ||
+      state.shared != k.shared_bytes || state.cluster != k.cluster ||
+      state.workspace != workspace)
+    if (linop_status s = checkKernel(library, k, device, info, state))
+      return s;
+  function = state.function;
+  groupCap = state.groupCap;
+  return LINOP_OK;
+}
+
+// LINOP_CUDA_SYNC, read once: anything but unset, "" or "0" turns it on.
+bool syncAfterEachLaunch() {
+  static const bool sync = [] {
+    const char *env = std::getenv("LINOP_CUDA_SYNC");
+    return env && *env && std::strcmp(env, "0") != 0;
+  }();
+  return sync;
+}
+
+linop_status launchKernel(const char *library, const linop_cuda_kernel &k,
+                          CUfunction function, unsigned groups,
+                          linop_cuda_args &args, CUstream stream) {
+  const unsigned grid = groups * k.cluster;
+  void *params[] = {&args};
+  CUresult r;
+  if (g_drv.cuLaunchKernelEx) {
+    CUlaunchAttribute attribute;
+    const CUlaunchConfig config = launchConfig(k, grid, stream, attribute);
+    r = g_drv.cuLaunchKernelEx(&config, function, params, nullptr);
+  } else { // an old driver; checkKernel refused clusters
+    r = g_drv.cuLaunchKernel(function, grid, 1, 1, k.threads, 1, 1,
+                             k.shared_bytes, stream, params, nullptr);
+  }
+  if (r != CUDA_SUCCESS)
+    return cudaFailure(r,
+                       "library %s: launching kernel %s (grid %u, block %u, "
+                       "cluster %u, %u bytes of dynamic shared memory)",
+                       library, k.name, grid, k.threads, k.cluster,
+                       k.shared_bytes);
+  if (syncAfterEachLaunch())
+    if (CUresult r = g_drv.cuStreamSynchronize(stream))
+      return cudaFailure(r,
+                         "library %s: kernel %s (synchronized after its "
+                         "launch because LINOP_CUDA_SYNC is set)",
+                         library, k.name);
+  return LINOP_OK;
+}
+
+// One linop_cuda_run's device scratch: stream-ordered where the device has
+// memory pools, else allocated plainly and freed after a synchronization.
+struct Workspace {
+  CUdeviceptr ptr = 0;
+  bool streamOrdered = false;
+};
+
+linop_status allocateWorkspace(const char *library, size_t bytes,
+                               const DeviceInfo &info, CUstream stream,
+                               Workspace &ws) {
+  if (bytes == 0)
+    return LINOP_OK;
+  ws.streamOrdered =
+      info.memoryPools && g_drv.cuMemAllocAsync && g_drv.cuMemFreeAsync;
+  const CUresult r = ws.streamOrdered
+                         ? g_drv.cuMemAllocAsync(&ws.ptr, bytes, stream)
+                         : g_drv.cuMemAlloc(&ws.ptr, bytes);
+  if (r != CUDA_SUCCESS) {
+    ws.ptr = 0;
+    return cudaFailure(r, "library %s: allocating %zu bytes of workspace (%s)",
+                       library, bytes,
+                       ws.streamOrdered ? "cuMemAllocAsync" : "cuMemAlloc");
+  }
+  return LINOP_OK;
+}
+
+linop_status freeWorkspace(const char *library, Workspace &ws,
+                           CUstream stream) {
+  if (ws.ptr == 0)
+    return LINOP_OK;
+  CUresult r = CUDA_SUCCESS;
+  if (ws.streamOrdered) {
+    r = g_drv.cuMemFreeAsync(ws.ptr, stream);
+  } else {
+    r = g_drv.cuStreamSynchronize(stream);
+    const CUresult f = g_drv.cuMemFree(ws.ptr);
+    if (r == CUDA_SUCCESS)
+      r = f;
+  }
+  ws.ptr = 0;
+  if (r != CUDA_SUCCESS)
+    return cudaFailure(r, "library %s: freeing the workspace", library);
+  return LINOP_OK;
+}
+
+const char *libraryName(const linop_cuda_image *image) {
+  return image && image->library ? image->library : "(unnamed library)";
+}
+
+// linop_cuda_run's checks that need no driver.
+linop_status checkRunArguments(linop_cuda_module **module,
+                               const linop_cuda_image *image,
+                               const linop_cuda_kernel *kernels, int count,
+                               const linop_cuda_args *args) {
+  if (linop_status s = linop_check_pointer(module, "module"))
+    return s;
+  if (linop_status s = linop_check_pointer(image, "image"))
+    return s;
+  if (linop_status s = linop_check_pointer(args, "args"))
+    return s;
+  const char *library = libraryName(image);
+  if (!image->cubin && !image->ptx)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "library %s: the image has neither a cubin nor PTX",
+                           library);
+  if (image->cubin && image->cubin_bytes == 0)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "library %s: the cubin is given with 0 bytes",
+                           library);
+  if (count < 0)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "library %s: kernel count must be >= 0, got %d",
+                           library, count);
+  if (count > 0)
+    if (linop_status s = linop_check_pointer(kernels, "kernels"))
+      return s;
+  if (args->batch < 0)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "library %s: batch must be >= 0, got %lld",
+                           library, static_cast<long long>(args->batch));
+  for (int i = 0; i < count; ++i) {
+    const linop_cuda_kernel &k = kernels[i];
+    if (!k.name || !*k.name)
+      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                             "library %s: kernel %d has no name", library, i);
+    if (k.threads == 0 || k.rows == 0 || k.cluster == 0 || k.cluster > 16)
+      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                             "library %s, kernel %s: threads (%u) and rows "
+                             "(%u) must be >= 1 and cluster (%u) in 1..16",
+                             library, k.name, k.threads, k.rows, k.cluster);
+  }
+  return LINOP_OK;
+}
+
 } // namespace
 
 // The opaque types of the C API.
@@ -301,9 +869,12 @@ struct linop_cuda_function {
 };
 
 struct linop_cuda_module {
+  std::mutex mutex; // guards functions and loaded
+  // linop_cuda_module_load's module, in the context current when loaded.
   CUmodule handle = nullptr;
-  std::mutex mutex; // guards functions
   std::map<std::string, std::unique_ptr<linop_cuda_function>> functions;
+  // linop_cuda_run's: one per context the image was loaded into.
+  std::vector<std::unique_ptr<ContextImage>> loaded;
 };
 
 extern "C" {
@@ -441,8 +1012,26 @@ linop_status linop_cuda_module_unload(linop_cuda_module *module) {
   std::unique_ptr<linop_cuda_module> owned(module);
   if (linop_status s = enter(true))
     return s;
-  if (CUresult r = g_drv.cuModuleUnload(module->handle))
-    return cudaFailure(r, "cuModuleUnload");
+  if (module->handle)
+    if (CUresult r = g_drv.cuModuleUnload(module->handle))
+      return cudaFailure(r, "cuModuleUnload");
+  // linop_cuda_run's modules, each in its own context. A context destroyed
+  // since took its module with it: its id is gone (or, for a reused handle,
+  // different).
+  for (const auto &entry : module->loaded) {
+    unsigned long long key = 0;
+    if (g_drv.cuCtxGetId &&
+        (g_drv.cuCtxGetId(entry->context, &key) != CUDA_SUCCESS ||
+         key != entry->key))
+      continue;
+    if (CUresult r = g_drv.cuCtxPushCurrent(entry->context))
+      return cudaFailure(r, "cuCtxPushCurrent (to unload a module)");
+    const CUresult r = g_drv.cuModuleUnload(entry->module);
+    CUcontext popped = nullptr;
+    g_drv.cuCtxPopCurrent(&popped);
+    if (r != CUDA_SUCCESS)
+      return cudaFailure(r, "cuModuleUnload");
+  }
   return LINOP_OK;
 }
 
@@ -576,6 +1165,20 @@ linop_status linop_cuda_memcpy_dtoh(void *dst, linop_cuda_deviceptr src,
   return LINOP_OK;
 }
 
+linop_status linop_cuda_memcpy_dtod(linop_cuda_deviceptr dst,
+                                    linop_cuda_deviceptr src, size_t bytes,
+                                    linop_stream stream) {
+  if (bytes == 0)
+    return LINOP_OK;
+  if (linop_status s = enter(true))
+    return s;
+  if (CUresult r = g_drv.cuMemcpyDtoDAsync(dst, src, bytes,
+                                           static_cast<CUstream>(stream)))
+    return cudaFailure(r, "cuMemcpyDtoDAsync(0x%llx, 0x%llx, %zu bytes)", dst,
+                       src, bytes);
+  return LINOP_OK;
+}
+
 linop_status linop_cuda_memset_d8(linop_cuda_deviceptr dst,
                                   unsigned char value, size_t bytes) {
   if (bytes == 0)
@@ -678,6 +1281,181 @@ linop_status linop_cuda_event_destroy(linop_cuda_event event) {
     return s;
   if (CUresult r = g_drv.cuEventDestroy(static_cast<CUevent>(event)))
     return cudaFailure(r, "cuEventDestroy(%p)", event);
+  return LINOP_OK;
+}
+
+linop_status linop_cuda_driver_version(int *version) {
+  if (linop_status s = linop_check_pointer(version, "version"))
+    return s;
+  *version = 0;
+  if (linop_status s = enter(false))
+    return s;
+  if (CUresult r = g_drv.cuDriverGetVersion(version))
+    return cudaFailure(r, "cuDriverGetVersion");
+  return LINOP_OK;
+}
+
+linop_status linop_cuda_run(linop_cuda_module **module,
+                            const linop_cuda_image *image,
+                            const linop_cuda_kernel *kernels, int count,
+                            const linop_cuda_args *args, linop_stream stream) {
+  static_assert(sizeof(linop_cuda_args) == 272 &&
+                    offsetof(linop_cuda_args, workspace) == 264,
+                "linop_cuda_args must match linop/cuda_device.h");
+  if (linop_status s = checkRunArguments(module, image, kernels, count, args))
+    return s;
+  if (args->batch == 0 || count == 0)
+    return LINOP_OK;
+  const char *library = libraryName(image);
+  if (linop_status s = enter(true))
+    return s;
+  CUcontext context = nullptr;
+  if (CUresult r = g_drv.cuCtxGetCurrent(&context))
+    return cudaFailure(r, "cuCtxGetCurrent");
+  CUdevice device = 0;
+  if (CUresult r = g_drv.cuCtxGetDevice(&device))
+    return cudaFailure(r, "cuCtxGetDevice");
+  const DeviceInfo *info = nullptr;
+  if (linop_status s = deviceInfo(device, info))
+    return s;
+  if (info->major < 9)
+    return linop_set_error(LINOP_ERROR_UNSUPPORTED,
+                           "library %s needs a GPU of compute capability 9.0 "
+                           "or newer (thread-block clusters), but the current "
+                           "context is on %s",
+                           library, deviceText(device, *info).c_str());
+
+  linop_cuda_module *m = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_moduleMutex);
+    if (!*module) {
+      *module = new (std::nothrow) linop_cuda_module;
+      if (!*module)
+        return linop_set_error(LINOP_ERROR_OUT_OF_MEMORY,
+                               "library %s: out of memory", library);
+    }
+    m = *module;
+  }
+
+  // Load, look up and check everything before launching anything.
+  const CUstream cuStream = static_cast<CUstream>(stream);
+  std::vector<CUfunction> functions(static_cast<size_t>(count));
+  std::vector<unsigned> groups(static_cast<size_t>(count));
+  size_t workspaceBytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(m->mutex);
+    ContextImage *loaded = nullptr;
+    if (linop_status s = imageInContext(m->loaded, *image, library, context,
+                                        device, *info, loaded))
+      return s;
+    for (int i = 0; i < count; ++i) {
+      const linop_cuda_kernel &k = kernels[i];
+      int64_t cap = 0;
+      if (linop_status s = prepareKernel(library, k, *loaded, device, *info,
+                                         functions[size_t(i)], cap))
+        return s;
+      const int64_t rowGroups = (args->batch - 1) / k.rows + 1;
+      groups[size_t(i)] = static_cast<unsigned>(std::min(rowGroups, cap));
+      if (k.workspace_bytes > 0) {
+        if (k.workspace_bytes > SIZE_MAX / groups[size_t(i)])
+          return linop_set_error(LINOP_ERROR_OUT_OF_MEMORY,
+                                 "library %s, kernel %s: %u row groups of "
+                                 "%llu bytes of workspace overflow size_t",
+                                 library, k.name, groups[size_t(i)],
+                                 static_cast<unsigned long long>(
+                                     k.workspace_bytes));
+        workspaceBytes = std::max<size_t>(
+            workspaceBytes, k.workspace_bytes * groups[size_t(i)]);
+      }
+    }
+  }
+
+  Workspace ws;
+  if (linop_status s =
+          allocateWorkspace(library, workspaceBytes, *info, cuStream, ws))
+    return s;
+  linop_cuda_args launchArgs = *args;
+  launchArgs.workspace = ws.ptr;
+  linop_status status = LINOP_OK;
+  for (int i = 0; i < count && status == LINOP_OK; ++i)
+    status = launchKernel(library, kernels[i], functions[size_t(i)],
+                          groups[size_t(i)], launchArgs, cuStream);
+  // Free even after a failed launch, but report the launch's error.
+  if (status != LINOP_OK) {
+    const std::string message = linop_last_error();
+    freeWorkspace(library, ws, cuStream);
+    return linop_set_error(status, "%s", message.c_str());
+  }
+  return freeWorkspace(library, ws, cuStream);
+}
+
+linop_status linop_cuda_check_pointer(linop_cuda_deviceptr p, size_t bytes,
+                                      size_t align, const char *name) {
+  const char *arg = name ? name : "(unnamed)";
+  if (p == 0)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "device pointer '%s' is 0", arg);
+  if (align & (align - 1))
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "linop_cuda_check_pointer('%s'): align must be a "
+                           "power of two, got %zu",
+                           arg, align);
+  if (align > 1 && p % align != 0)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "device pointer '%s' (0x%llx) is not aligned to "
+                           "%zu bytes",
+                           arg, p, align);
+  if (bytes > 0 && p + bytes - 1 < p)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "device pointer '%s' (0x%llx): %zu bytes wrap "
+                           "around the address space",
+                           arg, p, bytes);
+  if (linop_status s = enter(true))
+    return s;
+  unsigned memoryType = 0;
+  unsigned long long managed = 0; // "a boolean": any width reads as nonzero
+  int ordinal = -1;
+  CUdeviceptr start = 0;
+  size_t size = 0;
+  int attributes[] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                      CU_POINTER_ATTRIBUTE_IS_MANAGED,
+                      CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL,
+                      CU_POINTER_ATTRIBUTE_RANGE_START_ADDR,
+                      CU_POINTER_ATTRIBUTE_RANGE_SIZE};
+  void *data[] = {&memoryType, &managed, &ordinal, &start, &size};
+  // Unknown (host) pointers either fail or come back with memory type 0.
+  if (CUresult r = g_drv.cuPointerGetAttributes(5, attributes, data, p))
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "device pointer '%s' (0x%llx) is not CUDA memory "
+                           "(host memory?): cuPointerGetAttributes failed: %s",
+                           arg, p, describe(r).c_str());
+  if (memoryType == 0)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "device pointer '%s' (0x%llx) is not CUDA memory "
+                           "(host memory?)",
+                           arg, p);
+  if (!managed) {
+    if (memoryType == CU_MEMORYTYPE_HOST)
+      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                             "device pointer '%s' (0x%llx) is host memory "
+                             "(page-locked), not device or managed memory",
+                             arg, p);
+    CUdevice current = 0;
+    if (CUresult r = g_drv.cuCtxGetDevice(&current))
+      return cudaFailure(r, "cuCtxGetDevice");
+    if (ordinal != current)
+      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                             "device pointer '%s' (0x%llx) is memory of "
+                             "device %d, but the current context is on "
+                             "device %d",
+                             arg, p, ordinal, current);
+  }
+  if (bytes > 0 && size > 0 && (p < start || p - start > size ||
+                                bytes > size - (p - start)))
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "device pointer '%s': [0x%llx, +%zu bytes) does "
+                           "not fit in its allocation [0x%llx, +%zu bytes)",
+                           arg, p, bytes, start, size);
   return LINOP_OK;
 }
 

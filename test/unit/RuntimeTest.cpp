@@ -470,6 +470,101 @@ TEST(Runtime, CudaStubLibraryIsNoDriver) {
       ::testing::ExitedWithCode(0), "stub library, not a driver");
 }
 
+namespace {
+
+// A description linop_cuda_run accepts; `batch` rows.
+struct RunCall {
+  linop_cuda_module *module = nullptr;
+  linop_cuda_image image = {"libtest", nullptr, 0, "// PTX, never loaded"};
+  linop_cuda_kernel kernel = {"linop_k", 128, 2, 1, 0, 0};
+  linop_cuda_args args = {};
+  explicit RunCall(int64_t batch) { args.batch = batch; }
+  linop_status run() {
+    return linop_cuda_run(&module, &image, &kernel, 1, &args, nullptr);
+  }
+};
+
+} // namespace
+
+// Checks that need no driver, so they behave the same with or without one.
+TEST(Runtime, CudaRunArgumentChecks) {
+  RunCall ok(0);
+  EXPECT_EQ(ok.run(), LINOP_OK) << "batch 0 is nothing to do";
+  EXPECT_EQ(ok.module, nullptr);
+  EXPECT_EQ(linop_cuda_run(&ok.module, &ok.image, nullptr, 0, &ok.args,
+                           nullptr),
+            LINOP_OK);
+
+  RunCall c(10);
+  EXPECT_EQ(linop_cuda_run(nullptr, &c.image, &c.kernel, 1, &c.args, nullptr),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "'module' is NULL");
+  EXPECT_EQ(linop_cuda_run(&c.module, nullptr, &c.kernel, 1, &c.args, nullptr),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "'image' is NULL");
+  EXPECT_EQ(linop_cuda_run(&c.module, &c.image, nullptr, 1, &c.args, nullptr),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "'kernels' is NULL");
+  EXPECT_EQ(linop_cuda_run(&c.module, &c.image, &c.kernel, -1, &c.args,
+                           nullptr),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "kernel count must be >= 0, got -1");
+
+  RunCall negative(-4);
+  EXPECT_EQ(negative.run(), LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "library libtest: batch must be >= 0");
+
+  RunCall empty(10);
+  empty.image.ptx = nullptr;
+  EXPECT_EQ(empty.run(), LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "neither a cubin nor PTX");
+
+  for (unsigned cluster : {0u, 17u}) {
+    RunCall bad(10);
+    bad.kernel.cluster = cluster;
+    EXPECT_EQ(bad.run(), LINOP_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONTAINS(linop_last_error(), "library libtest, kernel linop_k");
+    EXPECT_CONTAINS(linop_last_error(),
+                    "cluster (" + std::to_string(cluster) + ") in 1..16");
+  }
+  RunCall noRows(10);
+  noRows.kernel.rows = 0;
+  EXPECT_EQ(noRows.run(), LINOP_ERROR_INVALID_ARGUMENT);
+  RunCall noName(10);
+  noName.kernel.name = nullptr;
+  EXPECT_EQ(noName.run(), LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "kernel 0 has no name");
+
+  EXPECT_EQ(linop_cuda_check_pointer(0, 16, 4, "x"),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(linop_last_error(), "device pointer 'x' is 0");
+  EXPECT_EQ(linop_cuda_check_pointer(0x1002, 16, 4, "y"),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "'y' (0x1002) is not aligned to 4 bytes");
+  EXPECT_EQ(linop_cuda_check_pointer(0x1000, 16, 3, "y"),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "power of two, got 3");
+  EXPECT_EQ(linop_cuda_check_pointer(~0ull - 7, 16, 8, "z"),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "wrap around");
+}
+
+TEST(Runtime, CudaRunWithoutDriver) {
+  if (haveDriver())
+    GTEST_SKIP() << "a CUDA driver is installed here";
+  RunCall c(10);
+  EXPECT_EQ(c.run(), LINOP_ERROR_NO_CUDA_DRIVER);
+  EXPECT_CONTAINS(linop_last_error(), "CUDA driver not available");
+  EXPECT_CONTAINS(linop_last_error(), "the CPU target works without it");
+  EXPECT_EQ(c.module, nullptr);
+  EXPECT_EQ(linop_cuda_check_pointer(0x10000, 64, 16, "x"),
+            LINOP_ERROR_NO_CUDA_DRIVER);
+  EXPECT_CONTAINS(linop_last_error(), "CUDA driver not available");
+  int version = -1;
+  EXPECT_EQ(linop_cuda_driver_version(&version), LINOP_ERROR_NO_CUDA_DRIVER);
+  EXPECT_EQ(version, 0);
+}
+
 // ---------------------------------------------------------------------------
 // CUDA with a driver (runs only where there is a GPU)
 

@@ -19,6 +19,8 @@
 #include "npy/Npy.h"
 #include "reference/Evaluator.h"
 
+#include "linop/CUDA/CudaTarget.h"
+
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -33,10 +35,13 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -54,9 +59,15 @@ static cl::opt<std::string> funcName(cl::cat(toolOptions), "func", cl::desc("fun
                                      "(default: the only public one)"));
 static cl::opt<std::string> target(cl::cat(toolOptions), "target",
                                    cl::desc("reference (the float64 dense "
-                                            "evaluator) or cpu (the compiled "
-                                            "kernel, JIT for this host)"),
+                                            "evaluator), cpu (the compiled "
+                                            "kernel, JIT for this host) or "
+                                            "cuda (NVRTC and the GPU)"),
                                    cl::init("reference"));
+static cl::opt<std::string> gpuDescription(
+    cl::cat(toolOptions), "gpu",
+    cl::desc("--target=cuda: description entries over the H200's "
+             "(sms=132,smem=227K,...)"),
+    cl::init(""));
 static cl::list<std::string> inputs(cl::cat(toolOptions), "in", cl::desc("input .npy, one per "
                                     "argument, in order"));
 static cl::list<std::string> outputs(cl::cat(toolOptions), "out", cl::desc("output .npy, one per "
@@ -314,8 +325,264 @@ std::string bytesString(double b) {
   return llvm::formatv("{0:0.##} {1}", b, units[u]);
 }
 
-int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
-           llvm::SourceMgr &sm) {
+/// How a compiled kernel runs on its target, for runCompiled: once on the
+/// host buffers (results back in them), then timed against a copy of the
+/// same bytes on the same resources.
+struct Runner {
+  std::string what; // "the compiled CPU kernel (JIT for znver4, 2 threads)"
+  std::function<bool(std::string &)> run;
+  std::function<double(int &)> timeCall; // seconds per call
+  std::function<double(int64_t, int &)> timeCopy; // a copy of that many bytes
+  std::string copyWhat;
+  std::optional<double> flopsPerRow;
+};
+
+/// The CPU target: the pipeline to the LLVM dialect, a JIT for this host,
+/// the runtime's thread pool.
+bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
+               std::vector<Buffer> &buffers, int64_t rows, Runner &runner,
+               std::string &err) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) {
+    err = "cannot target this host: " + llvm::toString(jtmb.takeError());
+    return false;
+  }
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = jtmb->createTargetMachine();
+  if (!tm) {
+    err = "cannot target this host: " + llvm::toString(tm.takeError());
+    return false;
+  }
+  PipelineOptions opts =
+      abi::pipelineOptions(cpu::describeMachine(**tm, /*host=*/true));
+  auto lowered = std::make_shared<OwningOpRef<ModuleOp>>(spec.clone());
+  // Compile only the function asked for: the others may use ops this
+  // backend does not support yet.
+  for (auto f : llvm::make_early_inc_range((*lowered)->getOps<func::FuncOp>()))
+    if (f.getSymName() != func.getSymName() && f.isPublic() &&
+        !f.getSymName().starts_with("linop_k_"))
+      f.erase();
+  if (failed(abi::lower(**lowered, *lookupTarget("cpu"), Stage::Final, opts,
+                        prelowered)) ||
+      failed(abi::checkKernels(**lowered, {sig}))) {
+    err = "";
+    return false;
+  }
+  std::string cpuName = (*tm)->getTargetCPU().str();
+  auto transformer = makeOptimizingTransformer(3, 0, tm->get());
+  ExecutionEngineOptions engineOpts;
+  engineOpts.transformer = transformer;
+  engineOpts.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(**lowered, engineOpts, std::move(*tm));
+  if (!engine) {
+    err = "JIT: " + llvm::toString(engine.takeError());
+    return false;
+  }
+  (*engine)->registerSymbols(runtimeSymbols);
+  auto sym = (*engine)->lookup(kernelSymbol(func.getSymName()));
+  if (!sym) {
+    err = "JIT: " + llvm::toString(sym.takeError());
+    return false;
+  }
+  auto call = std::make_shared<KernelCall>();
+  call->kernel = reinterpret_cast<decltype(call->kernel)>(*sym);
+  for (Buffer &b : buffers) {
+    call->ptrs.push_back(b.bytes.data());
+    call->strides.push_back(b.operand.batched() ? b.stride : 0);
+  }
+  if (numThreads > 0)
+    linop_set_num_threads(numThreads);
+  int64_t grain = abi::grainRows(sig);
+  std::shared_ptr<ExecutionEngine> keep(std::move(*engine));
+  auto runOnce = [call, rows, grain, keep] {
+    return linop_parallel_for(rows, grain, runRange, call.get());
+  };
+  runner.what = "the compiled CPU kernel (JIT for " + cpuName + ", " +
+                std::to_string(linop_get_num_threads()) + " threads)";
+  runner.run = [runOnce](std::string &e) {
+    if (runOnce() == LINOP_OK)
+      return true;
+    e = std::string("linop_parallel_for: ") + linop_last_error();
+    return false;
+  };
+  runner.timeCall = [runOnce](int &samples) {
+    return timePerCall([&] { runOnce(); }, samples);
+  };
+  // A memcpy of the same bytes, split over the same pool.
+  runner.timeCopy = [](int64_t copyBytes, int &samples) {
+    std::vector<uint8_t> src(copyBytes, 1), dst(copyBytes);
+    CopyJob job{src.data(), dst.data(), copyBytes, 64 * 1024};
+    int64_t chunks = (copyBytes + job.chunk - 1) / job.chunk;
+    return timePerCall(
+        [&] { linop_parallel_for(chunks, 1, copyRange, &job); }, samples);
+  };
+  runner.copyWhat = "a memcpy moving as many bytes on the same threads";
+  runner.flopsPerRow = abi::flopsPerRow(**lowered, spec, func.getSymName());
+  return true;
+}
+
+/// A device allocation freed with its owner.
+struct DeviceBuffer {
+  linop_cuda_deviceptr ptr = 0;
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer &) = delete;
+  ~DeviceBuffer() { linop_cuda_free(ptr); }
+};
+
+/// What a CUDA run keeps alive: the code, its image and launches, the
+/// device buffers and the kernels' argument block.
+struct CudaState {
+  std::shared_ptr<abi::CudaCode> code;
+  linop_cuda_image image{};
+  std::vector<linop_cuda_kernel> kernels;
+  std::vector<linop_cuda_deviceptr> device;
+  linop_cuda_args args{};
+  linop_cuda_module *module = nullptr;
+  ~CudaState() {
+    for (linop_cuda_deviceptr p : device)
+      linop_cuda_free(p);
+    linop_cuda_module_unload(module);
+  }
+};
+
+/// Device time per call: event-timed samples of enough calls to last a
+/// millisecond, after a warm-up; the median of at least 10.
+template <typename F> double timeOnDevice(F &&call, int &samplesOut) {
+  linop_cuda_event start = nullptr, stop = nullptr;
+  if (linop_cuda_event_create(&start) || linop_cuda_event_create(&stop))
+    return -1;
+  for (int i = 0; i < 3; ++i)
+    call();
+  int reps = 1;
+  std::vector<double> samples;
+  for (int round = 0; samples.size() < 10 && round < 64; ++round) {
+    linop_cuda_event_record(start, nullptr);
+    for (int i = 0; i < reps; ++i)
+      call();
+    linop_cuda_event_record(stop, nullptr);
+    linop_cuda_event_synchronize(stop);
+    float ms = 0;
+    linop_cuda_event_elapsed_ms(&ms, start, stop);
+    if (ms < 1.0f && reps < (1 << 16)) {
+      reps *= 2;
+      continue;
+    }
+    samples.push_back(ms * 1e-3 / reps);
+  }
+  linop_cuda_event_destroy(start);
+  linop_cuda_event_destroy(stop);
+  if (samples.empty())
+    return -1;
+  std::sort(samples.begin(), samples.end());
+  samplesOut = samples.size();
+  return samples[samples.size() / 2];
+}
+
+/// The CUDA target: the pipeline to scheduled kernel IR, CUDA C++, NVRTC,
+/// and the runtime's loader and launcher, the same the generated entry
+/// points call.
+bool cudaRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
+                std::vector<Buffer> &buffers, int64_t rows, Runner &runner,
+                std::string &err) {
+  // The GPU first: without one, nothing else is worth doing.
+  int count = 0;
+  if (linop_cuda_device_count(&count) != LINOP_OK) {
+    err = std::string("--target=cuda needs a GPU: ") + linop_last_error();
+    return false;
+  }
+  if (count == 0) {
+    err = "--target=cuda needs a GPU: the CUDA driver sees none";
+    return false;
+  }
+  OwningOpRef<ModuleOp> lowered = spec.clone();
+  for (auto f : llvm::make_early_inc_range(lowered->getOps<func::FuncOp>()))
+    if (f.getSymName() != func.getSymName() && f.isPublic())
+      f.erase();
+  std::vector<std::string> description;
+  llvm::SmallVector<llvm::StringRef> keys;
+  llvm::StringRef(gpuDescription).split(keys, ',', -1, false);
+  for (llvm::StringRef k : keys)
+    description.push_back(k.str());
+  if (failed(abi::lower(*lowered, *lookupTarget("cuda"), Stage::Kernel,
+                        abi::pipelineOptions(description), false))) {
+    err = "";
+    return false;
+  }
+  auto code = std::make_shared<abi::CudaCode>();
+  if (!abi::compileCuda(*lowered, llvm::sys::path::filename(specFile), *code,
+                        err))
+    return false;
+  auto state = std::make_shared<CudaState>();
+  state->image = {"linop-run", code->cubin.data(), code->cubin.size(),
+                  code->ptx.c_str()};
+  for (const cuda::KernelLaunch &l : code->launches)
+    if (l.function == func.getSymName())
+      state->kernels.push_back({nullptr, unsigned(l.threads), unsigned(l.rows),
+                                unsigned(l.cluster), unsigned(l.shared),
+                                uint64_t(l.workspace)});
+  for (size_t i = 0; i < state->kernels.size(); ++i)
+    state->kernels[i].name = code->launches[i].name.c_str();
+  state->code = code;
+  // Device copies of the host buffers, padding and poison included.
+  state->device.resize(buffers.size());
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    Buffer &b = buffers[i];
+    if (linop_cuda_malloc(&state->device[i], b.bytes.size()) ||
+        linop_cuda_memcpy_htod(state->device[i], b.bytes.data(),
+                               b.bytes.size())) {
+      err = linop_last_error();
+      return false;
+    }
+    state->args.ptr[i] = state->device[i];
+    state->args.stride[i] = b.operand.batched() ? b.stride : 0;
+  }
+  state->args.batch = rows;
+  auto launch = [state] {
+    return linop_cuda_run(&state->module, &state->image, state->kernels.data(),
+                          int(state->kernels.size()), &state->args, nullptr);
+  };
+  char name[256] = "a CUDA GPU";
+  linop_cuda_device_name(0, name, sizeof name);
+  runner.what = std::string("the compiled CUDA kernel (NVRTC, sm_90a, on ") +
+                name + ")";
+  runner.run = [state, launch, &buffers](std::string &e) {
+    if (launch() != LINOP_OK || linop_cuda_stream_synchronize(nullptr)) {
+      e = linop_last_error();
+      return false;
+    }
+    for (size_t i = 0; i < buffers.size(); ++i)
+      if (buffers[i].operand.isOutput() &&
+          linop_cuda_memcpy_dtoh(buffers[i].bytes.data(),
+                                 state->device[i],
+                                 buffers[i].bytes.size())) {
+        e = linop_last_error();
+        return false;
+      }
+    return true;
+  };
+  runner.timeCall = [launch](int &samples) {
+    return timeOnDevice([&] { launch(); }, samples);
+  };
+  // A device-to-device copy of the same bytes.
+  runner.timeCopy = [](int64_t copyBytes, int &samples) {
+    DeviceBuffer src, dst;
+    if (linop_cuda_malloc(&src.ptr, copyBytes) ||
+        linop_cuda_malloc(&dst.ptr, copyBytes) ||
+        linop_cuda_memset_d8(src.ptr, 1, copyBytes))
+      return -1.0;
+    return timeOnDevice(
+        [&] { linop_cuda_memcpy_dtod(dst.ptr, src.ptr, copyBytes, nullptr); },
+        samples);
+  };
+  runner.copyWhat = "a device-to-device copy moving as many bytes";
+  runner.flopsPerRow = abi::flopsPerRow(*lowered, spec, func.getSymName());
+  return true;
+}
+
+int runCompiled(ModuleOp spec, func::FuncOp func,
+                std::vector<ref::Tensor> &args, llvm::SourceMgr &sm) {
   FailureOr<abi::Signature> sig = abi::signatureOf(func, &sm);
   if (failed(sig))
     return 1;
@@ -363,64 +630,21 @@ int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
     buffers.push_back(std::move(b));
   }
 
-  // Compile and JIT, for this host.
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!jtmb)
-    return fail("cannot target this host: " + llvm::toString(jtmb.takeError()));
-  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto tm = jtmb->createTargetMachine();
-  if (!tm)
-    return fail("cannot target this host: " + llvm::toString(tm.takeError()));
-  registerTargets();
-  PipelineOptions opts =
-      abi::pipelineOptions(cpu::describeMachine(**tm, /*host=*/true));
-  OwningOpRef<ModuleOp> lowered = spec.clone();
-  // Compile only the function asked for: the others may use ops this
-  // backend does not support yet.
-  for (auto f : llvm::make_early_inc_range(lowered->getOps<func::FuncOp>()))
-    if (f.getSymName() != func.getSymName() && f.isPublic() &&
-        !f.getSymName().starts_with("linop_k_"))
-      f.erase();
-  if (failed(abi::lower(*lowered, *lookupTarget("cpu"), Stage::Final, opts,
-                        prelowered)) ||
-      failed(abi::checkKernels(*lowered, {*sig})))
-    return 1;
-  std::string cpuName = (*tm)->getTargetCPU().str();
-  auto transformer = makeOptimizingTransformer(3, 0, tm->get());
-  ExecutionEngineOptions engineOpts;
-  engineOpts.transformer = transformer;
-  engineOpts.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(*lowered, engineOpts, std::move(*tm));
-  if (!engine)
-    return fail("JIT: " + llvm::toString(engine.takeError()));
-  (*engine)->registerSymbols(runtimeSymbols);
-  auto sym = (*engine)->lookup(kernelSymbol(func.getSymName()));
-  if (!sym)
-    return fail("JIT: " + llvm::toString(sym.takeError()));
-
-  KernelCall call;
-  call.kernel = reinterpret_cast<decltype(call.kernel)>(*sym);
-  for (Buffer &b : buffers) {
-    call.ptrs.push_back(b.bytes.data());
-    call.strides.push_back(b.operand.batched() ? b.stride : 0);
-  }
-  if (numThreads > 0)
-    linop_set_num_threads(numThreads);
-  int64_t grain = abi::grainRows(*sig);
-  auto runOnce = [&] {
-    return linop_parallel_for(rows, grain, runRange, &call);
-  };
+  // Compile for the target and run once.
+  Runner runner;
+  bool made = target == "cpu"
+                  ? cpuRunner(spec, func, *sig, buffers, rows, runner, err)
+                  : cudaRunner(spec, func, *sig, buffers, rows, runner, err);
+  if (!made)
+    return err.empty() ? 1 : fail(err);
   auto start = std::chrono::steady_clock::now();
-  if (runOnce() != LINOP_OK)
-    return fail(std::string("linop_parallel_for: ") + linop_last_error());
+  if (!runner.run(err))
+    return fail(err);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  llvm::outs() << "@" << func.getSymName() << ": ran the compiled CPU kernel "
-               << "(JIT for " << cpuName << ", " << linop_get_num_threads()
-               << " threads) on a batch of " << rows << " in "
+  llvm::outs() << "@" << func.getSymName() << ": ran " << runner.what
+               << " on a batch of " << rows << " in "
                << llvm::format("%.3f", seconds * 1e3) << " ms\n";
 
   // The padding between output rows must still be poison.
@@ -528,19 +752,15 @@ int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
     for (Buffer &b : buffers)
       (b.operand.isOutput() ? written : read) += b.dataBytes();
     int samples = 0;
-    double t = timePerCall([&] { runOnce(); }, samples);
-    // A memcpy that moves as many bytes (half read, half written), split
-    // over the same pool: the bandwidth bound for this call.
+    double t = runner.timeCall(samples);
+    // A copy that moves as many bytes (half read, half written) on the same
+    // resources: the bandwidth bound for this call.
     int64_t copyBytes = std::max<int64_t>(1, int64_t((read + written) / 2));
-    std::vector<uint8_t> src(copyBytes, 1), dst(copyBytes);
-    CopyJob job{src.data(), dst.data(), copyBytes, 64 * 1024};
-    int64_t chunks = (copyBytes + job.chunk - 1) / job.chunk;
-    int memcpySamples = 0;
-    double tCopy = timePerCall(
-        [&] { linop_parallel_for(chunks, 1, copyRange, &job); },
-        memcpySamples);
-    std::optional<double> flops = abi::flopsPerRow(*lowered, spec,
-                                                    func.getSymName());
+    int copySamples = 0;
+    double tCopy = runner.timeCopy(copyBytes, copySamples);
+    if (t <= 0 || tCopy <= 0)
+      return fail(std::string("timing failed: ") + linop_last_error());
+    std::optional<double> flops = runner.flopsPerRow;
     llvm::outs() << "bench: " << llvm::format("%.3f", t * 1e6)
                  << " us per call (median of " << samples << " samples), "
                  << llvm::format("%.2f", (read + written) / t * 1e-9)
@@ -554,8 +774,7 @@ int runCpu(ModuleOp spec, func::FuncOp func, std::vector<ref::Tensor> &args,
     else
       llvm::outs() << "n/a\n";
     llvm::outs() << "bench: " << llvm::format("%.2f", t / tCopy)
-                 << "x the time of a memcpy moving as many bytes on the "
-                    "same threads ("
+                 << "x the time of " << runner.copyWhat << " ("
                  << llvm::format("%.3f", tCopy * 1e6) << " us, "
                  << llvm::format("%.2f", 2.0 * copyBytes / tCopy * 1e-9)
                  << " GB/s)\n";
@@ -576,13 +795,18 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "linop-run: run a Linop spec on .npy inputs\n");
-  if (target != "reference" && target != "cpu")
+  registerTargets();
+  if (target != "reference" && !lookupTarget(target))
     return fail("unknown target '" + target +
-                "': use --target=reference or --target=cpu");
-  if (target != "cpu" && (check || bench || prelowered || rowPad != 0 ||
-                          numThreads != 0 || tolerance != 0))
-    return fail("--check, --expect, --bench, --row-pad, --num-threads, --tolerance and "
-                "--prelowered need --target=cpu");
+                "': use --target=reference or one of " + targetNames());
+  if (target == "reference" && (check || bench || prelowered || rowPad != 0 ||
+                                numThreads != 0 || tolerance != 0 ||
+                                !expects.empty()))
+    return fail("--check, --expect, --bench, --row-pad, --num-threads, "
+                "--tolerance and --prelowered need a compiled target "
+                "(--target=cpu or cuda)");
+  if (target == "cuda" && (prelowered || numThreads != 0))
+    return fail("--prelowered and --num-threads are for --target=cpu");
 
   DialectRegistry registry;
   abi::registerDialects(registry);
@@ -641,8 +865,8 @@ int main(int argc, char **argv) {
                 std::to_string(func.getNumResults()) + " results, got " +
                 std::to_string(outputs.size()) + " --out files");
 
-  if (target == "cpu")
-    return runCpu(*module, func, args, sm);
+  if (target != "reference")
+    return runCompiled(*module, func, args, sm);
 
   auto start = std::chrono::steady_clock::now();
   FailureOr<std::vector<ref::Tensor>> results = ref::evaluate(func, args);

@@ -2,6 +2,8 @@
 
 #include "KernelAbi.h"
 
+#include "linop/CUDA/Nvrtc.h"
+
 #include "linop/Dialect/LinopDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -288,6 +290,36 @@ LogicalResult checkKernels(ModuleOp module,
   return success();
 }
 
+bool compileCuda(ModuleOp kernels, llvm::StringRef specName, CudaCode &out,
+                 std::string &error) {
+  FailureOr<std::string> source =
+      cuda::emitCuda(kernels, specName, out.launches);
+  if (failed(source)) {
+    error = "the CUDA emitter failed (see the error above)";
+    return false;
+  }
+  out.source = *source;
+  std::string why;
+  if (!cuda::nvrtcAvailable(why)) {
+    error = "--target=cuda compiles its kernels with NVRTC, which is not "
+            "available here: " +
+            why + ". The CPU target works without it.";
+    return false;
+  }
+  cuda::NvrtcResult r;
+  std::string log;
+  if (!cuda::compileCuda(specName.str() + ".cu", out.source,
+                         {cuda::deviceHeader()}, {}, r, log)) {
+    error = "NVRTC could not compile the kernels of " + specName.str() +
+            " (a bug in the CUDA emitter; --emit=cuda shows the source):\n" +
+            log;
+    return false;
+  }
+  out.cubin = std::move(r.cubin);
+  out.ptx = std::move(r.ptx);
+  return true;
+}
+
 int64_t grainRows(const Signature &sig) {
   int64_t rowBytes = 0;
   for (const Operand &o : sig.operands)
@@ -302,6 +334,8 @@ std::optional<double> flopsPerRow(ModuleOp lowered, ModuleOp spec,
     if (!op)
       return std::nullopt;
     Attribute a = op->getAttr("linop.flops_per_row");
+    if (!a) // a kernel op (linop_kernel.kernel) not lowered further
+      a = op->getAttr("flops_per_row");
     if (auto i = dyn_cast_or_null<IntegerAttr>(a))
       return double(i.getInt());
     if (auto f = dyn_cast_or_null<FloatAttr>(a))

@@ -13,6 +13,7 @@
 #ifndef LINOP_TOOLS_KERNELABI_H
 #define LINOP_TOOLS_KERNELABI_H
 
+#include "linop/CUDA/CudaTarget.h"
 #include "linop/Target.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -106,6 +107,16 @@ mlir::LogicalResult lower(mlir::ModuleOp module, const Target &target,
 /// signature with the ABI's type, with an error naming what is missing.
 mlir::LogicalResult checkKernels(mlir::ModuleOp module,
                                  const std::vector<Signature> &signatures);
+
+/// The CUDA target's code for a module lowered to Stage::Kernel: its CUDA
+/// C++, NVRTC's sm_90a cubin and compute_90 PTX, and how to launch each
+/// kernel. False with `error` (NVRTC missing, or its log).
+struct CudaCode {
+  std::string source, cubin, ptx;
+  std::vector<cuda::KernelLaunch> launches;
+};
+bool compileCuda(mlir::ModuleOp kernels, llvm::StringRef specName,
+                 CudaCode &out, std::string &error);
 
 /// Rows per range of linop_parallel_for: enough that a range moves at least
 /// 32 KiB, so that dispatch costs little, yet small, so that a modest batch

@@ -345,39 +345,31 @@ int compileCuda(ModuleOp spec, cgen::Library &lib,
   OwningOpRef<ModuleOp> kernels = lowered(Stage::Kernel);
   if (!kernels)
     return 1;
-  std::vector<cuda::KernelLaunch> launches;
-  FailureOr<std::string> source =
-      cuda::emitCuda(*kernels, lib.specFile, launches);
-  if (failed(source))
-    return 1;
   if (emit == Emit::Cuda) {
+    std::vector<cuda::KernelLaunch> launches;
+    FailureOr<std::string> source =
+        cuda::emitCuda(*kernels, lib.specFile, launches);
+    if (failed(source))
+      return 1;
     llvm::outs() << *source;
     return 0;
   }
-  std::string why, err;
-  if (!cuda::nvrtcAvailable(why))
-    return fail("--target=cuda compiles its kernels with NVRTC, which is "
-                "not available here: " +
-                why + ". The CPU target works without it.");
-  cuda::NvrtcResult out;
-  if (!cuda::compileCuda(lib.name + ".cu", *source, {cuda::deviceHeader()},
-                         {}, out, err))
-    return fail("NVRTC could not compile the kernels of " + lib.specFile +
-                " (a bug in the CUDA emitter; --emit=cuda shows the "
-                "source):\n" +
-                err);
+  abi::CudaCode code;
+  std::string err;
+  if (!abi::compileCuda(*kernels, lib.specFile, code, err))
+    return fail(err);
   if (emit == Emit::Ptx) {
-    llvm::outs() << out.ptx;
+    llvm::outs() << code.ptx;
     return 0;
   }
   if (emit == Emit::Cubin) {
     if (std::error_code ec = fs::create_directories(outDir))
       return fail("cannot create " + outDir + ": " + ec.message());
-    return writeFile(outDir + "/" + lib.name + ".cubin", out.cubin, err)
+    return writeFile(outDir + "/" + lib.name + ".cubin", code.cubin, err)
                ? 0
                : fail(err);
   }
-  for (const cuda::KernelLaunch &l : launches)
+  for (const cuda::KernelLaunch &l : code.launches)
     lib.launches.push_back({l.name, l.function, l.threads, l.rows, l.cluster,
                             l.shared, l.workspace});
   std::optional<std::string> tmp = makeTempDir(lib.name, err);
@@ -386,10 +378,11 @@ int compileCuda(ModuleOp spec, cgen::Library &lib,
   auto cleanup = llvm::make_scope_exit([&] { fs::remove_directories(*tmp); });
   Payload p;
   std::string cubin = lib.name + ".cubin", ptx = lib.name + ".ptx";
-  p.files = {{cubin, out.cubin}, {ptx, out.ptx}, {lib.name + ".cu", *source}};
+  p.files = {{cubin, code.cubin}, {ptx, code.ptx},
+             {lib.name + ".cu", code.source}};
   p.cSources.push_back(
       {lib.name + "_image.c",
-       cgen::imageSource(lib, *tmp + "/" + cubin, out.cubin.size(),
+       cgen::imageSource(lib, *tmp + "/" + cubin, code.cubin.size(),
                          *tmp + "/" + ptx)});
   p.keep = {lib.name + ".cu"};
   return buildLibrary(lib, p, *tmp);

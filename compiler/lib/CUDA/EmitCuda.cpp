@@ -59,10 +59,10 @@ public:
   bool present(const V &v) const { return !v.re.empty(); }
   bool complex() const { return cplx; }
   V add(const V &x, const V &y) {
-    return def(x.re + " + " + y.re, cplx ? x.im + " + " + y.im : "");
+    return def(sum(x.re, y.re, false), cplx ? sum(x.im, y.im, false) : "");
   }
   V sub(const V &x, const V &y) {
-    return def(x.re + " - " + y.re, cplx ? x.im + " - " + y.im : "");
+    return def(sum(x.re, y.re, true), cplx ? sum(x.im, y.im, true) : "");
   }
   V neg(const V &x) { return V{minus(x.re), cplx ? minus(x.im) : ""}; }
   V mulReal(const V &x, double c) {
@@ -93,6 +93,13 @@ public:
   }
 
 private:
+  /// x + y or x - y, a negated y folded into the sign.
+  static std::string sum(const std::string &x, const std::string &y,
+                         bool subtract) {
+    if (y[0] == '-')
+      return x + (subtract ? " + " : " - ") + y.substr(1);
+    return x + (subtract ? " - " : " + ") + y;
+  }
   V def(const std::string &re, const std::string &im) {
     std::string name = "v" + std::to_string(next++);
     out += indent + "const float " + name + "r = " + re + ";";
@@ -269,7 +276,7 @@ LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
                        opnd, g.elem, g.packed ? ", pairs" : "", op.getDst(),
                        op.getPermAttr() ? ", permuted" : "");
   loop(len);
-  src += "      const int64_t row = g * " + std::to_string(rows) + " + r;\n"
+  src += "      const long long row = g * " + std::to_string(rows) + " + r;\n"
          "      float re = 0.0f, im = 0.0f;\n"
          "      if (row < a.batch) {\n";
   std::string rowAt = llvm::formatv("row * a.stride[{0}]", opnd);
@@ -306,7 +313,7 @@ LogicalResult KernelEmitter::emitStore(kernel::StoreOp op) {
   src += llvm::formatv("    // store: buffer {0} -> operand #{1} ({2}{3})\n",
                        op.getSrc(), opnd, g.elem, g.packed ? ", pairs" : "");
   loop(len);
-  src += "      const int64_t row = g * " + std::to_string(rows) + " + r;\n"
+  src += "      const long long row = g * " + std::to_string(rows) + " + r;\n"
          "      if (row < a.batch) {\n";
   src += "        const float re = " + at(op.getSrc(), "r", 0, "w") + ";\n";
   if (cplx)
@@ -415,7 +422,7 @@ LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
   } else {
     int64_t first = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
     src += llvm::formatv("      const {0} *wt = (const {0} *)a.ptr[{1}] + "
-                         "((int64_t){2} + w) * 4;\n",
+                         "((long long){2} + w) * 4;\n",
                          cw ? "float2" : "float", *op.getOperand(), first);
     for (int q = 0; q < 4; ++q) {
       std::string t = llvm::formatv("wt[{0}]", q);
@@ -440,7 +447,7 @@ LogicalResult KernelEmitter::emitDense(kernel::DenseStageOp op) {
   loop(blocks * R);
   src += llvm::formatv(
       "      const int first = (w / {0}) * {0};\n"
-      "      const {1} *wt = (const {1} *)a.ptr[{2}] + (int64_t)w * {0};\n"
+      "      const {1} *wt = (const {1} *)a.ptr[{2}] + (long long)w * {0};\n"
       "      float accr = 0.0f, acci = 0.0f;\n"
       "      for (int l = 0; l < {0}; ++l) {{\n"
       "        const float xr = {3};\n",
@@ -633,7 +640,7 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
   switch (s.getLevel()) {
   case kernel::CudaLevel::shared:
     src += llvm::formatv(
-        "  extern __shared__ __align__(16) float smem[];\n"
+        "  float *const smem = linop_shared<float>();\n"
         "  auto at = [&](int k, int r, int p, int i) -> float * {{\n"
         "    return smem + ((k * {0} + r) * {1} + p) * {2} + linop_pad(i);\n"
         "  };\n"
@@ -643,7 +650,7 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
   case kernel::CudaLevel::cluster:
     // Element i lives in block i / slice of the cluster.
     src += llvm::formatv(
-        "  extern __shared__ __align__(16) float smem[];\n"
+        "  float *const smem = linop_shared<float>();\n"
         "  auto at = [&](int k, int, int p, int i) -> float * {{\n"
         "    float *local = smem + (k * {0} + p) * {1} + linop_pad(i % {2});\n"
         "    return linop_cluster_map(local, i / {2});\n"
@@ -653,7 +660,7 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
     break;
   case kernel::CudaLevel::global:
     src += llvm::formatv(
-        "  float *const ws = (float *)a.workspace + (int64_t)(blockIdx.x / "
+        "  float *const ws = (float *)a.workspace + (long long)(blockIdx.x / "
         "{0}) * {1};\n"
         "  auto at = [&](int k, int r, int p, int i) -> float * {{\n"
         "    return ws + ((k * {2} + r) * {3} + p) * {4} + linop_pad(i);\n"
@@ -662,8 +669,8 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
         cluster, s.getWorkspace() / 4, rows, planes, plane, threads);
     break;
   }
-  src += llvm::formatv("  const int64_t groups = (a.batch + {0}) / {1};\n"
-                       "  for (int64_t g = blockIdx.x / {2}; g < groups; g += "
+  src += llvm::formatv("  const long long groups = (a.batch + {0}) / {1};\n"
+                       "  for (long long g = blockIdx.x / {2}; g < groups; g += "
                        "gridDim.x / {2}) {{\n",
                        rows - 1, rows, cluster);
   int index = 0;

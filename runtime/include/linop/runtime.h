@@ -151,6 +151,11 @@ LINOP_API linop_status linop_cuda_memcpy_htod(linop_cuda_deviceptr dst,
 LINOP_API linop_status linop_cuda_memcpy_dtoh(void *dst,
                                               linop_cuda_deviceptr src,
                                               size_t bytes);
+/* Device to device, in stream order (the copy floor of benchmarks). */
+LINOP_API linop_status linop_cuda_memcpy_dtod(linop_cuda_deviceptr dst,
+                                              linop_cuda_deviceptr src,
+                                              size_t bytes,
+                                              linop_stream stream);
 LINOP_API linop_status linop_cuda_memset_d8(linop_cuda_deviceptr dst,
                                             unsigned char value, size_t bytes);
 
@@ -167,6 +172,101 @@ LINOP_API linop_status linop_cuda_event_elapsed_ms(float *ms,
                                                    linop_cuda_event start,
                                                    linop_cuda_event end);
 LINOP_API linop_status linop_cuda_event_destroy(linop_cuda_event event);
+
+/* ---- Running generated CUDA kernels ------------------------------------- */
+
+/* Driver version as cuDriverGetVersion gives it (e.g. 13000 for 13.0). */
+LINOP_API linop_status linop_cuda_driver_version(int *version);
+
+#define LINOP_CUDA_MAX_OPERANDS 16
+
+/* The one parameter every generated kernel takes, by value
+ * (__grid_constant__). linop/cuda_device.h declares the same layout for
+ * device code; both are guarded by LINOP_CUDA_ARGS_DEFINED. */
+#ifndef LINOP_CUDA_ARGS_DEFINED
+#define LINOP_CUDA_ARGS_DEFINED
+typedef struct {
+  /* The spec function's arguments, then its results. */
+  linop_cuda_deviceptr ptr[LINOP_CUDA_MAX_OPERANDS];
+  /* Row stride in elements (0 for weights). */
+  int64_t stride[LINOP_CUDA_MAX_OPERANDS];
+  int64_t batch; /* rows */
+  /* Set by linop_cuda_run; 0 when no kernel needs one. */
+  linop_cuda_deviceptr workspace;
+} linop_cuda_args;
+#endif
+
+/* How to launch one generated kernel. The batch is processed in row groups
+ * of `rows` rows; a row group is handled by `cluster` blocks (a thread-block
+ * cluster along x when cluster > 1). The kernel loops over row groups:
+ *   for (g = blockIdx.x / cluster; g < ceil(batch / rows);
+ *        g += gridDim.x / cluster)
+ * and uses workspace + (blockIdx.x / cluster) * workspace_bytes as its
+ * scratch. The workspace is scratch for one kernel: its contents do not
+ * carry over to the next kernel. */
+typedef struct {
+  const char *name;         /* the kernel's symbol (extern "C") */
+  unsigned threads;         /* threads per block */
+  unsigned rows;            /* batch rows per row group (>= 1) */
+  unsigned cluster;         /* blocks per row group, 1..16 */
+  unsigned shared_bytes;    /* dynamic shared memory per block */
+  uint64_t workspace_bytes; /* device scratch per row group in flight (0: none) */
+} linop_cuda_kernel;
+
+/* A generated library's device code. */
+typedef struct {
+  const char *library;   /* the library's name, for messages */
+  const void *cubin;     /* sm_90a machine code, or NULL */
+  size_t cubin_bytes;    /* its size (> 0 when cubin is given) */
+  const char *ptx;       /* compute_90 PTX, NUL-terminated, or NULL: the
+                            fallback for other GPUs */
+} linop_cuda_image;
+
+/* Runs kernels[0..count) in order on `stream` over args->batch rows
+ * (batch 0: nothing to do, LINOP_OK without touching the driver).
+ *
+ * Loading: `image` is loaded lazily into the current context (the primary
+ * context of the selected device if the thread has none) and cached in
+ * *module, once per context (*module starts NULL; a caller may switch
+ * devices or contexts between calls). The cubin is tried first, then the
+ * PTX is JIT-compiled; if both fail the message carries the JIT log and the
+ * driver version. Devices below sm_90 get LINOP_ERROR_UNSUPPORTED.
+ *
+ * Checks, before anything is launched: each kernel's threads against its
+ * MAX_THREADS_PER_BLOCK (which reflects its registers and launch bounds),
+ * static + dynamic shared memory against the device's opt-in limit, and
+ * that a block (cluster > 1: a cluster) with that shared memory can be
+ * resident; a failure is LINOP_ERROR_UNSUPPORTED naming the library, the
+ * kernel and the limit. It opts in to > 48 KiB of dynamic shared memory and
+ * to non-portable cluster sizes (> 8) by itself.
+ *
+ * Grid: cluster * G blocks, G = min(row groups, cap), where the cap is the
+ * number of row groups that can be resident on the device at once, times 4
+ * for kernels without workspace (bounded by the grid limit).
+ * Workspace: max over kernels of G * workspace_bytes, from cuMemAllocAsync
+ * on `stream` (cuMemAlloc where the device has no memory pools), freed in
+ * stream order after the last launch.
+ *
+ * Asynchronous: errors found later surface at the next synchronization.
+ * With LINOP_CUDA_SYNC=1 in the environment (read at the first launch) the
+ * stream is synchronized after each launch, so that a fault names its
+ * kernel. Errors name the library and the kernel. Thread-safe.
+ * linop_cuda_module_unload unloads the image from every context it went
+ * into (contexts destroyed since are skipped). */
+LINOP_API linop_status linop_cuda_run(linop_cuda_module **module,
+                                      const linop_cuda_image *image,
+                                      const linop_cuda_kernel *kernels,
+                                      int count, const linop_cuda_args *args,
+                                      linop_stream stream);
+
+/* Checks a caller's device buffer [p, p + bytes) before a launch: not 0,
+ * aligned to `align` bytes (a power of two; 0 or 1: any), device or managed
+ * memory (not host memory), on the current context's device, and inside one
+ * allocation. bytes == 0 checks p but no range. `name` names the argument
+ * in the message. LINOP_ERROR_INVALID_ARGUMENT on a bad pointer. */
+LINOP_API linop_status linop_cuda_check_pointer(linop_cuda_deviceptr p,
+                                                size_t bytes, size_t align,
+                                                const char *name);
 
 #ifdef __cplusplus
 } /* extern "C" */
