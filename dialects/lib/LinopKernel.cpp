@@ -303,15 +303,16 @@ LogicalResult checkGlobal(Operation *op, std::optional<Type> global,
     return success();
   }
   Type g = *global;
-  bool promote = isa<ComplexType>(elem) && g == realPart(elem);
-  bool narrow = elem.isF32() && (g.isF16() || g.isBF16());
-  if (!promote && !narrow)
+  bool narrow = realPart(elem).isF32() && (g.isF16() || g.isBF16());
+  if (g != realPart(elem) && !narrow)
     return op->emitOpError("global element type ")
            << g << " does not fit a tile of " << elem
            << " (a real type under a complex tile of the same precision, or "
-              "f16/bf16 under f32)";
-  if (packed && !promote)
+              "f16/bf16 under f32 or complex<f32>)";
+  if (packed && !isa<ComplexType>(elem))
     return op->emitOpError("`packed` needs a complex tile");
+  if (g == elem)
+    return op->emitOpError("`global` repeats the tile's element type");
   return success();
 }
 
@@ -417,7 +418,22 @@ LogicalResult StageOp::verify() {
   return success();
 }
 
+/// Run-time weights stored as f16 or bf16, under an f32 tile.
+static LogicalResult checkWeightStorage(Operation *op, std::optional<Type> global,
+                                 bool complexWeights, bool runtime) {
+  if (!global)
+    return success();
+  if (!runtime || complexWeights || !(global->isF16() || global->isBF16()) ||
+      !realPart(kernelOf(op).getElement()).isF32())
+    return op->emitOpError("`global` is for real run-time weights stored as "
+                           "f16 or bf16 under an f32 tile");
+  return success();
+}
+
 LogicalResult ButterflyStageOp::verify() {
+  if (failed(checkWeightStorage(*this, getGlobal(), getComplexWeights(),
+                                bool(getOperand()))))
+    return failure();
   if (bool(getOperand()) == bool(getWeights()))
     return emitOpError("takes its weights from an operand or a constant, not "
                        "both or neither");
@@ -440,6 +456,9 @@ LogicalResult ButterflyStageOp::verify() {
 }
 
 LogicalResult DenseStageOp::verify() {
+  if (failed(checkWeightStorage(*this, getGlobal(), getComplexWeights(),
+                                true)))
+    return failure();
   if (failed(checkOperand(*this, getOperand())))
     return failure();
   if (getBlocks() < 1 || getR() < 1)

@@ -82,6 +82,16 @@ static cl::opt<int64_t> batch(cl::cat(toolOptions), "batch", cl::desc("size of d
                               "with --random"), cl::init(16));
 static cl::opt<uint64_t> seed(cl::cat(toolOptions), "seed", cl::desc("seed for --random"),
                               cl::init(1));
+static cl::opt<int64_t> distinctRows(
+    cl::cat(toolOptions), "distinct-rows",
+    cl::desc("with --random: only this many distinct random rows, repeated "
+             "over the batch, so that --check of a huge batch evaluates the "
+             "reference on these rows alone and still checks every row"),
+    cl::init(0));
+static cl::opt<bool> twice(cl::cat(toolOptions), "twice",
+                           cl::desc("run the kernel a second time on "
+                                    "re-poisoned outputs and require "
+                                    "bit-identical results"));
 static cl::opt<bool> allowNonFinite(cl::cat(toolOptions), "allow-nonfinite",
                                     cl::desc("accept NaN/Inf in inputs"));
 static cl::opt<bool> check(cl::cat(toolOptions), "check",
@@ -676,10 +686,48 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
     results.push_back(std::move(a));
   }
 
+  if (twice) {
+    // The same inputs, outputs poisoned again: the same bits must come out.
+    for (Buffer &b : buffers)
+      if (b.operand.isOutput()) {
+        npy::Array none;
+        fill(b, none);
+      }
+    if (!runner.run(err))
+      return fail(err);
+    size_t r = 0;
+    for (Buffer &b : buffers) {
+      if (!b.operand.isOutput())
+        continue;
+      size_t rowBytes = b.rowElements() * b.elemBytes();
+      for (int64_t row = 0; row < rows; ++row)
+        if (std::memcmp(results[r].data.data() + row * rowBytes, b.row(row),
+                        rowBytes) != 0)
+          return fail("--twice: row " + std::to_string(row) + " of result #" +
+                      std::to_string(b.operand.index) +
+                      " differs between two runs on the same inputs (a race, "
+                      "or a read of memory nothing wrote)");
+      ++r;
+    }
+    llvm::outs() << "twice: the second run gave bit-identical results\n";
+  }
+
   bool ok = true;
   if (check) {
     auto refStart = std::chrono::steady_clock::now();
-    FailureOr<std::vector<ref::Tensor>> want = ref::evaluate(func, args);
+    // With --distinct-rows K, rows repeat with period K: the reference of
+    // the first K rows stands for all of them.
+    int64_t period = distinctRows > 0 ? std::min<int64_t>(distinctRows, rows)
+                                      : rows;
+    std::vector<ref::Tensor> refArgs = args;
+    if (period < rows)
+      for (const abi::Operand &o : sig->operands)
+        if (o.role == abi::Role::Data) {
+          ref::Tensor &t = refArgs[o.index];
+          t.shape[0] = period;
+          t.data.resize(period * o.rowElements);
+        }
+    FailureOr<std::vector<ref::Tensor>> want = ref::evaluate(func, refArgs);
     if (failed(want))
       return 1;
     llvm::outs() << "check: the float64 reference evaluator took "
@@ -690,10 +738,12 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
     for (size_t i = 0; i < results.size(); ++i) {
       std::vector<std::complex<double>> got = npy::toComplex128(results[i]);
       const std::vector<ref::cd> &ref = (*want)[i].data;
+      size_t periodElems = ref.size();
       double diff = 0, norm = 0;
       for (size_t k = 0; k < got.size(); ++k) {
-        diff += std::norm(got[k] - ref[k]);
-        norm += std::norm(ref[k]);
+        const ref::cd &r = ref[k % periodElems];
+        diff += std::norm(got[k] - r);
+        norm += std::norm(r);
       }
       // Relative Frobenius error; absolute when the reference is 0. A NaN
       // (a row the kernel skipped) compares false and fails.
@@ -842,9 +892,25 @@ int main(int argc, char **argv) {
   if (randomInputs) {
     if (!inputs.empty())
       return fail("give either --random or --in, not both");
+    if (distinctRows < 0)
+      return fail("--distinct-rows must be >= 0");
     std::mt19937_64 rng(seed);
-    for (Type t : func.getArgumentTypes())
-      args.push_back(ref::randomTensor(cast<RankedTensorType>(t), batch, rng));
+    int64_t period = distinctRows > 0 ? std::min<int64_t>(distinctRows, batch)
+                                      : batch;
+    for (Type t : func.getArgumentTypes()) {
+      auto rt = cast<RankedTensorType>(t);
+      args.push_back(ref::randomTensor(rt, period, rng));
+      // Data rows repeat with period K over the batch.
+      ref::Tensor &a = args.back();
+      if (period < batch && rt.getRank() == 2 && rt.isDynamicDim(0)) {
+        size_t row = a.data.size() / period;
+        a.data.resize(batch * row);
+        for (int64_t r = period; r < batch; ++r)
+          std::copy_n(a.data.begin() + (r % period) * row, row,
+                      a.data.begin() + r * row);
+        a.shape[0] = batch;
+      }
+    }
   } else {
     if (inputs.size() != func.getNumArguments())
       return fail("@" + func.getSymName() + " takes " +

@@ -311,12 +311,11 @@ Lowering::GlobalLayout Lowering::globalLayout(std::optional<Type> global,
                                               bool packed) {
   if (!global)
     return GlobalLayout{cplx, cplx ? 2 : 1, S};
-  if (global->isF16())
-    return GlobalLayout{false, 1, *global};
-  if (global->isBF16()) // bits: LLVM's bf16 conversions may need libcalls
-    return GlobalLayout{false, 1, b.getI16Type()};
-  // A real row under a complex tile (the verifier checked the pairing).
-  return GlobalLayout{packed, 1, S};
+  // A real row, under a real or complex tile (the verifier checked the
+  // pairing): f16, bf16 (as bits: LLVM's bf16 conversions may need
+  // libcalls) or the tile's precision; pairs of reals when packed.
+  Type mem = global->isBF16() ? Type(b.getI16Type()) : *global;
+  return GlobalLayout{packed, 1, mem};
 }
 
 /// f16 converts in hardware (F16C); bf16 is the top half of an f32 and
@@ -453,7 +452,7 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
         b.create<memref::StoreOp>(loc, loadGlobal(layout, base, off, false),
                                   re[target], ValueRange{i, w});
         if (cplx) {
-          Value v = inter ? loadScalar(base, add(off, i64(1)))
+          Value v = inter ? loadGlobal(layout, base, add(off, i64(1)), false)
                           : b.create<arith::ConstantOp>(loc, b.getFloatAttr(S, 0.0));
           b.create<memref::StoreOp>(loc, v, im[target], ValueRange{i, w});
         }
@@ -524,9 +523,9 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile,
                   b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
                   base, off);
       if (inter)
-        b.create<LLVM::StoreOp>(
-            loc, b.create<memref::LoadOp>(loc, im[src], ValueRange{i, w}),
-            scalarPtr(base, add(off, i64(1))));
+        storeGlobal(layout,
+                    b.create<memref::LoadOp>(loc, im[src], ValueRange{i, w}),
+                    base, add(off, i64(1)));
     });
   });
   return success();
@@ -900,6 +899,7 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
   // A butterfly of L levels acts on the first 2^L elements.
   int64_t s = op.getStride(), half = (int64_t(1) << op.getLevels()) / 2;
   bool cw = op.getComplexWeights();
+  GlobalLayout wl = globalLayout(op.getGlobal(), false);
   int64_t levelBase = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
   if (auto w = op.getWeights()) {
     SmallVector<double> re, im;
@@ -926,7 +926,7 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
                    : Value()};
       }
       if (!cw)
-        return {broadcast(loadScalar(wbase, o)), Value()};
+        return {broadcast(loadGlobal(wl, wbase, o, false)), Value()};
       Value o2 = mul(o, i64(2));
       return {broadcast(loadScalar(wbase, o2)),
               broadcast(loadScalar(wbase, add(o2, i64(1))))};
@@ -945,6 +945,7 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
 LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
   Value wbase = loadPtr(ptrs, op.getOperand());
   bool cw = op.getComplexWeights();
+  GlobalLayout wl = globalLayout(op.getGlobal(), false);
   int64_t r = op.getR();
   forRange(0, op.getBlocks(), [&](Value blk) {
     Value first = mul(blk, idx(r));
@@ -968,7 +969,7 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
           wr = broadcast(loadScalar(wbase, o2));
           wi = broadcast(loadScalar(wbase, add(o2, i64(1))));
         } else {
-          wr = broadcast(loadScalar(wbase, o));
+          wr = broadcast(loadGlobal(wl, wbase, o, false));
         }
         CV sum = cadd(acc, cmulVec(loadBuf(op.getSrc(), add(first, l)), wr, wi));
         SmallVector<Value> yields{sum.re};

@@ -114,6 +114,25 @@ private:
   int next = 0;
 };
 
+/// Element `index` of a real array at `ptr` stored as `type` (f32, f16 or
+/// bf16), as an f32 expression.
+std::string readReal(Type type, const std::string &ptr,
+                     const std::string &index) {
+  if (type.isF16() || type.isBF16())
+    return llvm::formatv("linop_{0}_to_f32(((const unsigned short *)({1}))[{2}])",
+                         type.isF16() ? "f16" : "bf16", ptr, index);
+  return llvm::formatv("((const float *)({0}))[{1}]", ptr, index);
+}
+
+/// The statement storing f32 `value` as element `index` of a real array.
+std::string writeReal(Type type, const std::string &ptr,
+                      const std::string &index, const std::string &value) {
+  if (type.isF16() || type.isBF16())
+    return llvm::formatv("((unsigned short *)({0}))[{1}] = linop_f32_to_{2}({3});",
+                         ptr, index, type.isF16() ? "f16" : "bf16", value);
+  return llvm::formatv("((float *)({0}))[{1}] = {2};", ptr, index, value);
+}
+
 /// Emits one kernel.
 class KernelEmitter {
 public:
@@ -280,23 +299,18 @@ LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
          "      float re = 0.0f, im = 0.0f;\n"
          "      if (row < a.batch) {\n";
   std::string rowAt = llvm::formatv("row * a.stride[{0}]", opnd);
+  std::string ptr = llvm::formatv("a.ptr[{0}]", opnd);
   Type e = g.elem;
   if (isa<ComplexType>(e))
-    src += llvm::formatv("        const float2 v = ((const float2 *)a.ptr[{0}])"
+    src += llvm::formatv("        const float2 v = ((const float2 *){0})"
                          "[{1} + w];\n        re = v.x;\n        im = v.y;\n",
-                         opnd, rowAt);
-  else if (g.packed)
-    src += llvm::formatv("        const float *x = (const float *)a.ptr[{0}] + "
-                         "{1};\n        re = x[2 * w];\n        im = x[2 * w "
-                         "+ 1];\n",
-                         opnd, rowAt);
-  else if (e.isF16() || e.isBF16())
-    src += llvm::formatv("        re = linop_{2}_to_f32(((const unsigned short "
-                         "*)a.ptr[{0}])[{1} + w]);\n",
-                         opnd, rowAt, e.isF16() ? "f16" : "bf16");
+                         ptr, rowAt);
+  else if (g.packed) // a real row read as pairs
+    src += "        re = " + readReal(e, ptr, rowAt + " + 2 * w") +
+           ";\n        im = " + readReal(e, ptr, rowAt + " + 2 * w + 1") +
+           ";\n";
   else
-    src += llvm::formatv("        re = ((const float *)a.ptr[{0}])[{1} + w];\n",
-                         opnd, rowAt);
+    src += "        re = " + readReal(e, ptr, rowAt + " + w") + ";\n";
   src += "      }\n";
   src += "      const int d = " + dest + ";\n";
   src += "      " + at(op.getDst(), "r", 0, "d") + " = re;";
@@ -319,22 +333,18 @@ LogicalResult KernelEmitter::emitStore(kernel::StoreOp op) {
   if (cplx)
     src += "        const float im = " + at(op.getSrc(), "r", 1, "w") + ";\n";
   std::string rowAt = llvm::formatv("row * a.stride[{0}]", opnd);
+  std::string ptr = llvm::formatv("a.ptr[{0}]", opnd);
   Type e = g.elem;
   if (isa<ComplexType>(e))
-    src += llvm::formatv("        ((float2 *)a.ptr[{0}])[{1} + w] = "
+    src += llvm::formatv("        ((float2 *){0})[{1} + w] = "
                          "make_float2(re, im);\n",
-                         opnd, rowAt);
-  else if (g.packed)
-    src += llvm::formatv("        float *x = (float *)a.ptr[{0}] + {1};\n"
-                         "        x[2 * w] = re;\n        x[2 * w + 1] = im;\n",
-                         opnd, rowAt);
-  else if (e.isF16() || e.isBF16())
-    src += llvm::formatv("        ((unsigned short *)a.ptr[{0}])[{1} + w] = "
-                         "linop_f32_to_{2}(re);\n",
-                         opnd, rowAt, e.isF16() ? "f16" : "bf16");
-  else
-    src += llvm::formatv("        ((float *)a.ptr[{0}])[{1} + w] = re;\n", opnd,
-                         rowAt);
+                         ptr, rowAt);
+  else if (g.packed) // pairs of reals
+    src += "        " + writeReal(e, ptr, rowAt + " + 2 * w", "re") +
+           "\n        " + writeReal(e, ptr, rowAt + " + 2 * w + 1", "im") +
+           "\n";
+  else // a real row: the real parts
+    src += "        " + writeReal(e, ptr, rowAt + " + w", "re") + "\n";
   src += "      }\n";
   end();
   return success();
@@ -421,13 +431,19 @@ LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
     }
   } else {
     int64_t first = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
-    src += llvm::formatv("      const {0} *wt = (const {0} *)a.ptr[{1}] + "
-                         "((long long){2} + w) * 4;\n",
-                         cw ? "float2" : "float", *op.getOperand(), first);
+    std::string ptr = llvm::formatv("a.ptr[{0}]", *op.getOperand());
+    std::string at = llvm::formatv("((long long){0} + w) * 4", first);
     for (int q = 0; q < 4; ++q) {
-      std::string t = llvm::formatv("wt[{0}]", q);
-      wr[q] = cw ? t + ".x" : t;
-      wi[q] = cw ? t + ".y" : "";
+      std::string idx = at + " + " + std::to_string(q);
+      if (cw) {
+        std::string t = llvm::formatv("((const float2 *)({0}))[{1}]", ptr, idx);
+        wr[q] = t + ".x";
+        wi[q] = t + ".y";
+      } else {
+        wr[q] = readReal(op.getGlobal() ? *op.getGlobal()
+                                        : Type(Float32Type::get(k.getContext())),
+                         ptr, idx);
+      }
     }
   }
   CudaEmitter::V y0 = e.add(e.mulVar(x0, wr[0], wi[0]), e.mulVar(x1, wr[1], wi[1]));
@@ -445,24 +461,32 @@ LogicalResult KernelEmitter::emitDense(kernel::DenseStageOp op) {
                        "operand #{2}\n",
                        blocks, R, op.getOperand());
   loop(blocks * R);
+  std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
   src += llvm::formatv(
       "      const int first = (w / {0}) * {0};\n"
-      "      const {1} *wt = (const {1} *)a.ptr[{2}] + (long long)w * {0};\n"
+      "      const long long row0 = (long long)w * {0};\n"
       "      float accr = 0.0f, acci = 0.0f;\n"
       "      for (int l = 0; l < {0}; ++l) {{\n"
-      "        const float xr = {3};\n",
-      R, cw ? "float2" : "float", op.getOperand(),
-      at(op.getSrc(), "r", 0, "first + l"));
+      "        const float xr = {1};\n",
+      R, at(op.getSrc(), "r", 0, "first + l"));
   if (cplx)
     src += "        const float xi = " + at(op.getSrc(), "r", 1, "first + l") +
            ";\n";
-  if (cw)
-    src += "        accr += wt[l].x * xr - wt[l].y * xi;\n"
-           "        acci += wt[l].x * xi + wt[l].y * xr;\n";
-  else if (cplx)
-    src += "        accr += wt[l] * xr;\n        acci += wt[l] * xi;\n";
-  else
-    src += "        accr += wt[l] * xr;\n";
+  if (cw) {
+    src += llvm::formatv("        const float2 wl = ((const float2 *)({0}))"
+                         "[row0 + l];\n",
+                         ptr);
+    src += "        accr += wl.x * xr - wl.y * xi;\n"
+           "        acci += wl.x * xi + wl.y * xr;\n";
+  } else {
+    src += "        const float wl = " +
+           readReal(op.getGlobal() ? *op.getGlobal()
+                                   : Type(Float32Type::get(k.getContext())),
+                    ptr, "row0 + l") +
+           ";\n";
+    src += cplx ? "        accr += wl * xr;\n        acci += wl * xi;\n"
+                : "        accr += wl * xr;\n";
+  }
   src += "      }\n";
   write(op.getDst(), "w", {"accr", cplx ? "acci" : ""});
   end();

@@ -681,6 +681,30 @@ struct DecomposePass : linop::impl::DecomposeBase<DecomposePass> {
     if (cfg.radices.empty())
       cfg.radices = {16, 8, 7, 5, 4, 3, 2};
 
+    // Real transforms above a codelet go through complex values, and f16
+    // and bf16 have no complex type: say so rather than loop.
+    WalkResult narrow = getOperation().walk([&](Operation *op) {
+      auto t = op->getNumResults() == 1
+                   ? dyn_cast<OperatorType>(op->getResult(0).getType())
+                   : OperatorType();
+      Type scalar = t ? realPart(t.getDomain()) : Type();
+      if (!scalar || !(scalar.isF16() || scalar.isBF16()))
+        return WalkResult::advance();
+      bool viaComplex =
+          isa<RdftOp, IrdftOp>(op) ||
+          (isa<DftOp, DctOp, DstOp, HartleyOp>(op) && t.getRows() > maxLeaf);
+      if (!viaComplex)
+        return WalkResult::advance();
+      op->emitError("linop-decompose: '")
+          << op->getName() << "' of " << scalar
+          << " values needs complex intermediate values, which have no "
+          << scalar << " type: use f32 values (Hadamard, butterfly, Monarch "
+          << "and dense operators take f16 and bf16)";
+      return WalkResult::interrupt();
+    });
+    if (narrow.wasInterrupted())
+      return signalPassFailure();
+
     RewritePatternSet patterns(ctx);
     patterns.add<DecomposeDft, DecomposeHadamard, DecomposeTrig<DctOp>,
                  DecomposeTrig<DstOp>, DecomposeHartley>(ctx, cfg);

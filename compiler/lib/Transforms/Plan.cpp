@@ -59,6 +59,7 @@ struct Factor {
   int64_t operand = 0, block = 0, level = 0, levels = 0, stride = 0;
   int64_t blocks = 1; // Dense: blocks of size r
   bool complexWeights = false;
+  Type weightStorage;      // run-time weights stored as f16 or bf16
   std::vector<cd> weights; // Butterfly: constant weights of one level
   // Embed: a block-diagonal map from nIn to nOut elements.
   int64_t nIn = 0, nOut = 0;
@@ -89,6 +90,12 @@ int64_t lengthAfter(const Factor &f, int64_t len) {
 // off.
 constexpr int64_t kMaxEmbedEntries = int64_t(1) << 22;
 constexpr int64_t kMaxUnrolledEntries = 64 * 64;
+
+/// f16 and bf16 are storage formats: run-time weights in them convert as
+/// they are read. Null for any other type.
+Type narrowStorage(Type t) {
+  return t.isF16() || t.isBF16() ? t : Type();
+}
 
 bool isScalarStage(const Factor &f) {
   return f.kind == Factor::Stage && f.r == 1 && !f.rOut && f.twiddles.empty();
@@ -384,6 +391,8 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
         f.stride = bf.getDecreasing() ? type.getRows() >> (l + 1)
                                       : int64_t(1) << l;
         f.complexWeights = isa<ComplexType>(twType.getElementType());
+        if (arg >= 0)
+          f.weightStorage = narrowStorage(twType.getElementType());
         out.push_back(std::move(f));
       }
     return success();
@@ -398,6 +407,7 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
       f.operand = arg;
       f.r = type.getRows();
       f.complexWeights = isa<ComplexType>(d.getWeights().getType().getElementType());
+      f.weightStorage = narrowStorage(d.getWeights().getType().getElementType());
       out.push_back(std::move(f));
       return success();
     }
@@ -445,11 +455,13 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     auto rt = m.getRight().getType();
     int64_t b = rt.getShape()[rt.getRank() - 3], nn = rt.getShape()[rt.getRank() - 2];
     bool cw = isa<ComplexType>(rt.getElementType());
+    Type storage = narrowStorage(rt.getElementType());
     Factor r{Factor::Dense};
     r.operand = right;
     r.blocks = b;
     r.r = nn;
     r.complexWeights = cw;
+    r.weightStorage = storage;
     out.push_back(r);
     Factor p{Factor::Permute};
     p.perm = ref::stridePerm(type.getRows(), nn);
@@ -459,6 +471,7 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     l.blocks = nn;
     l.r = b;
     l.complexWeights = cw;
+    l.weightStorage = storage;
     out.push_back(l);
     Factor q{Factor::Permute};
     q.perm = ref::stridePerm(type.getRows(), b);
@@ -801,13 +814,15 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
             unit(f.complexWeights),
             baked ? complexAttr(ctx, f.weights,
                                 {int64_t(f.weights.size()) / 4, 2, 2})
-                  : ElementsAttr());
+                  : ElementsAttr(),
+            f.weightStorage ? TypeAttr::get(f.weightStorage) : TypeAttr());
         break;
       }
       case Factor::Dense:
-        b.create<kernel::DenseStageOp>(loc, I(f.operand), I(f.blocks), I(f.r),
-                                       I(cur), I(next),
-                                       unit(f.complexWeights));
+        b.create<kernel::DenseStageOp>(
+            loc, I(f.operand), I(f.blocks), I(f.r), I(cur), I(next),
+            unit(f.complexWeights),
+            f.weightStorage ? TypeAttr::get(f.weightStorage) : TypeAttr());
         break;
       case Factor::Embed: {
         SmallVector<int64_t> rows, cols;

@@ -200,7 +200,8 @@ def LK_LoadOp : LK_Step<"load"> {
     `global` names the element type in global memory when it differs from
     the tile's: a real type under a complex tile loads with imaginary part
     0 (`linop.promote`) or, with `packed`, as 2n reals read as n complex
-    values (`linop.pack`); f16 or bf16 under an f32 tile converts.
+    values (`linop.pack`); f16 or bf16 under an f32 (or complex<f32>) tile
+    converts as it loads.
   }];
   let arguments = (ins I64Attr:$operand, I64Attr:$dst,
                        OptionalAttr<LK_AnyPerm>:$perm,
@@ -263,13 +264,15 @@ def LK_ButterflyStageOp : LK_Step<"butterfly_stage"> {
     `linop.butterfly`, weights `operand[block, level, pair, 2, 2]` read at
     run time (broadcast across rows), or, for constant twiddles,
     `weights[pair, 2, 2]` (complex<f64>) baked into the kernel (then
-    `operand` is absent).
+    `operand` is absent). `global` names run-time weights stored as f16 or
+    bf16 (converted to f32 as they are read).
   }];
   let arguments = (ins OptionalAttr<I64Attr>:$operand,
                        I64Attr:$block, I64Attr:$level, I64Attr:$levels,
                        I64Attr:$stride, I64Attr:$src, I64Attr:$dst,
                        UnitAttr:$complex_weights,
-                       OptionalAttr<ElementsAttr>:$weights);
+                       OptionalAttr<ElementsAttr>:$weights,
+                       OptionalAttr<TypeAttr>:$global);
   let assemblyFormat = "$src `->` $dst attr-dict";
 }
 
@@ -278,11 +281,13 @@ def LK_DenseStageOp : LK_Step<"dense_stage"> {
   let description = [{
     `blocks` dense r x r blocks read from `operand[blocks, r, r]`:
     `dst[i r + k] = sum_l W[i, k, l] src[i r + l]`. One block is a dense
-    layer; Monarch factors are several.
+    layer; Monarch factors are several. `global` names weights stored as
+    f16 or bf16.
   }];
   let arguments = (ins I64Attr:$operand, I64Attr:$blocks, I64Attr:$r,
                        I64Attr:$src, I64Attr:$dst,
-                       UnitAttr:$complex_weights);
+                       UnitAttr:$complex_weights,
+                       OptionalAttr<TypeAttr>:$global);
   let assemblyFormat = "$src `->` $dst attr-dict";
 }
 

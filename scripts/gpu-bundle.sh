@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds what a GPU machine without LLVM needs for one round of tests and
+# benchmarks (scripts/gpu-round.sh), and gathers it in .gpu/ (git-ignored):
+# linop-run with LLVM/MLIR linked statically (xz-compressed), the GPU test
+# binaries, the benchmark. Carry .gpu to the device machine with the tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh > /dev/null
+targets=(linop-run-static CudaRuntimeTest NvrtcTest)
+if grep -q "^bench-cuda:" <(ninja -C build -t targets all 2>/dev/null | sed 's/:.*/:/'); then
+  targets+=(bench-cuda)
+fi
+cmake --build build -j "$(nproc)" --target "${targets[@]}"
+rm -rf .gpu && mkdir -p .gpu
+xz -T0 -6 -c build/bin/linop-run-static > .gpu/linop-run.xz
+cp build/bin/CudaRuntimeTest build/bin/NvrtcTest .gpu/
+[ -f build/bin/bench-cuda ] && cp build/bin/bench-cuda .gpu/
+git rev-parse HEAD > .gpu/commit
+git status --porcelain | head -n 20 > .gpu/uncommitted
+du -sh .gpu/* | sed 's/^/  /'
+echo "bundle for $(cat .gpu/commit)$( [ -s .gpu/uncommitted ] && echo ' (with uncommitted changes)')"

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# One round on a GPU machine (the device tool's nvidia-h200), with what
+# scripts/gpu-bundle.sh gathered in .gpu/: the GPU tests, the transforms
+# against the reference, compute-sanitizer, and the benchmarks. Logs go to
+# $OUT (the device tool brings them back); the last lines printed are a
+# summary.
+#
+#   bash scripts/gpu-round.sh [tests] [numerics] [sanitize] [bench]
+#
+# (no argument: all four).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-/tmp/linop-gpu-round}
+mkdir -p "$out"
+export PATH=/usr/local/cuda/bin:$PATH
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(tests numerics sanitize bench)
+summary=$out/summary.txt
+: > "$summary"
+note() { echo "$*" | tee -a "$summary"; }
+
+run_bin=/tmp/linop-run
+xz -dc .gpu/linop-run.xz > $run_bin && chmod +x $run_bin
+note "bundle: $(cat .gpu/commit) $( [ -s .gpu/uncommitted ] && echo '(uncommitted changes)')"
+note "gpu: $(nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv,noheader)"
+
+has() { printf '%s\n' "${stages[@]}" | grep -qx "$1"; }
+
+if has tests; then
+  start=$SECONDS
+  .gpu/NvrtcTest > "$out/tests.log" 2>&1
+  .gpu/CudaRuntimeTest >> "$out/tests.log" 2>&1
+  note "tests: $(grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$out/tests.log" | tr '\n' ' ') ($((SECONDS - start)) s)"
+  grep -E '^\[  FAILED  \]' "$out/tests.log" | head -n 20 | tee -a "$summary"
+fi
+
+if has numerics; then
+  start=$SECONDS
+  LINOP_TEST_JOBS=12 bash test/numerics/transforms.sh cuda $run_bin /tmp/numerics all > "$out/numerics.log" 2>&1
+  note "numerics: $(tail -n 1 "$out/numerics.log") ($((SECONDS - start)) s)"
+  grep -A6 "^FAILED" "$out/numerics.log" | head -n 60 | tee -a "$summary"
+fi
+
+if has sanitize; then
+  start=$SECONDS
+  : > "$out/sanitize.log"
+  spec() { # transform size element attrs
+    local f=/tmp/san_$1_$2_$3.mlir
+    sed "s/@T@/$1/g; s/@N@/$2/g; s/@E@/$3/g; s/@A@/$4/g" test/numerics/specs/transform.mlir.in > $f
+    echo $f
+  }
+  # One kernel of each memory level and step kind: shared memory (DFT-1K,
+  # a butterfly, rdft), a cluster (DFT-16K, Hadamard-64K), global
+  # workspace (DFT-256K), Bluestein's embeds, f16.
+  cases=("$(spec dft 1024 'complex<f32>' '') --batch 5"
+         "$(spec dft 16384 'complex<f32>' '') --batch 2"
+         "$(spec hadamard 65536 f32 '') --batch 2"
+         "$(spec dft 262144 'complex<f32>' '') --batch 1"
+         "$(spec dft 97 'complex<f32>' '') --batch 3"
+         "examples/butterfly.mlir --func butterfly256 --batch 3"
+         "examples/real.mlir --func rfft4096 --batch 3"
+         "test/numerics/specs/narrow.mlir --func monarch_f16 --batch 3")
+  bad=0
+  for tool in memcheck racecheck; do
+    for c in "${cases[@]}"; do
+      echo "== compute-sanitizer --tool $tool linop-run $c" >> "$out/sanitize.log"
+      compute-sanitizer --tool $tool --error-exitcode 9 $run_bin $c --target=cuda --random --check >> "$out/sanitize.log" 2>&1 || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
+    done
+  done
+  echo "== compute-sanitizer --tool memcheck CudaRuntimeTest" >> "$out/sanitize.log"
+  compute-sanitizer --tool memcheck --error-exitcode 9 .gpu/CudaRuntimeTest --gtest_filter=-*Death*:*Fault* >> "$out/sanitize.log" 2>&1 || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
+  note "sanitize: $bad failing runs of $(( 2 * ${#cases[@]} + 1 )); $(grep -c 'ERROR SUMMARY: 0 errors' "$out/sanitize.log") clean summaries ($((SECONDS - start)) s)"
+  grep -B2 "^   ^ FAILED" "$out/sanitize.log" | head -n 30 | tee -a "$summary"
+fi
+
+if has bench; then
+  start=$SECONDS
+  : > "$out/bench.log"
+  bench() { # spec rows [args]
+    local f=$1 rows=$2
+    shift 2
+    echo "== linop-run $f --batch $rows $*" >> "$out/bench.log"
+    $run_bin $f --target=cuda --random --distinct-rows 64 --batch $rows --bench "$@" >> "$out/bench.log" 2>&1
+  }
+  for n in 256 1024 4096 16384 65536; do
+    f=/tmp/b_dft_$n.mlir
+    sed "s/@T@/dft/g; s/@N@/$n/g; s/@E@/complex<f32>/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
+    bench $f $(( (1 << 26) / n ))
+  done
+  for e in f32 f16; do
+    f=/tmp/b_had_$e.mlir
+    sed "s/@T@/hadamard/g; s/@N@/1024/g; s/@E@/$e/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
+    bench $f $(( (1 << 26) / 1024 ))
+  done
+  if [ -x .gpu/bench-cuda ]; then
+    .gpu/bench-cuda > "$out/bench-cuda.log" 2>&1
+    tail -n 40 "$out/bench-cuda.log" | tee -a "$summary"
+  fi
+  grep -E "^== |^bench: .*us per call|^bench: .*x the time" "$out/bench.log" | tee -a "$summary"
+  note "bench: $((SECONDS - start)) s"
+fi
+cat "$summary" > /dev/null

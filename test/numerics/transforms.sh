@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Every transform Linop compiles, run by a target and checked against the
+# float64 reference evaluator: linop-run --check on random inputs, outputs
+# and the padding between rows poisoned with NaN first (--row-pad 3 also
+# makes every row stride odd), relative error bounded by dtype (1e-5 f32,
+# 1e-10 f64, 1e-2 f16/bf16). The CPU tests (test/lit/CPU/*numerics.test)
+# and the GPU test (ctest -L gpu) run the same cases; the CUDA target
+# computes in f32, so its run leaves out the f64 cases.
+#
+#   transforms.sh TARGET LINOP_RUN WORKDIR GROUP...
+#
+# TARGET: cpu or cuda. GROUP: dft hadamard weights primes rect gather real
+# trig rkron examples conv odd narrow batch, or all. Exits 0 when every
+# case passes, 1 naming the first that fails, 77 (skip) when TARGET is cuda
+# and this machine has no GPU.
+set -uo pipefail
+target=$1 run_bin=$2 work=$3
+shift 3
+here=$(cd "$(dirname "$0")" && pwd)
+specs=$here/specs
+examples=$here/../../examples
+mkdir -p "$work"
+
+if [ "$target" = cuda ]; then
+  probe=$("$run_bin" "$specs/rect.mlir" --target=cuda --random --batch 1 2>&1)
+  if echo "$probe" | grep -q "needs a GPU"; then
+    echo "SKIPPED: no GPU here ($(echo "$probe" | head -n 1))"
+    exit 77
+  fi
+fi
+
+queue=$work/cases.txt
+: > "$queue"
+# A spec from a template: gen TEMPLATE T N/M ... (see specs/*.mlir.in).
+gen() { # transform size element attrs tag
+  local f=$work/$1_$2_$5.mlir
+  sed "s/@T@/$1/g; s/@N@/$2/g; s/@E@/$3/g; s/@A@/$4/g" "$specs/transform.mlir.in" > "$f"
+  echo "$f"
+}
+genr() { # transform M N domain codomain attrs tag
+  local f=$work/r_$1_$2_$3_$7.mlir
+  sed "s/@T@/$1/g; s/@M@/$2/g; s/@N@/$3/g; s/@D@/$4/g; s/@C@/$5/g; s/@A@/$6/g" "$specs/real.mlir.in" > "$f"
+  echo "$f"
+}
+# check SPEC ARGS...: queues one case (they run in parallel at the end).
+check() {
+  printf '%q ' "$@" >> "$queue"
+  echo >> "$queue"
+}
+# One queued case; prints FAILED with its command and output on failure.
+run_case() {
+  local out
+  out=$(eval "\"$run_bin\" $1 --target=$target --random --check --row-pad 3" 2>&1)
+  if ! echo "$out" | grep -q "check: .*: ok" || echo "$out" | grep -q "FAILED"; then
+    echo "FAILED: linop-run $1 --target=$target --random --check --row-pad 3"
+    echo "$out" | tail -n 5
+    return 1
+  fi
+}
+# f64 cases run on the CPU only.
+check64() { [ "$target" = cpu ] && check "$@"; return 0; }
+
+group_dft() {
+  # Powers of two and mixed radices, odd batches (17 divides no vector
+  # width), norms, the inverse, and 65536 (past a block's shared memory).
+  for n in 2 4 8 16 32 64 128 256 512 1024 2048 4096; do check "$(gen dft $n 'complex<f32>' '' a)" --batch 5; done
+  for n in 6 12 48 96 1000 6144; do check "$(gen dft $n 'complex<f32>' '' a)" --batch 17; done
+  check "$(gen dft 256 'complex<f32>' 'inverse norm = full' b)" --batch 1
+  check "$(gen dft 1000 'complex<f32>' 'norm = sqrt' c)" --batch 3
+  check64 "$(gen dft 512 'complex<f64>' 'inverse' d)" --batch 5
+  check "$(gen dft 16384 'complex<f32>' '' a)" --batch 3
+  check "$(gen dft 65536 'complex<f32>' '' a)" --batch 1
+}
+group_hadamard() {
+  for n in 2 8 32 128 512 2048 8192 16384; do check "$(gen hadamard $n f32 '' a)" --batch 17; done
+  check64 "$(gen hadamard 256 f64 'norm = sqrt' b)" --batch 1
+  check "$(gen hadamard 65536 f32 '' a)" --batch 1
+}
+group_weights() {
+  # Run-time weights: a BPBP butterfly and a Monarch matrix.
+  check "$examples/butterfly.mlir" --func butterfly256 --batch 17
+  check "$examples/butterfly.mlir" --func monarch256 --batch 5
+}
+group_primes() {
+  # Bluestein: zero padding to a power of two and truncation are embed
+  # stages, so the tile buffers are longer than the rows.
+  for n in 17 97 1009; do for b in 1 17; do check "$(gen dft $n 'complex<f32>' '' a)" --batch $b; done; done
+  check64 "$(gen dft 97 'complex<f64>' 'inverse norm = full' b)" --batch 5
+}
+group_rect() {
+  # 5 -> 8 through a direct sum of a copy and a constant, a Hadamard, 8 -> 3.
+  check "$specs/rect.mlir" --batch 17
+  check "$specs/rect.mlir" --batch 1
+}
+group_gather() {
+  # Permuted loads that do not split for vectors, and a DFT whose
+  # innermost radix is not a vector (--radices).
+  check "$specs/gather.mlir" --func ph --batch 17
+  check "$specs/gather.mlir" --func pc --batch 5
+  check "$specs/gather.mlir" --func d2 --batch 5 --radices=8,4
+}
+group_real() {
+  # rdft packs the real row into half as many complex values; odd sizes
+  # promote. irdft merges and stores pairs as reals. A DFT of real input.
+  for n in 2 4 8 16 32 64 128 256 512 1024 2048 4096; do check "$(genr rdft $((n/2+1)) $n f32 'complex<f32>' '' a)" --batch 5; done
+  for n in 17 63 1001; do check "$(genr rdft $((n/2+1)) $n f32 'complex<f32>' 'norm = sqrt' b)" --batch 17; done
+  check "$(genr rdft 501 1000 f32 'complex<f32>' 'norm = full' c)" --batch 1
+  check64 "$(genr rdft 257 512 f64 'complex<f64>' '' d)" --batch 3
+  for n in 2 8 64 256 1024; do check "$(genr irdft $n $((n/2+1)) 'complex<f32>' f32 'norm = full' a)" --batch 5; done
+  check "$(genr irdft 96 49 'complex<f32>' f32 '' b)" --batch 17
+  check64 "$(genr irdft 512 257 'complex<f64>' f64 'norm = sqrt' c)" --batch 1
+  check "$(genr dft 256 256 f32 'complex<f32>' 'inverse' a)" --batch 5
+}
+group_trig() {
+  # DCT/DST II-IV and Hartley of real data above the codelet size, and of
+  # complex data through a DFT of 2N.
+  for n in 17 64 1000; do
+    check "$(genr dct $n $n f32 f32 'II' a)" --batch 5
+    check "$(genr dct $n $n f32 f32 'III norm = sqrt' b)" --batch 17
+    check "$(genr dct $n $n f32 f32 'IV' c)" --batch 1
+    check "$(genr dst $n $n f32 f32 'II norm = sqrt' d)" --batch 5
+    check "$(genr dst $n $n f32 f32 'III' e)" --batch 5
+    check "$(genr dst $n $n f32 f32 'IV norm = sqrt' f)" --batch 5
+    check "$(genr hartley $n $n f32 f32 '' g)" --batch 5
+  done
+  check64 "$(genr dct 256 256 f64 f64 'II norm = sqrt' h)" --batch 3
+  check "$(genr dct 128 128 'complex<f32>' 'complex<f32>' 'II' i)" --batch 5
+  check "$(genr hartley 96 96 'complex<f32>' 'complex<f32>' 'norm = sqrt' j)" --batch 5
+}
+group_rkron() {
+  # Rectangular Kronecker factors: stages that change the length.
+  check "$specs/rkron.mlir" --batch 17
+}
+group_examples() {
+  check "$examples/dft.mlir" --batch 17
+  for f in dct_hadamard kron3; do check "$examples/kronecker.mlir" --func $f --batch 17; done
+  for f in rfft4096 irfft4096 dct_ortho512 fftconv16; do check "$examples/real.mlir" --func $f --batch 17; done
+}
+group_conv() {
+  # rdft, a constant diagonal, irdft: an FFT convolution in one kernel.
+  check "$specs/conv.mlir" --batch 17
+}
+group_odd() {
+  # irdft of odd sizes: the real part of an inverse DFT after padding.
+  for n in 3 17 63 97 1001; do check "$(genr irdft $n $((n/2+1)) 'complex<f32>' f32 'norm = full' a)" --batch 5; done
+  check64 "$(genr irdft 45 23 'complex<f64>' f64 'norm = sqrt' b)" --batch 17
+  check "$(genr irdft 15 8 'complex<f32>' f32 '' c)" --batch 1
+}
+group_narrow() {
+  # f16 and bf16 storage, f32 arithmetic: Hadamard, a butterfly with bf16
+  # weights, a Monarch matrix with f16 weights.
+  for e in f16 bf16; do
+    for n in 256 4096; do check "$(genr hadamard $n $n $e $e 'norm = sqrt' $e)" --batch 17; done
+  done
+  check "$specs/narrow.mlir" --func butterfly_bf16 --batch 17
+  check "$specs/narrow.mlir" --func monarch_f16 --batch 5
+}
+group_batch() {
+  # Batches from 1 row to millions on the GPU (a hundred thousand on the
+  # CPU, whose tests run in CI); rows repeat with a short period, so the
+  # reference runs on a few rows and every row is still checked; two runs
+  # must give the same bits.
+  local big=100003
+  [ "$target" = cuda ] && big=2097153
+  check "$(gen dft 1024 'complex<f32>' '' a)" --batch 1 --twice
+  check "$(gen dft 1024 'complex<f32>' '' a)" --batch 100003 --distinct-rows 7 --twice
+  check "$(gen hadamard 256 f32 '' a)" --batch $big --distinct-rows 7 --twice
+  check "$(genr rdft 129 256 f32 'complex<f32>' '' a)" --batch 65537 --distinct-rows 5 --twice
+}
+
+groups=("$@")
+[ "${groups[0]:-all}" = all ] && groups=(dft hadamard weights primes rect gather real trig rkron examples conv odd narrow batch)
+for g in "${groups[@]}"; do
+  "group_$g" || exit 1
+done
+# Run the cases, LINOP_TEST_JOBS (default: the cores) at a time.
+jobs=${LINOP_TEST_JOBS:-$(nproc)}
+failed=0
+while IFS= read -r line; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+    wait -n || failed=1
+  done
+  run_case "$line" &
+done < "$queue"
+while [ "$(jobs -rp | wc -l)" -gt 0 ]; do
+  wait -n || failed=1
+done
+cases=$(wc -l < "$queue")
+[ "$failed" = 0 ] || { echo "some of $cases cases FAILED on --target=$target"; exit 1; }
+echo "all $cases cases passed on --target=$target (groups: ${groups[*]})"
