@@ -6,14 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh > /dev/null
-targets=(linop-run-static CudaRuntimeTest NvrtcTest)
+targets=(linop-run-static CudaRuntimeTest NvrtcTest EntryPointTest)
 if grep -q "^bench-cuda:" <(ninja -C build -t targets all 2>/dev/null | sed 's/:.*/:/'); then
   targets+=(bench-cuda)
 fi
 cmake --build build -j "$(nproc)" --target "${targets[@]}"
 rm -rf .gpu && mkdir -p .gpu
 xz -T0 -6 -c build/bin/linop-run-static > .gpu/linop-run.xz
-cp build/bin/CudaRuntimeTest build/bin/NvrtcTest .gpu/
+cp build/bin/CudaRuntimeTest build/bin/NvrtcTest build/bin/EntryPointTest .gpu/
 [ -f build/bin/bench-cuda ] && cp build/bin/bench-cuda .gpu/
 git rev-parse HEAD > .gpu/commit
 git status --porcelain | head -n 20 > .gpu/uncommitted

@@ -31,8 +31,11 @@ if has tests; then
   start=$SECONDS
   .gpu/NvrtcTest > "$out/tests.log" 2>&1
   .gpu/CudaRuntimeTest >> "$out/tests.log" 2>&1
+  .gpu/EntryPointTest > "$out/entry.log" 2>&1
   note "tests: $(grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$out/tests.log" | tr '\n' ' ') ($((SECONDS - start)) s)"
   grep -E '^\[  FAILED  \]' "$out/tests.log" | head -n 20 | tee -a "$summary"
+  note "entry points: $(tail -n 1 "$out/entry.log")"
+  grep "^FAILED" "$out/entry.log" | tee -a "$summary"
 fi
 
 if has numerics; then

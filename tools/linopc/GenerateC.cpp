@@ -426,7 +426,22 @@ static linop_status linopc_extent(const char *func, const char *name,
   return LINOP_OK;
 }
 
-/* A device buffer: not NULL, aligned, device memory holding `bytes`. */
+/* Not NULL, aligned to the element: checked before anything needs the
+   driver. */
+static linop_status linopc_aligned(const char *func, const char *name,
+                                   const void *p, int64_t align) {
+  if (!p)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: device pointer '%s' is 0", func, name);
+  if ((uintptr_t)p % (uintptr_t)align)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: device pointer '%s' (%p) is not aligned to %d "
+                           "bytes, the size of its elements",
+                           func, name, p, (int)align);
+  return LINOP_OK;
+}
+
+/* Device (or managed) memory of the current device holding `bytes`. */
 static linop_status linopc_device(const char *func, const char *name,
                                   const void *p, int64_t bytes, int64_t align) {
   linop_status status = linop_cuda_check_pointer(
@@ -488,12 +503,11 @@ static linop_cuda_module *linopc_module;
          << elementBytes(o.element()) << ", &" << o.name
          << "_bytes)) != LINOP_OK)\n    return st;\n";
     }
-    os << "\n  /* Device pointers: aligned device memory holding the rows. "
-          "*/\n";
+    os << "\n  /* Pointers: not NULL, aligned to their elements. */\n";
     for (const Operand &o : sig.operands)
-      os << "  if ((st = linopc_device(fn, \"" << o.name << "\", " << o.name
-         << ", " << o.name << "_bytes, " << elementBytes(o.element())
-         << ")) != LINOP_OK)\n    return st;\n";
+      os << "  if ((st = linopc_aligned(fn, \"" << o.name << "\", " << o.name
+         << ", " << elementBytes(o.element()) << ")) != LINOP_OK)\n"
+         << "    return st;\n";
     os << "\n  /* Every output must be disjoint from every other buffer. */\n";
     for (size_t j = 0; j < n; ++j) {
       const Operand &out = sig.operands[j];
@@ -509,6 +523,11 @@ static linop_cuda_module *linopc_module;
            << "_bytes)) != LINOP_OK)\n    return st;\n";
       }
     }
+    os << "\n  /* Device memory, holding the rows (needs the driver). */\n";
+    for (const Operand &o : sig.operands)
+      os << "  if ((st = linopc_device(fn, \"" << o.name << "\", " << o.name
+         << ", " << o.name << "_bytes, " << elementBytes(o.element())
+         << ")) != LINOP_OK)\n    return st;\n";
     os << "\n  if (batch == 0)\n    return LINOP_OK;\n  {\n"
        << "    linop_cuda_args a = {\n        {";
     for (size_t i = 0; i < n; ++i)
@@ -516,9 +535,7 @@ static linop_cuda_module *linopc_module;
          << sig.operands[i].name;
     os << "},\n        {";
     for (size_t i = 0; i < n; ++i)
-      os << (i ? ", " : "")
-         << (sig.operands[i].batched() ? sig.operands[i].name + "_rs"
-                                       : std::string("0"));
+      os << (i ? ", " : "") << sig.operands[i].name << "_rs";
     os << "},\n        batch, 0};\n"
        << "    st = linop_cuda_run(&linopc_module, &linopc_" << lib.name
        << "_image, linopc_" << f << "_kernels, " << launches.size()
