@@ -1,0 +1,69 @@
+// linop-cuda-schedule: each kernel's launch shape and memory level within
+// the GPU description (compiler/lib/CUDA/CudaTarget.cpp): the tile buffers
+// of several rows in a block's shared memory where they fit, a cluster of
+// blocks sharing them through distributed shared memory where a row needs
+// more, a global workspace past a cluster; f64 is refused.
+// RUN: linop-opt %s --linop-attach-target=target=cuda --linop-decompose --linop-plan --linop-cuda-schedule -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: linop-opt %s --linop-attach-target="target=cuda description=smem=48K,cluster=4" --linop-decompose --linop-plan --linop-cuda-schedule -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SMALL
+
+// Short rows: several per block (two blocks of shared memory per
+// multiprocessor), one thread per codelet of the widest stage.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_had256
+// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 4, level = shared, cluster = 1, shared = 8480, workspace = 0>
+// SMALL-LABEL: linop_kernel.kernel @linop_k_had256
+// SMALL-SAME: level = shared
+func.func @had256(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %F = linop.hadamard : !linop.op<256x256, f32>
+  %y = linop.apply %F, %x : (!linop.op<256x256, f32>, tensor<?x256xf32>) -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+// -----
+
+// A 4096-point complex row takes 66 KiB of buffers: one row per block. With
+// 48 KiB per block it needs a cluster of two.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_dft4096
+// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 1, level = shared, cluster = 1, shared = 67600, workspace = 0>
+// SMALL-LABEL: linop_kernel.kernel @linop_k_dft4096
+// SMALL-SAME: schedule = #linop_kernel.cuda<threads = {{[0-9]+}}, rows = 1, level = cluster, cluster = 2,
+func.func @dft4096(%x: tensor<?x4096xcomplex<f32>>) -> tensor<?x4096xcomplex<f32>> {
+  %F = linop.dft : !linop.op<4096x4096, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<4096x4096, complex<f32>>, tensor<?x4096xcomplex<f32>>) -> tensor<?x4096xcomplex<f32>>
+  return %y : tensor<?x4096xcomplex<f32>>
+}
+
+// -----
+
+// 64K complex points: 1 MiB of buffers, spread over a cluster of 8 blocks.
+// With clusters of at most 4 blocks of 48 KiB: a global workspace.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_dft65536
+// CHECK-SAME: level = cluster, cluster = 8,
+// SMALL-LABEL: linop_kernel.kernel @linop_k_dft65536
+// SMALL-SAME: level = global, cluster = 1, shared = 0, workspace = 1081360>
+func.func @dft65536(%x: tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<f32>> {
+  %F = linop.dft : !linop.op<65536x65536, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<65536x65536, complex<f32>>, tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<f32>>
+  return %y : tensor<?x65536xcomplex<f32>>
+}
+
+// -----
+
+// f16 data: the tile computes in f32 and the load converts.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_had_f16 for "had_f16" : 1024 x f32
+// CHECK-SAME: level = shared
+// CHECK: linop_kernel.load operand 0 -> 0 {global = f16}
+// CHECK: linop_kernel.store {{.*}} {global = f16}
+func.func @had_f16(%x: tensor<?x1024xf16>) -> tensor<?x1024xf16> {
+  %F = linop.hadamard : !linop.op<1024x1024, f16>
+  %y = linop.apply %F, %x : (!linop.op<1024x1024, f16>, tensor<?x1024xf16>) -> tensor<?x1024xf16>
+  return %y : tensor<?x1024xf16>
+}
+
+// -----
+
+// expected-error @+1 {{linop-cuda-schedule: @dft_f64: the CUDA target computes in f32 (with f16 and bf16 storage); f64 and complex<f64> kernels run on the CPU target}}
+func.func @dft_f64(%x: tensor<?x64xcomplex<f64>>) -> tensor<?x64xcomplex<f64>> {
+  %F = linop.dft : !linop.op<64x64, complex<f64>>
+  %y = linop.apply %F, %x : (!linop.op<64x64, complex<f64>>, tensor<?x64xcomplex<f64>>) -> tensor<?x64xcomplex<f64>>
+  return %y : tensor<?x64xcomplex<f64>>
+}
