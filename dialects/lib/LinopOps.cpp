@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "linop/Dialect/LinopDialect.h"
+#include "reference/Math.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -18,14 +19,8 @@ using namespace linop;
 
 namespace {
 
-bool isPowerOfTwo(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
-
-int64_t log2Exact(int64_t n) {
-  int64_t l = 0;
-  while ((int64_t(1) << l) < n)
-    ++l;
-  return l;
-}
+using ref::isPowerOfTwo;
+using ref::log2Exact;
 
 OperatorType resultType(Operation *op) {
   return cast<OperatorType>(op->getResult(0).getType());

@@ -60,19 +60,6 @@ Perm inversePerm(const Perm &p) {
   return q;
 }
 
-Perm bitrevPerm(int64_t n) {
-  int L = log2Exact(n);
-  Perm p(n);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t r = 0;
-    for (int b = 0; b < L; ++b)
-      if (i >> b & 1)
-        r |= int64_t(1) << (L - 1 - b);
-    p[i] = r;
-  }
-  return p;
-}
-
 bool isPermutation(const Perm &p, int64_t n) {
   if (int64_t(p.size()) != n)
     return false;

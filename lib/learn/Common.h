@@ -2,6 +2,8 @@
 #ifndef LINOP_LEARN_COMMON_H
 #define LINOP_LEARN_COMMON_H
 
+#include "reference/Math.h"
+
 #include <Eigen/Dense>
 
 #include <chrono>
@@ -23,13 +25,9 @@ template <typename S>
 using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
 template <typename S> using Vec = Eigen::Matrix<S, Eigen::Dynamic, 1>;
 
-inline bool isPowerOfTwo(int64_t n) { return n >= 1 && (n & (n - 1)) == 0; }
-inline int log2Exact(int64_t n) {
-  int l = 0;
-  while ((int64_t(1) << l) < n)
-    ++l;
-  return l;
-}
+// The shared index math (lib/reference/Math.h).
+using ref::isPowerOfTwo;
+using ref::log2Exact;
 
 /// Deterministic generator, the same on every machine: splitmix64 for bits,
 /// Box-Muller for normals. Used for the randn / convolution targets and for
@@ -55,7 +53,7 @@ private:
 Perm randomPerm(Rng &rng, int64_t n);
 Perm identityPerm(int64_t n);
 Perm inversePerm(const Perm &p);
-Perm bitrevPerm(int64_t n);
+using ref::bitrevPerm;
 bool isPermutation(const Perm &p, int64_t n);
 bool isIdentity(const Perm &p);
 

@@ -11,14 +11,7 @@ const std::vector<std::string> &targetNames() {
   return names;
 }
 
-// exp(2 pi i r / n) with r reduced first, so large r keeps full accuracy.
-static cd unitRoot(int64_t r, int64_t n) {
-  r %= n;
-  if (r < 0)
-    r += n;
-  double a = 2.0 * M_PI * double(r) / double(n);
-  return {std::cos(a), std::sin(a)};
-}
+using ref::unitRoot;
 
 static MatC legendre(int64_t n) {
   MatC m(n, n);

@@ -12,56 +12,16 @@ using namespace mlir;
 using namespace linop;
 using namespace linop::fb;
 
-cd fb::unitRoot(int64_t r, int64_t n) {
-  r %= n;
-  if (r < 0)
-    r += n;
-  // Exact values at quarter turns keep zeros exact.
-  if (4 * r == n)
-    return {0.0, 1.0};
-  if (2 * r == n)
-    return {-1.0, 0.0};
-  if (4 * r == 3 * n)
-    return {0.0, -1.0};
-  if (r == 0)
-    return {1.0, 0.0};
-  double a = 2.0 * M_PI * double(r) / double(n);
-  return {std::cos(a), std::sin(a)};
-}
-
 double fb::normScale(Norm norm, int64_t n) {
-  switch (norm) {
-  case Norm::none:
-    return 1.0;
-  case Norm::sqrt:
-    return 1.0 / std::sqrt(double(n));
-  case Norm::full:
-    return 1.0 / double(n);
-  }
-  return 1.0;
+  return ref::normScale(norm == Norm::none   ? ref::Norm::None
+                        : norm == Norm::sqrt ? ref::Norm::Sqrt
+                                             : ref::Norm::Full,
+                        n);
 }
 
 SmallVector<int64_t> fb::stridePerm(int64_t n, int64_t m) {
-  int64_t q = n / m;
-  SmallVector<int64_t> p(n);
-  for (int64_t i = 0; i < q; ++i)
-    for (int64_t j = 0; j < m; ++j)
-      p[j * q + i] = i * m + j;
-  return p;
-}
-
-SmallVector<int64_t> fb::bitrevPerm(int64_t n) {
-  int64_t bits = 0;
-  while ((int64_t(1) << bits) < n)
-    ++bits;
-  SmallVector<int64_t> p(n);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t r = 0;
-    for (int64_t b = 0; b < bits; ++b)
-      r |= ((i >> b) & 1) << (bits - 1 - b);
-    p[i] = r;
-  }
-  return p;
+  std::vector<int64_t> p = ref::stridePerm(n, m);
+  return SmallVector<int64_t>(p.begin(), p.end());
 }
 
 SmallVector<int64_t> fb::kronPerm(int64_t a, ArrayRef<int64_t> p, int64_t b) {
@@ -320,7 +280,7 @@ Value FactorBuilder::perm(ArrayRef<int64_t> p, Type elem) {
       ArrayRef<int64_t>(stridePerm(n, m)) == p) {
     op = create<PermOp>(t, PermKind::stride, DenseI64ArrayAttr(),
                         rw.getI64IntegerAttr(m));
-  } else if ((n & (n - 1)) == 0 && ArrayRef<int64_t>(bitrevPerm(n)) == p) {
+  } else if (ref::isPowerOfTwo(n) && ArrayRef<int64_t>(ref::bitrevPerm(n)) == p) {
     op = create<PermOp>(t, PermKind::bitrev, DenseI64ArrayAttr(),
                         IntegerAttr());
   } else {

@@ -11,6 +11,7 @@
 #define LINOP_TRANSFORMS_FACTORBUILDERS_H
 
 #include "linop/Dialect/LinopDialect.h"
+#include "reference/Math.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -22,17 +23,17 @@ namespace linop::fb {
 
 using cd = std::complex<double>;
 
-/// exp(2 pi i r / n), with r reduced modulo n in integers first, so that the
-/// angle is accurate for large r and exact at multiples of a quarter turn.
-cd unitRoot(int64_t r, int64_t n);
-/// 1, 1/sqrt(n), 1/n.
+// The root-of-unity, norm and permutation math is the reference's
+// (lib/reference/Math.h): one definition for the rewrites, the kernels and
+// the evaluator that checks them.
+using ref::unitRoot;
+/// 1, 1/sqrt(n), 1/n for the dialect's norm.
 double normScale(Norm norm, int64_t n);
 
 // ---- Index maps: a permutation p means y[i] = x[p[i]] --------------------
 
-/// SPIRAL's L^n_m (reads at stride m).
+/// SPIRAL's L^n_m (reads at stride m), ref::stridePerm as a SmallVector.
 llvm::SmallVector<int64_t> stridePerm(int64_t n, int64_t m);
-llvm::SmallVector<int64_t> bitrevPerm(int64_t n);
 /// The permutation of I_a (x) P (x) I_b.
 llvm::SmallVector<int64_t> kronPerm(int64_t a, llvm::ArrayRef<int64_t> p,
                                     int64_t b);
