@@ -18,7 +18,8 @@
 // alike; the inputs rotate over enough buffers to exceed the L2 several
 // times (at the default 2^27 elements a single buffer already does).
 //
-//   bench-cuda [log2 elements per call, default 27] [dft|real|hadamard|butterfly]
+//   bench-cuda [log2 of the elements per call, default 27] [family]
+// (family: dft, real, hadamard or butterfly; default all).
 //
 //===----------------------------------------------------------------------===//
 
@@ -181,8 +182,8 @@ struct Workload {
   Workload(const Gpu &g, int64_t rows, size_t inRow, size_t outRow)
       : batch(rows), inFloats(inRow * rows), outFloats(outRow * rows) {
     size_t setBytes = (inFloats + outFloats) * sizeof(float);
-    sets = int(std::clamp<size_t>((4 * g.l2Bytes + setBytes - 1) / setBytes,
-                                  1, 256));
+    sets = int(
+        std::clamp<size_t>((4 * g.l2Bytes + setBytes - 1) / setBytes, 1, 256));
     size_t bytes = std::max(inFloats, outFloats) * sizeof(float);
     const float *x = randomFloats(sets * inFloats);
     for (int k = 0; k < sets; ++k) {
@@ -338,6 +339,11 @@ void notTimedRow(const char *what, int64_t n, const Workload &w,
   ++notTimed;
 }
 
+/// The generated entry point of a spec function with one input:
+/// (x, y, batch, x_stride, y_stride, stream).
+using PlainFn = linop_status (*)(const float *, float *, int64_t, int64_t,
+                                 int64_t, linop_stream);
+
 /// A Linop entry point bound to its extra arguments: (x, y, batch, stream).
 using Run =
     std::function<linop_status(const float *, float *, int64_t, linop_stream)>;
@@ -349,16 +355,19 @@ std::string firstCall(const Gpu &g, const char *name, Workload &w,
   w.poison();
   if (run(w.in[0].f(), w.out[0].f(), w.batch, g.stream) != LINOP_OK)
     return std::string(name) + ": " + linop_last_error();
-  check(linop_cuda_stream_synchronize(g.stream), name);
+  check(linop_cuda_stream_synchronize(g.stream),
+        (std::string(name) + " (LINOP_CUDA_SYNC=1 names the kernel)").c_str());
   return "";
 }
 
 std::string disagrees(const char *name, double err, const char *against) {
   char buf[160];
-  std::snprintf(buf, sizeof buf,
-                "%s disagrees with %s: relative error %.2g (nan: elements "
-                "left unwritten)",
-                name, against, err);
+  if (std::isnan(err))
+    std::snprintf(buf, sizeof buf, "%s left output elements unwritten (NaN)",
+                  name);
+  else
+    std::snprintf(buf, sizeof buf, "%s disagrees with %s: relative error %.2g",
+                  name, against, err);
   return buf;
 }
 
@@ -387,15 +396,13 @@ void benchAgainstFft(const Gpu &g, const char *what, const char *name,
   row(what, n, w, t[0], "cuFFT", t[1], t[2], formatError(err, "cuFFT"));
 }
 
-void benchDft(const Gpu &g, const char *name, int64_t n,
-              linop_status (*fn)(const float *, float *, int64_t, int64_t,
-                                 int64_t, linop_stream),
+void benchDft(const Gpu &g, const char *name, int64_t n, PlainFn fn,
               int64_t elems) {
   Workload w(g, fitBatch(elems / n, 2 * n, 2 * n), 2 * n, 2 * n);
   cufftHandle plan;
   int dims[1] = {int(n)};
-  checkFft(cufftPlanMany(&plan, 1, dims, nullptr, 1, int(n), nullptr, 1,
-                         int(n), CUFFT_C2C, int(w.batch)),
+  checkFft(cufftPlanMany(&plan, 1, dims, nullptr, 1, int(n), nullptr, 1, int(n),
+                         CUFFT_C2C, int(w.batch)),
            "cufftPlanMany(C2C)");
   checkFft(cufftSetStream(plan, cudaStream_t(g.stream)), "cufftSetStream");
   benchAgainstFft(
@@ -411,9 +418,7 @@ void benchDft(const Gpu &g, const char *name, int64_t n,
   cufftDestroy(plan);
 }
 
-void benchRdft(const Gpu &g, const char *name, int64_t n,
-               linop_status (*fn)(const float *, float *, int64_t, int64_t,
-                                  int64_t, linop_stream),
+void benchRdft(const Gpu &g, const char *name, int64_t n, PlainFn fn,
                int64_t elems) {
   int64_t m = n / 2 + 1; // complex outputs per row
   Workload w(g, fitBatch(elems / n, n, 2 * m), n, 2 * m);
@@ -453,13 +458,8 @@ void benchAgainstCopy(const Gpu &g, const char *what, const char *name,
   if (!why.empty())
     return notTimedRow(what, n, w, why);
   std::vector<float> y = download(w.out[0], w.outFloats);
-  int64_t unwritten = std::count_if(y.begin(), y.end(),
-                                    [](float v) { return std::isnan(v); });
-  if (unwritten)
-    return notTimedRow(what, n, w,
-                       std::string(name) + " left " +
-                           std::to_string(unwritten) +
-                           " output elements unwritten (NaN)");
+  if (std::any_of(y.begin(), y.end(), [](float v) { return std::isnan(v); }))
+    return notTimedRow(what, n, w, disagrees(name, NAN, ""));
   int64_t b = w.batch;
   std::vector<int64_t> rows = {0, 1, b / 3, b / 2, 2 * b / 3, b - 2, b - 1};
   std::vector<float> got, want;
@@ -478,9 +478,6 @@ void benchAgainstCopy(const Gpu &g, const char *what, const char *name,
   std::vector<double> t = timeCalls(g, {linop, copy}, w.sets);
   row(what, n, w, t[0], "copy", t[1], t[1], formatError(err, against.c_str()));
 }
-
-using PlainFn = linop_status (*)(const float *, float *, int64_t, int64_t,
-                                 int64_t, linop_stream);
 
 // Float64 references of one row (docs/semantics.md), for the transforms
 // cuFFT does not have.
