@@ -15,7 +15,7 @@ mkdir -p "$out"
 export PATH=/usr/local/cuda/bin:$PATH
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(tests numerics sanitize bench)
+[ ${#stages[@]} -eq 0 ] && stages=(tests numerics bench sanitize)
 summary=$out/summary.txt
 : > "$summary"
 note() { echo "$*" | tee -a "$summary"; }
@@ -45,6 +45,32 @@ if has numerics; then
   grep -A6 "^FAILED" "$out/numerics.log" | head -n 60 | tee -a "$summary"
 fi
 
+if has bench; then
+  start=$SECONDS
+  : > "$out/bench.log"
+  bench() { # spec rows [args]
+    local f=$1 rows=$2
+    shift 2
+    echo "== linop-run $f --batch $rows $*" >> "$out/bench.log"
+    $run_bin $f --target=cuda --random --distinct-rows 64 --batch $rows --bench "$@" >> "$out/bench.log" 2>&1
+  }
+  for n in 256 1024 4096 16384 65536; do
+    f=/tmp/b_dft_$n.mlir
+    sed "s/@T@/dft/g; s/@N@/$n/g; s/@E@/complex<f32>/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
+    bench $f $(( (1 << 26) / n ))
+  done
+  for e in f32 f16; do
+    f=/tmp/b_had_$e.mlir
+    sed "s/@T@/hadamard/g; s/@N@/1024/g; s/@E@/$e/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
+    bench $f $(( (1 << 26) / 1024 ))
+  done
+  if [ -x .gpu/bench-cuda ]; then
+    .gpu/bench-cuda > "$out/bench-cuda.log" 2>&1
+    tail -n 40 "$out/bench-cuda.log" | tee -a "$summary"
+  fi
+  grep -E "^== |^bench: .*us per call|^bench: .*x the time" "$out/bench.log" | tee -a "$summary"
+  note "bench: $((SECONDS - start)) s"
+fi
 if has sanitize; then
   start=$SECONDS
   : > "$out/sanitize.log"
@@ -77,30 +103,4 @@ if has sanitize; then
   grep -B2 "^   ^ FAILED" "$out/sanitize.log" | head -n 30 | tee -a "$summary"
 fi
 
-if has bench; then
-  start=$SECONDS
-  : > "$out/bench.log"
-  bench() { # spec rows [args]
-    local f=$1 rows=$2
-    shift 2
-    echo "== linop-run $f --batch $rows $*" >> "$out/bench.log"
-    $run_bin $f --target=cuda --random --distinct-rows 64 --batch $rows --bench "$@" >> "$out/bench.log" 2>&1
-  }
-  for n in 256 1024 4096 16384 65536; do
-    f=/tmp/b_dft_$n.mlir
-    sed "s/@T@/dft/g; s/@N@/$n/g; s/@E@/complex<f32>/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
-    bench $f $(( (1 << 26) / n ))
-  done
-  for e in f32 f16; do
-    f=/tmp/b_had_$e.mlir
-    sed "s/@T@/hadamard/g; s/@N@/1024/g; s/@E@/$e/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
-    bench $f $(( (1 << 26) / 1024 ))
-  done
-  if [ -x .gpu/bench-cuda ]; then
-    .gpu/bench-cuda > "$out/bench-cuda.log" 2>&1
-    tail -n 40 "$out/bench-cuda.log" | tee -a "$summary"
-  fi
-  grep -E "^== |^bench: .*us per call|^bench: .*x the time" "$out/bench.log" | tee -a "$summary"
-  note "bench: $((SECONDS - start)) s"
-fi
 cat "$summary" > /dev/null
