@@ -113,8 +113,8 @@ linop_kernel.kernel @k for "f" : 8 x f32 attributes {buffers = 2 : i64, operands
 
 // -----
 
-linop_kernel.kernel @k for "f" : 8 x complex<f32> attributes {buffers = 2 : i64, operands = 2 : i64} {
-  // expected-error @+1 {{global element type 'f16' does not fit a tile of 'complex<f32>'}}
+linop_kernel.kernel @k for "f" : 8 x f64 attributes {buffers = 2 : i64, operands = 2 : i64} {
+  // expected-error @+1 {{global element type 'f16' does not fit a tile of 'f64'}}
   linop_kernel.load operand 0 -> 0 {global = f16}
   linop_kernel.store 0 -> operand 1
 }
