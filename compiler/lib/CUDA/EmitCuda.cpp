@@ -679,7 +679,10 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
         "    float *local = smem + (k * {0} + p) * {1} + linop_pad(i % {2});\n"
         "    return linop_cluster_map(local, i / {2});\n"
         "  };\n"
-        "  const int tid = linop_cluster_rank() * {3} + threadIdx.x, nt = {4};\n",
+        "  const int tid = linop_cluster_rank() * {3} + threadIdx.x, nt = {4};\n"
+        "  // Every block of the cluster must have started before any reaches "
+        "into its\n  // shared memory.\n"
+        "  linop_cluster_sync();\n",
         planes, plane, slice, threads, threads * cluster);
     break;
   case kernel::CudaLevel::global:
