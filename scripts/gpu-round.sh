@@ -7,7 +7,8 @@
 #
 #   bash scripts/gpu-round.sh [tests] [numerics] [sanitize] [bench]
 #
-# (no argument: all four).
+# (no argument: all four; also quick-bench, bench-cuda's DFT and Hadamard
+# rows, and clusters, a sweep of the cluster size for DFT-16K and 64K).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/linop-gpu-round}
@@ -105,6 +106,14 @@ if has sanitize; then
   done
   note "sanitize: $bad failing runs of $(( 2 * ${#cases[@]} + 4 )) ($((SECONDS - start)) s)"
   grep -B12 "^   ^ FAILED" "$out/sanitize.log" | head -n 60 | tee -a "$summary"
+fi
+
+if has quick-bench; then
+  # bench-cuda's DFT and Hadamard rows alone.
+  for family in dft hadamard; do
+    .gpu/bench-cuda 27 $family > "$out/bench-$family.log" 2>&1
+    grep -E "^\| (DFT|Hadamard)" "$out/bench-$family.log" | tee -a "$summary"
+  done
 fi
 
 if has clusters; then

@@ -39,21 +39,23 @@ std::vector<DescriptionKey> descriptionKeys() {
            "shared memory GB/s over all multiprocessors"}};
 }
 
-/// The most work items any step of `k` offers per row: how many threads a
-/// row can keep busy.
-int64_t parallelism(kernel::KernelOp k) {
-  int64_t p = 1;
+/// The work items (codelets, pairs, outputs) the computing steps of `k`
+/// offer per row: the fewest and the most.
+std::pair<int64_t, int64_t> parallelism(kernel::KernelOp k) {
+  int64_t lo = k.getN(), hi = 1;
+  auto item = [&](int64_t p) {
+    lo = std::min(lo, p);
+    hi = std::max(hi, p);
+  };
   for (Operation &op : k.steps()) {
     if (auto s = dyn_cast<kernel::StageOp>(op))
-      p = std::max<int64_t>(p, s.getA() * s.getB());
+      item(s.getA() * s.getB());
     else if (auto bf = dyn_cast<kernel::ButterflyStageOp>(op))
-      p = std::max<int64_t>(p, int64_t(1) << (bf.getLevels() - 1));
+      item(int64_t(1) << (bf.getLevels() - 1));
     else if (auto d = dyn_cast<kernel::DenseStageOp>(op))
-      p = std::max<int64_t>(p, d.getBlocks() * d.getR());
-    else
-      p = std::max<int64_t>(p, k.getN() / 4);
+      item(d.getBlocks() * d.getR());
   }
-  return p;
+  return {std::min(lo, hi), hi};
 }
 
 class CudaCostModel : public CostModel {
@@ -183,16 +185,18 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
   }
   int64_t planes = k.isComplex() ? 2 : 1;
   int64_t rowBytes = k.getBuffers() * planes * paddedPlane(k.getN()) * 4;
-  int64_t work = parallelism(k);
+  auto [fewest, work] = parallelism(k);
   auto threadsFor = [&](int64_t items) {
     return std::clamp<int64_t>(llvm::alignTo(items, 32), 32, 256);
   };
   // Two blocks per multiprocessor keep one block's loads in flight while
   // the other computes: shared memory for two where it fits.
   int64_t budget = std::min<int64_t>(gpu.smem, 113 * 1024);
+  // Rows enough that the stage with the fewest codelets still has work for
+  // 256 threads (DFT-1K's radix-16 stages have 64 codelets a row).
   if (rowBytes <= gpu.smem) {
     int64_t rows = 1;
-    while (rows * 2 * rowBytes <= budget && rows * work < 256 && rows < 64)
+    while (rows * 2 * rowBytes <= budget && rows * fewest < 256 && rows < 64)
       rows *= 2;
     return kernel::CudaScheduleAttr::get(ctx, threadsFor(rows * work), rows,
                                          kernel::CudaLevel::shared, 1,

@@ -294,30 +294,45 @@ LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
   src += llvm::formatv("    // load: operand #{0} ({1}{2}) -> buffer {3}{4}\n",
                        opnd, g.elem, g.packed ? ", pairs" : "", op.getDst(),
                        op.getPermAttr() ? ", permuted" : "");
-  loop(len);
-  src += "      const long long row = g * " + std::to_string(rows) + " + r;\n"
-         "      float re = 0.0f, im = 0.0f;\n"
-         "      if (row < a.batch) {\n";
+  // Eight loads per thread in flight before the first store to shared
+  // memory: one at a time leaves the memory system idle (CUDA v0).
+  int64_t total = rows * len;
+  src += llvm::formatv(
+      "    for (int t0 = tid; t0 < {0}; t0 += 8 * nt) {{\n"
+      "      float lre[8], lim[8];\n"
+      "#pragma unroll\n"
+      "      for (int q = 0; q < 8; ++q) {{\n"
+      "        const int t = t0 + q * nt, r = t / {1}, w = t % {1};\n"
+      "        const long long row = g * {2} + r;\n"
+      "        float re = 0.0f, im = 0.0f;\n"
+      "        if (t < {0} && row < a.batch) {{\n",
+      total, len, rows);
   std::string rowAt = llvm::formatv("row * a.stride[{0}]", opnd);
   std::string ptr = llvm::formatv("a.ptr[{0}]", opnd);
   Type e = g.elem;
   if (isa<ComplexType>(e))
-    src += llvm::formatv("        const float2 v = ((const float2 *){0})"
-                         "[{1} + w];\n        re = v.x;\n        im = v.y;\n",
+    src += llvm::formatv("          const float2 v = ((const float2 *){0})"
+                         "[{1} + w];\n          re = v.x;\n          im = "
+                         "v.y;\n",
                          ptr, rowAt);
   else if (g.packed) // a real row read as pairs
-    src += "        re = " + readReal(e, ptr, rowAt + " + 2 * w") +
-           ";\n        im = " + readReal(e, ptr, rowAt + " + 2 * w + 1") +
+    src += "          re = " + readReal(e, ptr, rowAt + " + 2 * w") +
+           ";\n          im = " + readReal(e, ptr, rowAt + " + 2 * w + 1") +
            ";\n";
   else
-    src += "        re = " + readReal(e, ptr, rowAt + " + w") + ";\n";
-  src += "      }\n";
-  src += "      const int d = " + dest + ";\n";
-  src += "      " + at(op.getDst(), "r", 0, "d") + " = re;";
+    src += "          re = " + readReal(e, ptr, rowAt + " + w") + ";\n";
+  src += "        }\n        lre[q] = re;\n        lim[q] = im;\n      }\n";
+  src += llvm::formatv("#pragma unroll\n"
+                       "      for (int q = 0; q < 8; ++q) {{\n"
+                       "        const int t = t0 + q * nt, r = t / {1}, w = t "
+                       "% {1};\n"
+                       "        if (t < {0}) {{\n",
+                       total, len);
+  src += "          const int d = " + dest + ";\n";
+  src += "          " + at(op.getDst(), "r", 0, "d") + " = lre[q];";
   if (cplx)
-    src += " " + at(op.getDst(), "r", 1, "d") + " = im;";
-  src += "\n";
-  end();
+    src += " " + at(op.getDst(), "r", 1, "d") + " = lim[q];";
+  src += "\n        }\n      }\n    }\n";
   return success();
 }
 

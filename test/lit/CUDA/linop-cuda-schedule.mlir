@@ -9,7 +9,7 @@
 // Short rows: several per block (two blocks of shared memory per
 // multiprocessor), one thread per codelet of the widest stage.
 // CHECK-LABEL: linop_kernel.kernel @linop_k_had256
-// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 4, level = shared, cluster = 1, shared = 8480, workspace = 0>
+// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 16, level = shared, cluster = 1, shared = 33920, workspace = 0>
 // SMALL-LABEL: linop_kernel.kernel @linop_k_had256
 // SMALL-SAME: level = shared
 func.func @had256(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
