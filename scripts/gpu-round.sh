@@ -101,7 +101,9 @@ if has sanitize; then
   done
   for tool in memcheck racecheck; do
     echo "== compute-sanitizer --tool $tool CudaRuntimeTest, EntryPointTest" >> "$out/sanitize.log"
-    compute-sanitizer --tool $tool --error-exitcode 9 .gpu/CudaRuntimeTest --gtest_filter=-*Fault*:*Death* 2>&1 | grep -v "Host Frame" | tail -n 30 >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
+    # The runtime test makes driver calls fail on purpose (bad PTX, a
+    # destroyed context, host pointers): only memory errors count there.
+    compute-sanitizer --tool $tool --report-api-errors no --error-exitcode 9 .gpu/CudaRuntimeTest --gtest_filter=-*Fault*:*Death* 2>&1 | grep -v "Host Frame" | tail -n 30 >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
     compute-sanitizer --tool $tool --error-exitcode 9 .gpu/EntryPointTest 2>&1 | grep -v "Host Frame" | tail -n 30 >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
   done
   note "sanitize: $bad failing runs of $(( 2 * ${#cases[@]} + 4 )) ($((SECONDS - start)) s)"

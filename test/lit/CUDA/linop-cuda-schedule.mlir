@@ -34,10 +34,10 @@ func.func @dft4096(%x: tensor<?x4096xcomplex<f32>>) -> tensor<?x4096xcomplex<f32
 
 // -----
 
-// 64K complex points: 1 MiB of buffers, spread over a cluster of 8 blocks.
+// 64K complex points: 1 MiB of buffers, spread over a cluster of 16 blocks.
 // With clusters of at most 4 blocks of 48 KiB: a global workspace.
 // CHECK-LABEL: linop_kernel.kernel @linop_k_dft65536
-// CHECK-SAME: level = cluster, cluster = 8,
+// CHECK-SAME: level = cluster, cluster = 16, shared = 67600,
 // SMALL-LABEL: linop_kernel.kernel @linop_k_dft65536
 // SMALL-SAME: level = global, cluster = 1, shared = 0, workspace = 1081360>
 func.func @dft65536(%x: tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<f32>> {
