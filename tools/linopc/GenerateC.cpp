@@ -99,6 +99,62 @@ void functionDoc(llvm::raw_ostream &os, const Signature &sig, bool cuda) {
   os << " */\n";
 }
 
+/* The C helpers both entry preludes use to check the caller's arguments. */
+const char *kArgumentChecks =
+    R"C(/* Prefixes the message of a failed runtime check with the function's name. */
+static linop_status linopc_fail(const char *func, linop_status status) {
+  return linop_set_error(status, "%s: %s", func, linop_last_error());
+}
+
+/* The row stride in elements: 0 means contiguous, else at least a row. */
+static linop_status linopc_row_stride(const char *func, const char *name,
+                                      int64_t stride, int64_t row,
+                                      int64_t *out) {
+  if (stride == 0) {
+    *out = row;
+    return LINOP_OK;
+  }
+  if (stride < row)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: %s_stride is %" PRId64 " elements, less than "
+                           "a row of %s (%" PRId64 " elements); pass 0 for "
+                           "contiguous rows",
+                           func, name, stride, name, row);
+  *out = stride;
+  return LINOP_OK;
+}
+
+/* The bytes a batched buffer spans, for the overlap checks. */
+static linop_status linopc_extent(const char *func, const char *name,
+                                  int64_t batch, int64_t stride, int64_t row,
+                                  int64_t elem_bytes, int64_t *out) {
+  if (batch == 0) {
+    *out = 0;
+    return LINOP_OK;
+  }
+  /* ((batch - 1) * stride + row) * elem_bytes must not overflow. */
+  if (batch - 1 > (INT64_MAX / elem_bytes - row) / stride)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "%s: %s spans more than 2^63 bytes (batch %" PRId64
+                           ", stride %" PRId64 ")",
+                           func, name, batch, stride);
+  *out = ((batch - 1) * stride + row) * elem_bytes;
+  return LINOP_OK;
+}
+
+/* Rejects an output that overlaps another buffer, naming both. */
+static linop_status linopc_disjoint(const char *func, const char *a_name,
+                                    const void *a, int64_t a_bytes,
+                                    const char *out_name, const void *out,
+                                    int64_t out_bytes) {
+  linop_status status = linop_check_overlap(a, a_bytes, out, out_bytes, 0);
+  if (status != LINOP_OK)
+    return linop_set_error(status, "%s: '%s' and '%s': %s", func, a_name,
+                           out_name, linop_last_error());
+  return LINOP_OK;
+}
+)C";
+
 const char *kConventions = R"C( * Conventions of every function below:
  * - Data arguments and results are batches of rows: row b of x starts at
  *   x + b * x_stride, the stride counted in elements; 0 means contiguous
@@ -228,59 +284,7 @@ std::string entrySource(const Library &lib) {
 #include <inttypes.h>
 #include <stdint.h>
 
-/* Prefixes the message of a failed runtime check with the function's name. */
-static linop_status linopc_fail(const char *func, linop_status status) {
-  return linop_set_error(status, "%s: %s", func, linop_last_error());
-}
-
-/* The row stride in elements: 0 means contiguous, else at least a row. */
-static linop_status linopc_row_stride(const char *func, const char *name,
-                                      int64_t stride, int64_t row,
-                                      int64_t *out) {
-  if (stride == 0) {
-    *out = row;
-    return LINOP_OK;
-  }
-  if (stride < row)
-    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
-                           "%s: %s_stride is %" PRId64 " elements, less than "
-                           "a row of %s (%" PRId64 " elements); pass 0 for "
-                           "contiguous rows",
-                           func, name, stride, name, row);
-  *out = stride;
-  return LINOP_OK;
-}
-
-/* The bytes a batched buffer spans, for the overlap checks. */
-static linop_status linopc_extent(const char *func, const char *name,
-                                  int64_t batch, int64_t stride, int64_t row,
-                                  int64_t elem_bytes, int64_t *out) {
-  if (batch == 0) {
-    *out = 0;
-    return LINOP_OK;
-  }
-  /* ((batch - 1) * stride + row) * elem_bytes must not overflow. */
-  if (batch - 1 > (INT64_MAX / elem_bytes - row) / stride)
-    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
-                           "%s: %s spans more than 2^63 bytes (batch %" PRId64
-                           ", stride %" PRId64 ")",
-                           func, name, batch, stride);
-  *out = ((batch - 1) * stride + row) * elem_bytes;
-  return LINOP_OK;
-}
-
-/* Rejects an output that overlaps another buffer, naming both. */
-static linop_status linopc_disjoint(const char *func, const char *a_name,
-                                    const void *a, int64_t a_bytes,
-                                    const char *out_name, const void *out,
-                                    int64_t out_bytes) {
-  linop_status status = linop_check_overlap(a, a_bytes, out, out_bytes, 0);
-  if (status != LINOP_OK)
-    return linop_set_error(status, "%s: '%s' and '%s': %s", func, a_name,
-                           out_name, linop_last_error());
-  return LINOP_OK;
-}
-)C";
+)C" << kArgumentChecks;
 
   for (const Signature &sig : lib.functions) {
     const std::string &f = sig.func;
@@ -386,46 +390,7 @@ std::string cudaEntrySource(const Library &lib) {
 extern const linop_cuda_image linopc_)C"
      << lib.name << R"C(_image;
 
-/* Prefixes the message of a failed runtime check with the function's name. */
-static linop_status linopc_fail(const char *func, linop_status status) {
-  return linop_set_error(status, "%s: %s", func, linop_last_error());
-}
-
-/* The row stride in elements: 0 means contiguous, else at least a row. */
-static linop_status linopc_row_stride(const char *func, const char *name,
-                                      int64_t stride, int64_t row,
-                                      int64_t *out) {
-  if (stride == 0) {
-    *out = row;
-    return LINOP_OK;
-  }
-  if (stride < row)
-    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
-                           "%s: %s_stride is %" PRId64 " elements, less than "
-                           "a row of %s (%" PRId64 " elements); pass 0 for "
-                           "contiguous rows",
-                           func, name, stride, name, row);
-  *out = stride;
-  return LINOP_OK;
-}
-
-/* The bytes a batched buffer spans. */
-static linop_status linopc_extent(const char *func, const char *name,
-                                  int64_t batch, int64_t stride, int64_t row,
-                                  int64_t elem_bytes, int64_t *out) {
-  if (batch == 0) {
-    *out = 0;
-    return LINOP_OK;
-  }
-  if (batch - 1 > (INT64_MAX / elem_bytes - row) / stride)
-    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
-                           "%s: %s spans more than 2^63 bytes (batch %" PRId64
-                           ", stride %" PRId64 ")",
-                           func, name, batch, stride);
-  *out = ((batch - 1) * stride + row) * elem_bytes;
-  return LINOP_OK;
-}
-
+)C" << kArgumentChecks << R"C(
 /* Not NULL, aligned to the element: checked before anything needs the
    driver. */
 static linop_status linopc_aligned(const char *func, const char *name,
@@ -447,18 +412,6 @@ static linop_status linopc_device(const char *func, const char *name,
   linop_status status = linop_cuda_check_pointer(
       (linop_cuda_deviceptr)(uintptr_t)p, (size_t)bytes, (size_t)align, name);
   return status == LINOP_OK ? LINOP_OK : linopc_fail(func, status);
-}
-
-/* Rejects an output that overlaps another buffer, naming both. */
-static linop_status linopc_disjoint(const char *func, const char *a_name,
-                                    const void *a, int64_t a_bytes,
-                                    const char *out_name, const void *out,
-                                    int64_t out_bytes) {
-  linop_status status = linop_check_overlap(a, a_bytes, out, out_bytes, 0);
-  if (status != LINOP_OK)
-    return linop_set_error(status, "%s: '%s' and '%s': %s", func, a_name,
-                           out_name, linop_last_error());
-  return LINOP_OK;
 }
 
 /* The device code, loaded once per CUDA context. */

@@ -80,6 +80,32 @@ struct DescriptionKey {
   llvm::StringRef meaning;
 };
 
+/// A target's description struct D seen as its keys: one table per target
+/// gives both the keys (with D's defaults) and the reading of an attribute.
+template <class D> struct DescriptionField {
+  llvm::StringRef name;
+  int64_t D::*field;
+  int64_t min, max;
+  llvm::StringRef meaning;
+};
+template <class D>
+std::vector<DescriptionKey>
+descriptionKeys(llvm::ArrayRef<DescriptionField<D>> fields) {
+  D defaults;
+  std::vector<DescriptionKey> keys;
+  for (const DescriptionField<D> &f : fields)
+    keys.push_back({f.name, defaults.*f.field, f.min, f.max, f.meaning});
+  return keys;
+}
+template <class D>
+D readDescription(TargetAttr desc, llvm::ArrayRef<DescriptionField<D>> fields) {
+  D d;
+  if (desc)
+    for (const DescriptionField<D> &f : fields)
+      d.*f.field = desc.getInt(f.name, d.*f.field);
+  return d;
+}
+
 /// The description of target `name`: `defaults`, then each "key=value" of
 /// `keys` (values may end in K, M or G: binary multiples), checked against
 /// their ranges; an unknown key or a bad value is an error naming the

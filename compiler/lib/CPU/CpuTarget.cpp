@@ -45,15 +45,14 @@ using namespace linop::cpu;
 
 namespace {
 
-// The description's keys with their defaults (CpuDescription's).
-std::vector<DescriptionKey> descriptionKeys() {
-  CpuDescription d;
-  return {{"lanes", d.lanes, 1, 64, "f32 SIMD lanes"},
-          {"l1", d.l1, 1024, int64_t(1) << 30, "L1 data bytes per core"},
-          {"l2", d.l2, 1024, int64_t(1) << 34, "L2 bytes per core"},
-          {"l3", d.l3, 0, int64_t(1) << 40, "L3 bytes"},
-          {"cores", d.cores, 1, 1 << 16, "cores"}};
-}
+// The description's keys: CpuDescription's fields.
+const DescriptionField<CpuDescription> kFields[] = {
+    {"lanes", &CpuDescription::lanes, 1, 64, "f32 SIMD lanes"},
+    {"l1", &CpuDescription::l1, 1024, int64_t(1) << 30,
+     "L1 data bytes per core"},
+    {"l2", &CpuDescription::l2, 1024, int64_t(1) << 34, "L2 bytes per core"},
+    {"l3", &CpuDescription::l3, 0, int64_t(1) << 40, "L3 bytes"},
+    {"cores", &CpuDescription::cores, 1, 1 << 16, "cores"}};
 
 class CpuCostModel : public CostModel {
 public:
@@ -83,7 +82,8 @@ public:
   FailureOr<TargetAttr> describe(MLIRContext *ctx, ArrayRef<std::string> keys,
                                  std::string &error) const override {
     FailureOr<TargetAttr> d =
-        describeWithKeys(ctx, "cpu", descriptionKeys(), keys, error);
+        describeWithKeys(ctx, "cpu", descriptionKeys<CpuDescription>(kFields),
+                         keys, error);
     if (succeeded(d) && !ref::isPowerOfTwo(d->getInt("lanes", 0))) {
       error = "lanes must be a power of two";
       return failure();
@@ -160,15 +160,7 @@ void CpuTarget::explainSchedule(kernel::KernelOp k, TargetAttr desc,
 } // namespace
 
 CpuDescription linop::cpu::cpuDescription(TargetAttr desc) {
-  CpuDescription d;
-  if (!desc)
-    return d;
-  d.lanes = desc.getInt("lanes", d.lanes);
-  d.l1 = desc.getInt("l1", d.l1);
-  d.l2 = desc.getInt("l2", d.l2);
-  d.l3 = desc.getInt("l3", d.l3);
-  d.cores = desc.getInt("cores", d.cores);
-  return d;
+  return readDescription<CpuDescription>(desc, kFields);
 }
 
 std::unique_ptr<Target> linop::cpu::createCpuTarget() {

@@ -318,26 +318,31 @@ Lowering::GlobalLayout Lowering::globalLayout(std::optional<Type> global,
   return GlobalLayout{packed, 1, mem};
 }
 
+/// Element type `e` in the shape of `like`: a vector of e, or e itself.
+static Type shapedLike(Type like, Type e) {
+  if (auto vt = dyn_cast<VectorType>(like))
+    return VectorType::get(vt.getShape(), e);
+  return e;
+}
+
+/// The i32 constant k, splat when `i32` is a vector type.
+static Value intConstant(OpBuilder &b, Location loc, Type i32, int64_t k) {
+  if (auto vt = dyn_cast<VectorType>(i32))
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(vt, b.getI32IntegerAttr(k)));
+  return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(k));
+}
+
 /// f16 converts in hardware (F16C); bf16 is the top half of an f32 and
 /// rounds to nearest even by integer arithmetic, NaN staying NaN.
 Value Lowering::widen(Value v, Type mem) {
   if (mem == S)
     return v;
-  Type like = v.getType();
-  auto shaped = [&](Type e) -> Type {
-    if (auto vt = dyn_cast<VectorType>(like))
-      return VectorType::get(vt.getShape(), e);
-    return e;
-  };
+  auto shaped = [&](Type e) { return shapedLike(v.getType(), e); };
   if (mem.isF16())
     return b.create<arith::ExtFOp>(loc, shaped(S), v);
   Type i32 = shaped(b.getI32Type());
-  auto c = [&](int64_t k) -> Value {
-    if (auto vt = dyn_cast<VectorType>(i32))
-      return b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(vt, b.getI32IntegerAttr(k)));
-    return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(k));
-  };
+  auto c = [&](int64_t k) { return intConstant(b, loc, i32, k); };
   Value bits = b.create<arith::ShLIOp>(
       loc, b.create<arith::ExtUIOp>(loc, i32, v), c(16));
   return b.create<arith::BitcastOp>(loc, shaped(S), bits);
@@ -346,21 +351,11 @@ Value Lowering::widen(Value v, Type mem) {
 Value Lowering::narrow(Value v, Type mem) {
   if (mem == S)
     return v;
-  Type like = v.getType();
-  auto shaped = [&](Type e) -> Type {
-    if (auto vt = dyn_cast<VectorType>(like))
-      return VectorType::get(vt.getShape(), e);
-    return e;
-  };
+  auto shaped = [&](Type e) { return shapedLike(v.getType(), e); };
   if (mem.isF16())
     return b.create<arith::TruncFOp>(loc, shaped(mem), v);
   Type i32 = shaped(b.getI32Type());
-  auto c = [&](int64_t k) -> Value {
-    if (auto vt = dyn_cast<VectorType>(i32))
-      return b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(vt, b.getI32IntegerAttr(k)));
-    return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(k));
-  };
+  auto c = [&](int64_t k) { return intConstant(b, loc, i32, k); };
   Value bits = b.create<arith::BitcastOp>(loc, i32, v);
   Value lsb = b.create<arith::AndIOp>(
       loc, b.create<arith::ShRUIOp>(loc, bits, c(16)), c(1));

@@ -23,21 +23,21 @@ using namespace linop::cuda;
 
 namespace {
 
-std::vector<DescriptionKey> descriptionKeys() {
-  GpuDescription d;
-  return {{"sms", d.sms, 1, 1024, "multiprocessors"},
-          {"smem", d.smem, 16384, int64_t(1) << 20,
-           "shared memory bytes per block"},
-          {"regs", d.regs, 8192, int64_t(1) << 20,
-           "registers per multiprocessor"},
-          {"thread_regs", d.threadRegs, 32, 1024, "registers per thread"},
-          {"cluster", d.cluster, 1, 16, "largest cluster of blocks"},
-          {"l2", d.l2, 0, int64_t(1) << 34, "L2 bytes"},
-          {"copy", d.copy, 1, 1 << 20, "device copy bandwidth, GB/s"},
-          {"fp32", d.fp32, 1, 1 << 24, "f32 GFLOP/s"},
-          {"smem_bw", d.smemBandwidth, 1, 1 << 24,
-           "shared memory GB/s over all multiprocessors"}};
-}
+// The description's keys: GpuDescription's fields.
+const DescriptionField<GpuDescription> kFields[] = {
+    {"sms", &GpuDescription::sms, 1, 1024, "multiprocessors"},
+    {"smem", &GpuDescription::smem, 16384, int64_t(1) << 20,
+     "shared memory bytes per block"},
+    {"regs", &GpuDescription::regs, 8192, int64_t(1) << 20,
+     "registers per multiprocessor"},
+    {"thread_regs", &GpuDescription::threadRegs, 32, 1024,
+     "registers per thread"},
+    {"cluster", &GpuDescription::cluster, 1, 16, "largest cluster of blocks"},
+    {"l2", &GpuDescription::l2, 0, int64_t(1) << 34, "L2 bytes"},
+    {"copy", &GpuDescription::copy, 1, 1 << 20, "device copy bandwidth, GB/s"},
+    {"fp32", &GpuDescription::fp32, 1, 1 << 24, "f32 GFLOP/s"},
+    {"smem_bw", &GpuDescription::smemBandwidth, 1, 1 << 24,
+     "shared memory GB/s over all multiprocessors"}};
 
 /// The work items (codelets, pairs, outputs) the computing steps of `k`
 /// offer per row: the fewest and the most.
@@ -84,7 +84,9 @@ public:
   }
   FailureOr<TargetAttr> describe(MLIRContext *ctx, ArrayRef<std::string> keys,
                                  std::string &error) const override {
-    return describeWithKeys(ctx, "cuda", descriptionKeys(), keys, error);
+    return describeWithKeys(ctx, "cuda",
+                            descriptionKeys<GpuDescription>(kFields), keys,
+                            error);
   }
   std::unique_ptr<CostModel> costModel(TargetAttr desc) const override {
     return std::make_unique<CudaCostModel>(gpuDescription(desc));
@@ -148,19 +150,7 @@ void CudaTarget::explainSchedule(kernel::KernelOp k, TargetAttr desc,
 } // namespace
 
 GpuDescription linop::cuda::gpuDescription(TargetAttr desc) {
-  GpuDescription d;
-  if (!desc)
-    return d;
-  d.sms = desc.getInt("sms", d.sms);
-  d.smem = desc.getInt("smem", d.smem);
-  d.regs = desc.getInt("regs", d.regs);
-  d.threadRegs = desc.getInt("thread_regs", d.threadRegs);
-  d.cluster = desc.getInt("cluster", d.cluster);
-  d.l2 = desc.getInt("l2", d.l2);
-  d.copy = desc.getInt("copy", d.copy);
-  d.fp32 = desc.getInt("fp32", d.fp32);
-  d.smemBandwidth = desc.getInt("smem_bw", d.smemBandwidth);
-  return d;
+  return readDescription<GpuDescription>(desc, kFields);
 }
 
 std::unique_ptr<Target> linop::cuda::createCudaTarget() {
