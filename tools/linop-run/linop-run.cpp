@@ -8,7 +8,9 @@
 // --target=reference evaluates the spec densely in float64. --target=cpu
 // compiles it through the same CPU pipeline as linopc, JITs the kernels
 // (mlir::ExecutionEngine) and runs them through the runtime's thread pool as
-// the generated C entry points do; --check and --bench apply to it.
+// the generated C entry points do. --target=cuda compiles the kernels with
+// NVRTC and runs them on the GPU through the runtime. --check and --bench
+// apply to both compiled targets.
 //
 //===----------------------------------------------------------------------===//
 
@@ -73,7 +75,7 @@ static cl::list<std::string> inputs(cl::cat(toolOptions), "in", cl::desc("input 
 static cl::list<std::string> outputs(cl::cat(toolOptions), "out", cl::desc("output .npy, one per "
                                      "result, in order"));
 static cl::list<std::string> expects(cl::cat(toolOptions), "expect",
-                                     cl::desc("--target=cpu: a known answer "
+                                     cl::desc("a known answer "
                                               "(.npy) per result; fail above "
                                               "the dtype's error bound"));
 static cl::opt<bool> randomInputs(cl::cat(toolOptions), "random", cl::desc("use random inputs "
@@ -95,7 +97,7 @@ static cl::opt<bool> twice(cl::cat(toolOptions), "twice",
 static cl::opt<bool> allowNonFinite(cl::cat(toolOptions), "allow-nonfinite",
                                     cl::desc("accept NaN/Inf in inputs"));
 static cl::opt<bool> check(cl::cat(toolOptions), "check",
-                           cl::desc("--target=cpu: compare with the reference "
+                           cl::desc("compare with the reference "
                                     "evaluator, fail above the dtype's error "
                                     "bound"));
 static cl::opt<double> tolerance(cl::cat(toolOptions), "tolerance",
@@ -103,16 +105,17 @@ static cl::opt<double> tolerance(cl::cat(toolOptions), "tolerance",
                                           "(default by dtype: 1e-5 f32, "
                                           "1e-10 f64, 1e-2 f16/bf16)"),
                                  cl::init(0));
-static cl::opt<bool> bench(cl::cat(toolOptions), "bench", cl::desc("--target=cpu: time the kernel "
-                                             "(median of >= 10 samples, "
-                                             ">= 0.2 s)"));
+static cl::opt<bool> bench(cl::cat(toolOptions), "bench",
+                           cl::desc("time the kernel against a copy of the "
+                                    "same bytes (median of >= 10 samples, "
+                                    ">= 0.2 s)"));
 static cl::opt<int> numThreads(cl::cat(toolOptions), "num-threads",
                                 cl::desc("--target=cpu: threads of the "
                                          "runtime's pool (default: "
                                          "LINOP_NUM_THREADS or all)"),
                                 cl::init(0));
 static cl::opt<int64_t> rowPad(cl::cat(toolOptions), "row-pad",
-                               cl::desc("--target=cpu: lay rows out with "
+                               cl::desc("lay rows out with "
                                         "this many extra elements between "
                                         "them (tests strided kernels)"),
                                cl::init(0));
