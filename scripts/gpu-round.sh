@@ -8,7 +8,8 @@
 #   bash scripts/gpu-round.sh [tests] [numerics] [sanitize] [bench]
 #
 # (no argument: all four; also quick-bench, bench-cuda's DFT and Hadamard
-# rows, and clusters, a sweep of the cluster size for DFT-16K and 64K).
+# rows; clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
+# the bench specs with and without the flags in $AB_FLAGS, alternating).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/linop-gpu-round}
@@ -116,6 +117,28 @@ if has quick-bench; then
     .gpu/bench-cuda 27 $family > "$out/bench-$family.log" 2>&1
     grep -E "^\| (DFT|Hadamard)" "$out/bench-$family.log" | tee -a "$summary"
   done
+fi
+
+if has ab; then
+  # Each spec with the flags in $AB_FLAGS (B) and without (A), twice in
+  # alternation, so that the spread of A against A shows the noise.
+  : > "$out/ab.log"
+  for spec in dft:256 dft:1024 dft:4096 dft:16384 dft:65536 hadamard:1024 hadamard:4096; do
+    t=${spec%:*} n=${spec#*:} e='complex<f32>'
+    [ $t = hadamard ] && e=f32
+    f=/tmp/ab_${t}_$n.mlir
+    sed "s/@T@/$t/g; s/@N@/$n/g; s/@E@/$e/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
+    for round in 1 2; do
+      for side in A B; do
+        flags=()
+        [ $side = B ] && flags=(${AB_FLAGS:-})
+        x=$($run_bin $f --target=cuda --random --distinct-rows 64 --batch $(( (1 << 26) / n )) --bench "${flags[@]}" 2>&1 | grep -E "x the time" | head -n 1)
+        echo "$t-$n $side$round: $x" >> "$out/ab.log"
+      done
+    done
+  done
+  note "ab: B = ${AB_FLAGS:-(none)}"
+  tee -a "$summary" < "$out/ab.log"
 fi
 
 if has clusters; then

@@ -18,6 +18,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -29,6 +30,13 @@ using namespace linop::cuda;
 using cd = std::complex<double>;
 
 namespace {
+
+// For measuring the fusion against the step-by-step form in one run
+// (scripts/gpu-round.sh ab); not a user option.
+llvm::cl::opt<bool> fuseMemory(
+    "linop-cuda-fuse-memory", llvm::cl::Hidden, llvm::cl::init(true),
+    llvm::cl::desc("CUDA: fuse a row's load into the first stage and its "
+                   "store into the last"));
 
 /// A float literal that round-trips through f32.
 std::string lit(double v) {
@@ -182,7 +190,27 @@ private:
   }
   LogicalResult emitLoad(kernel::LoadOp op);
   LogicalResult emitStore(kernel::StoreOp op);
-  LogicalResult emitStage(kernel::StageOp op, int index);
+  /// A stage; with `in` it reads its inputs from that load's operand, with
+  /// `out` it writes its outputs to that store's operand, each straight
+  /// from registers (fusedLoadOrder, fusesStore).
+  LogicalResult emitStage(kernel::StageOp op, int index,
+                          kernel::LoadOp in = {}, kernel::StoreOp out = {});
+  /// Where stage `op` can read its inputs straight from `load`'s operand,
+  /// coalesced: the map from a thread's position o in the row to the
+  /// codelet w whose input l is global element o + l * items. Empty if it
+  /// cannot.
+  std::optional<std::vector<int64_t>> fusedLoadOrder(kernel::LoadOp load,
+                                                     kernel::StageOp op);
+  bool fusesStore(kernel::StageOp op, kernel::StoreOp store);
+  /// Element `index` of `op`'s operand row `row`, as f32 re/im expressions.
+  /// (declared as locals `name`, at `indent`).
+  CudaEmitter::V globalRead(kernel::LoadOp op, const std::string &row,
+                            const std::string &index, const std::string &name,
+                            const std::string &indent);
+  /// The statement storing `v` as element `index` of `op`'s operand row
+  /// `row`.
+  std::string globalWrite(kernel::StoreOp op, const std::string &row,
+                          const std::string &index, const CudaEmitter::V &v);
   LogicalResult emitButterfly(kernel::ButterflyStageOp op, int index);
   LogicalResult emitDense(kernel::DenseStageOp op);
   LogicalResult emitEmbed(kernel::EmbedOp op);
@@ -264,6 +292,51 @@ std::string KernelEmitter::floatTable(ArrayRef<cd> values, bool complex) {
   return table("w", complex ? "float2" : "float", v);
 }
 
+CudaEmitter::V KernelEmitter::globalRead(kernel::LoadOp op,
+                                         const std::string &row,
+                                         const std::string &index,
+                                         const std::string &name,
+                                         const std::string &indent) {
+  Global g = globalOf(op.getGlobal(), op.getPacked());
+  std::string at = llvm::formatv("{0} * a.stride[{1}] + ", row,
+                                 op.getOperand());
+  std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
+  if (isa<ComplexType>(g.elem)) {
+    src += llvm::formatv("{0}const float2 {1} = ((const float2 *){2})[{3}{4}];"
+                         "\n",
+                         indent, name, ptr, at, index);
+    return {name + ".x", name + ".y"};
+  }
+  if (g.packed) { // a real row read as pairs
+    src += indent + "const float " + name + "r = " +
+           readReal(g.elem, ptr, at + "2 * (" + index + ")") + ", " + name +
+           "i = " + readReal(g.elem, ptr, at + "2 * (" + index + ") + 1") +
+           ";\n";
+    return {name + "r", name + "i"};
+  }
+  src += indent + "const float " + name + "r = " +
+         readReal(g.elem, ptr, at + index) + ";\n";
+  return {name + "r", ""};
+}
+
+std::string KernelEmitter::globalWrite(kernel::StoreOp op,
+                                       const std::string &row,
+                                       const std::string &index,
+                                       const CudaEmitter::V &v) {
+  Global g = globalOf(op.getGlobal(), op.getPacked());
+  std::string at = llvm::formatv("{0} * a.stride[{1}] + ", row,
+                                 op.getOperand());
+  std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
+  std::string im = v.im.empty() ? "0.0f" : v.im;
+  if (isa<ComplexType>(g.elem))
+    return llvm::formatv("((float2 *){0})[{1}{2}] = make_float2({3}, {4});",
+                         ptr, at, index, v.re, im);
+  if (g.packed) // pairs of reals
+    return writeReal(g.elem, ptr, at + "2 * (" + index + ")", v.re) + " " +
+           writeReal(g.elem, ptr, at + "2 * (" + index + ") + 1", im);
+  return writeReal(g.elem, ptr, at + index, v.re); // a real row: the real parts
+}
+
 LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
   int64_t len = op.getN().value_or(n), opnd = op.getOperand();
   Global g = globalOf(op.getGlobal(), op.getPacked());
@@ -307,20 +380,10 @@ LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
       "        float re = 0.0f, im = 0.0f;\n"
       "        if (t < {0} && row < a.batch) {{\n",
       total, len, rows);
-  std::string rowAt = llvm::formatv("row * a.stride[{0}]", opnd);
-  std::string ptr = llvm::formatv("a.ptr[{0}]", opnd);
-  Type e = g.elem;
-  if (isa<ComplexType>(e))
-    src += llvm::formatv("          const float2 v = ((const float2 *){0})"
-                         "[{1} + w];\n          re = v.x;\n          im = "
-                         "v.y;\n",
-                         ptr, rowAt);
-  else if (g.packed) // a real row read as pairs
-    src += "          re = " + readReal(e, ptr, rowAt + " + 2 * w") +
-           ";\n          im = " + readReal(e, ptr, rowAt + " + 2 * w + 1") +
-           ";\n";
-  else
-    src += "          re = " + readReal(e, ptr, rowAt + " + w") + ";\n";
+  CudaEmitter::V v = globalRead(op, "row", "w", "v", "          ");
+  src += "          re = " + v.re + ";\n";
+  if (!v.im.empty())
+    src += "          im = " + v.im + ";\n";
   src += "        }\n        lre[q] = re;\n        lim[q] = im;\n      }\n";
   src += llvm::formatv("#pragma unroll\n"
                        "      for (int q = 0; q < 8; ++q) {{\n"
@@ -347,59 +410,191 @@ LogicalResult KernelEmitter::emitStore(kernel::StoreOp op) {
   src += "        const float re = " + at(op.getSrc(), "r", 0, "w") + ";\n";
   if (cplx)
     src += "        const float im = " + at(op.getSrc(), "r", 1, "w") + ";\n";
-  std::string rowAt = llvm::formatv("row * a.stride[{0}]", opnd);
-  std::string ptr = llvm::formatv("a.ptr[{0}]", opnd);
-  Type e = g.elem;
-  if (isa<ComplexType>(e))
-    src += llvm::formatv("        ((float2 *){0})[{1} + w] = "
-                         "make_float2(re, im);\n",
-                         ptr, rowAt);
-  else if (g.packed) // pairs of reals
-    src += "        " + writeReal(e, ptr, rowAt + " + 2 * w", "re") +
-           "\n        " + writeReal(e, ptr, rowAt + " + 2 * w + 1", "im") +
-           "\n";
-  else // a real row: the real parts
-    src += "        " + writeReal(e, ptr, rowAt + " + w", "re") + "\n";
+  src += "        " +
+         globalWrite(op, "row", "w", {"re", cplx ? "im" : ""}) + "\n";
   src += "      }\n";
   end();
   return success();
 }
 
-LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index) {
+/// The buffer a step reads and the one it writes (-1: none).
+static int64_t stepBuffer(Operation *op, StringRef which) {
+  auto a = op->getAttrOfType<IntegerAttr>(which);
+  return a ? a.getInt() : -1;
+}
+
+/// Whether buffer `buf` is read after step `from` before a step writes it.
+static bool readLater(ArrayRef<Operation *> steps, size_t from, int64_t buf) {
+  for (size_t i = from + 1; i < steps.size(); ++i) {
+    if (stepBuffer(steps[i], "src") == buf)
+      return true;
+    if (stepBuffer(steps[i], "dst") == buf)
+      return false;
+  }
+  return false;
+}
+
+std::optional<std::vector<int64_t>>
+KernelEmitter::fusedLoadOrder(kernel::LoadOp load, kernel::StageOp op) {
+  int64_t A = op.getA(), R = op.getR(), B = op.getB(), items = A * B;
+  int64_t len = load.getN().value_or(n);
+  if (load.getDst() != op.getSrc() || len != A * R * B)
+    return std::nullopt;
+  std::vector<int64_t> P;
+  if (Attribute p = load.getPermAttr())
+    P = kernel::permutationIndices(p);
+  else
+    for (int64_t i = 0; i < len; ++i)
+      P.push_back(i);
+  // Input l of codelet w is buffer element base(w) + l B, global element
+  // P[base(w) + l B]: coalesced when that is o + l items for a position o
+  // that runs over the row as w does.
+  std::vector<int64_t> order(items, -1);
+  for (int64_t w = 0; w < items; ++w) {
+    int64_t base = (w / B) * R * B + w % B, o = P[base];
+    if (o >= items || order[o] >= 0)
+      return std::nullopt;
+    for (int64_t l = 1; l < R; ++l)
+      if (P[base + l * B] != o + l * items)
+        return std::nullopt;
+    order[o] = w;
+  }
+  return order;
+}
+
+bool KernelEmitter::fusesStore(kernel::StageOp op, kernel::StoreOp store) {
+  // Output q of codelet w is element out(w) + q B: coalesced when B, the
+  // run of consecutive w with consecutive outputs, spans a few sectors.
+  return store.getSrc() == op.getDst() &&
+         store.getN().value_or(n) == op.getA() * op.rowsOut() * op.getB() &&
+         op.getB() >= 16;
+}
+
+/// Candidates for a structured form of `order`: digit reversals and strides
+/// over the load permutation's radices less one, else a table.
+static Attribute orderAttr(MLIRContext *ctx, ArrayRef<int64_t> order,
+                           Attribute loadPerm) {
+  int64_t len = order.size();
+  std::vector<kernel::PermutationAttr> tries;
+  if (auto sp = dyn_cast_or_null<kernel::PermutationAttr>(loadPerm)) {
+    SmallVector<int64_t> r(sp.getRadices().begin(), sp.getRadices().end());
+    for (size_t drop = 0; drop < r.size(); ++drop) {
+      SmallVector<int64_t> rest(r);
+      rest.erase(rest.begin() + drop);
+      int64_t prod = 1;
+      for (int64_t x : rest)
+        prod *= x;
+      if (prod != len || rest.empty())
+        continue;
+      for (bool rev : {false, true}) {
+        SmallVector<int64_t> q(rest);
+        if (rev)
+          std::reverse(q.begin(), q.end());
+        tries.push_back(kernel::PermutationAttr::get(
+            ctx, kernel::PermKind::digit_reversal, len, q));
+      }
+    }
+  }
+  for (int64_t m = 2; m < len; m *= 2)
+    if (len % m == 0)
+      tries.push_back(kernel::PermutationAttr::get(
+          ctx, kernel::PermKind::stride, len, SmallVector<int64_t>{m}));
+  for (kernel::PermutationAttr t : tries)
+    if (kernel::permutationIndices(t) == std::vector<int64_t>(order.begin(),
+                                                              order.end()))
+      return t;
+  return DenseI64ArrayAttr::get(ctx, order);
+}
+
+LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
+                                       kernel::LoadOp in,
+                                       kernel::StoreOp out) {
   int64_t A = op.getA(), R = op.getR(), B = op.getB(), RO = op.rowsOut();
+  int64_t items = A * B;
   auto ctTw = dyn_cast_or_null<kernel::TwiddlesAttr>(op.getTwiddlesAttr());
   std::string explicitTw;
   if (op.getTwiddlesAttr() && !ctTw)
     explicitTw = floatTable(kernel::twiddleValues(op), cplx);
-  src += llvm::formatv("    // {0}. I_{1} (x) {2}_{3}{4} (x) I_{5}{6}\n", index,
-                       A, kernel::stringifyCodeletKind(op.getCodelet()),
+  src += llvm::formatv("    // {0}. I_{1} (x) {2}_{3}{4} (x) I_{5}{6}{7}{8}\n",
+                       index, A, kernel::stringifyCodeletKind(op.getCodelet()),
                        RO != R ? std::to_string(RO) + "x" : "", R, B,
                        ctTw         ? ", Cooley-Tukey twiddles"
                        : explicitTw.empty() ? ""
-                                            : ", twiddles from a table");
-  loop(A * B);
+                                            : ", twiddles from a table",
+                       in ? llvm::formatv(", inputs from operand #{0}",
+                                          in.getOperand())
+                                .str()
+                          : "",
+                       out ? llvm::formatv(", outputs to operand #{0}",
+                                           out.getOperand())
+                                 .str()
+                           : "");
+  if (in) {
+    // Thread position o reads global elements o + l items, coalesced; it
+    // computes the codelet w those are the inputs of.
+    std::vector<int64_t> order = *fusedLoadOrder(in, op);
+    bool identity = true;
+    for (int64_t o = 0; o < items; ++o)
+      identity &= order[o] == o;
+    std::string w =
+        identity ? "o"
+                 : permFunction(orderAttr(k.getContext(), order,
+                                          in.getPermAttr())) +
+                       "(o)";
+    src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
+                         "      const int r = t / {1}, o = t % {1}, w = {2};\n",
+                         rows * items, items, w);
+  } else {
+    loop(items);
+  }
+  if (in || out)
+    // Rows past the batch (of the last group) load row batch - 1 and store
+    // nothing.
+    src += llvm::formatv("      const long long row = g * {0} + r, lrow = "
+                         "row < a.batch ? row : a.batch - 1;\n",
+                         rows);
   src += llvm::formatv("      const int base = (w / {0}) * {1} + w % {0};\n", B,
                        R * B);
   CudaEmitter e(src, "      ", cplx);
   std::vector<CudaEmitter::V> x;
-  for (int64_t l = 0; l < R; ++l)
-    x.push_back(read(e, op.getSrc(), "base + " + std::to_string(l * B)));
+  for (int64_t l = 0; l < R; ++l) {
+    if (!in) {
+      x.push_back(read(e, op.getSrc(), "base + " + std::to_string(l * B)));
+      continue;
+    }
+    CudaEmitter::V v = globalRead(in, "lrow",
+                                  llvm::formatv("o + {0}", l * items),
+                                  "g" + std::to_string(l), "      ");
+    x.push_back(e.input(v.re, v.im.empty() ? "0.0f" : v.im));
+  }
   if (ctTw) {
-    // exp(-+2 pi i l j / (R B)) scale, j = w % B; l = 0 is the scale alone.
+    // w^l = exp(-+2 pi i l j / (R B)) scale, j = w % B: w^1 from sincospif,
+    // the other powers as products of two lower ones (a few ulp; one
+    // sincospif per power cost more than the memory traffic, CUDA v2).
     src += llvm::formatv("      const int j = w % {0};\n", B);
     double sc = ctTw.scale();
-    for (int64_t l = 0; l < R; ++l) {
-      if (l == 0) {
-        if (sc != 1.0)
-          x[0] = e.mulReal(x[0], sc);
-        continue;
-      }
+    if (sc != 1.0)
+      x[0] = e.mulReal(x[0], sc);
+    if (R > 1)
+      src += llvm::formatv("      float s1, c1;\n      sincospif({0}2.0f * "
+                           "(float)j / {1}.0f, &s1, &c1);\n",
+                           ctTw.getInverse() ? "" : "-", R * B);
+    for (int64_t l = 2; l < R; ++l) {
+      int64_t h = l / 2;
+      src += llvm::formatv("      const float c{0} = c{1} * c{2} - s{1} * s{2}, "
+                           "s{0} = s{1} * c{2} + c{1} * s{2};\n",
+                           l, h, l - h);
+    }
+    for (int64_t l = 1; l < R; ++l) {
       std::string sn = "s" + std::to_string(l), cs = "c" + std::to_string(l);
-      src += llvm::formatv("      float {0}, {1};\n      sincospif({2}2.0f * "
-                           "({3} * j) / {4}.0f, &{0}, &{1});\n",
-                           sn, cs, ctTw.getInverse() ? "" : "-", l, R * B);
-      if (sc != 1.0)
-        src += llvm::formatv("      {0} *= {2}; {1} *= {2};\n", sn, cs, lit(sc));
+      if (sc != 1.0) {
+        std::string scs = "sc" + std::to_string(l), sss = "ss" + std::to_string(l);
+        src += llvm::formatv("      const float {0} = {1} * {4}, {2} = {3} * "
+                             "{4};\n",
+                             scs, cs, sss, sn, lit(sc));
+        cs = scs;
+        sn = sss;
+      }
       x[l] = e.mulVar(x[l], cs, sn);
     }
   } else if (!explicitTw.empty()) {
@@ -412,9 +607,18 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index) {
   if (RO != R)
     src += llvm::formatv("      const int out = (w / {0}) * {1} + w % {0};\n",
                          B, RO * B);
-  for (int64_t q = 0; q < RO; ++q)
-    write(op.getDst(),
-          (RO != R ? "out + " : "base + ") + std::to_string(q * B), y[q]);
+  std::string first = RO != R ? "out + " : "base + ";
+  if (out) {
+    src += "      if (row < a.batch) {\n";
+    for (int64_t q = 0; q < RO; ++q)
+      src += "        " +
+             globalWrite(out, "row", first + std::to_string(q * B), y[q]) +
+             "\n";
+    src += "      }\n";
+  } else {
+    for (int64_t q = 0; q < RO; ++q)
+      write(op.getDst(), first + std::to_string(q * B), y[q]);
+  }
   end();
   return success();
 }
@@ -715,25 +919,57 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
                        "  for (long long g = blockIdx.x / {2}; g < groups; g += "
                        "gridDim.x / {2}) {{\n",
                        rows - 1, rows, cluster);
+  SmallVector<Operation *> steps;
+  for (Operation &op : k.steps())
+    steps.push_back(&op);
+  // A stage right after the load of its inputs reads them from global
+  // memory itself, and a stage right before the store of its outputs
+  // writes them there: each saves the row a pass through the tile.
+  auto fusedStore = [&](size_t stage) -> kernel::StoreOp {
+    auto st = cast<kernel::StageOp>(steps[stage]);
+    auto so = stage + 1 < steps.size()
+                  ? dyn_cast<kernel::StoreOp>(steps[stage + 1])
+                  : kernel::StoreOp();
+    return fuseMemory && so && fusesStore(st, so) && !readLater(steps, stage + 1, so.getSrc())
+               ? so
+               : kernel::StoreOp();
+  };
   int index = 0;
-  for (Operation &op : k.steps()) {
-    LogicalResult r =
-        llvm::TypeSwitch<Operation *, LogicalResult>(&op)
-            .Case([&](kernel::LoadOp o) { return emitLoad(o); })
-            .Case([&](kernel::StoreOp o) { return emitStore(o); })
-            .Case([&](kernel::StageOp o) { return emitStage(o, index); })
-            .Case([&](kernel::ButterflyStageOp o) {
-              return emitButterfly(o, index);
-            })
-            .Case([&](kernel::DenseStageOp o) { return emitDense(o); })
-            .Case([&](kernel::EmbedOp o) { return emitEmbed(o); })
-            .Case([&](kernel::ConvertOp o) { return emitConvert(o); })
-            .Case([&](kernel::RfftStageOp o) { return emitRfft(o); })
-            .Case([&](kernel::PermuteOp o) { return emitPermute(o, index); })
-            .Default([&](Operation *o) {
-              return o->emitError("the CUDA emitter has no rule for this "
-                                  "step");
-            });
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Operation *op = steps[i];
+    LogicalResult r = failure();
+    auto ld = dyn_cast<kernel::LoadOp>(op);
+    auto next = i + 1 < steps.size() ? dyn_cast<kernel::StageOp>(steps[i + 1])
+                                     : kernel::StageOp();
+    if (fuseMemory && ld && next && fusedLoadOrder(ld, next) &&
+        !readLater(steps, i + 1, ld.getDst())) {
+      kernel::StoreOp so = fusedStore(i + 1);
+      r = emitStage(next, index + 1, ld, so);
+      index += so ? 2 : 1;
+      i += so ? 2 : 1;
+    } else if (auto st = dyn_cast<kernel::StageOp>(op);
+               st && fusedStore(i)) {
+      r = emitStage(st, index, {}, fusedStore(i));
+      ++index;
+      ++i;
+    } else {
+      r = llvm::TypeSwitch<Operation *, LogicalResult>(op)
+              .Case([&](kernel::LoadOp o) { return emitLoad(o); })
+              .Case([&](kernel::StoreOp o) { return emitStore(o); })
+              .Case([&](kernel::StageOp o) { return emitStage(o, index); })
+              .Case([&](kernel::ButterflyStageOp o) {
+                return emitButterfly(o, index);
+              })
+              .Case([&](kernel::DenseStageOp o) { return emitDense(o); })
+              .Case([&](kernel::EmbedOp o) { return emitEmbed(o); })
+              .Case([&](kernel::ConvertOp o) { return emitConvert(o); })
+              .Case([&](kernel::RfftStageOp o) { return emitRfft(o); })
+              .Case([&](kernel::PermuteOp o) { return emitPermute(o, index); })
+              .Default([&](Operation *o) {
+                return o->emitError("the CUDA emitter has no rule for this "
+                                    "step");
+              });
+    }
     if (failed(r))
       return failure();
     ++index;

@@ -4,6 +4,13 @@
 // chooseSchedule), checked against the GPU description. A kernel the CUDA
 // backend cannot run is refused here, at compile time, with its reason.
 //
+// Runs of Walsh-Hadamard stages on disjoint digits commute; the pass orders
+// each run so that the emitter can fuse the row's load into the first
+// stage and its store into the last (EmitCuda.cpp): first the stage over the
+// outermost digit (its inputs sit at the widest stride, so consecutive
+// threads read consecutive elements), last the one with the widest stride
+// left (its outputs run consecutively over the threads).
+//
 //===----------------------------------------------------------------------===//
 
 #include "linop/CUDA/CudaTarget.h"
@@ -20,6 +27,59 @@ using namespace linop::cuda;
 
 namespace {
 
+/// Whether `op` is a plain Walsh-Hadamard stage over one digit of the row.
+bool isDigitHadamard(kernel::StageOp op, int64_t n) {
+  return op && op.getCodelet() == kernel::CodeletKind::hadamard &&
+         !op.getTwiddlesAttr() && !op.getMatrixAttr() &&
+         op.rowsOut() == op.getR() &&
+         op.getA() * op.getR() * op.getB() == n;
+}
+
+/// Reorders each run of commuting Hadamard stages (see the file comment) by
+/// moving their shapes; the ops and their buffers stay where they are.
+void orderHadamardRuns(kernel::KernelOp k) {
+  SmallVector<SmallVector<kernel::StageOp>> runs(1);
+  for (Operation &op : k.steps()) {
+    auto st = dyn_cast<kernel::StageOp>(op);
+    if (isDigitHadamard(st, k.getN()))
+      runs.back().push_back(st);
+    else if (!runs.back().empty())
+      runs.emplace_back();
+  }
+  for (SmallVector<kernel::StageOp> &run : runs) {
+    if (run.size() < 2)
+      continue;
+    struct Shape {
+      int64_t a, r, b;
+    };
+    SmallVector<Shape> shapes;
+    for (kernel::StageOp st : run)
+      shapes.push_back({int64_t(st.getA()), int64_t(st.getR()),
+                        int64_t(st.getB())});
+    // Digits [b, b r) must not overlap, or the stages do not commute.
+    bool disjoint = true;
+    for (size_t i = 0; i < shapes.size(); ++i)
+      for (size_t j = i + 1; j < shapes.size(); ++j)
+        disjoint &= shapes[i].b * shapes[i].r <= shapes[j].b ||
+                    shapes[j].b * shapes[j].r <= shapes[i].b;
+    if (!disjoint)
+      continue;
+    auto outer = llvm::find_if(shapes, [](Shape s) { return s.a == 1; });
+    if (outer != shapes.end())
+      std::rotate(shapes.begin(), outer, outer + 1);
+    auto widest = std::max_element(
+        shapes.begin() + 1, shapes.end(),
+        [](Shape x, Shape y) { return x.b < y.b; });
+    std::rotate(widest, widest + 1, shapes.end());
+    Builder b(k.getContext());
+    for (auto [st, sh] : llvm::zip(run, shapes)) {
+      st.setAAttr(b.getI64IntegerAttr(sh.a));
+      st.setRAttr(b.getI64IntegerAttr(sh.r));
+      st.setBAttr(b.getI64IntegerAttr(sh.b));
+    }
+  }
+}
+
 struct CudaSchedulePass
     : linop::cuda::impl::CudaScheduleBase<CudaSchedulePass> {
   void runOnOperation() override {
@@ -33,6 +93,7 @@ struct CudaSchedulePass
     }
     GpuDescription gpu = gpuDescription(desc);
     for (kernel::KernelOp k : module.getOps<kernel::KernelOp>()) {
+      orderHadamardRuns(k);
       std::string why;
       FailureOr<kernel::CudaScheduleAttr> s = chooseSchedule(k, gpu, why);
       if (failed(s)) {
