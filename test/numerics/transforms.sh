@@ -10,7 +10,7 @@
 #   transforms.sh TARGET LINOP_RUN WORKDIR GROUP...
 #
 # TARGET: cpu or cuda. GROUP: dft hadamard weights primes rect gather real
-# trig rkron examples conv odd narrow batch, or all. Exits 0 when every
+# trig rkron examples conv odd narrow fused batch, or all. Exits 0 when every
 # case passes, 1 naming the first that fails, 77 (skip) when TARGET is cuda
 # and this machine has no GPU.
 set -uo pipefail
@@ -49,10 +49,11 @@ check() {
 }
 # One queued case; prints FAILED with its command and output on failure.
 run_case() {
-  local out
-  out=$(eval "\"$run_bin\" $1 --target=$target --random --check --row-pad 3" 2>&1)
+  local out pad="--row-pad 3"
+  [[ "$1" == *--row-pad* ]] && pad=
+  out=$(eval "\"$run_bin\" $1 --target=$target --random --check $pad" 2>&1)
   if ! echo "$out" | grep -q "check: .*: ok" || echo "$out" | grep -q "FAILED"; then
-    echo "FAILED: linop-run $1 --target=$target --random --check --row-pad 3"
+    echo "FAILED: linop-run $1 --target=$target --random --check $pad"
     echo "$out" | tail -n 5
     return 1
   fi
@@ -155,6 +156,25 @@ group_narrow() {
   check "$specs/narrow.mlir" --func butterfly_bf16 --batch 17
   check "$specs/narrow.mlir" --func monarch_f16 --batch 5
 }
+group_fused() {
+  # Loads and stores that fuse into stages on the GPU, 16 bytes at a time
+  # where rows are aligned (--row-pad 0; the other cases pad rows by 3
+  # elements, so their strides allow element-wise accesses only).
+  for f in dft_outer had_outer_f16 had_outer_bf16; do
+    check "$specs/fused.mlir" --func $f --batch 17
+    check "$specs/fused.mlir" --func $f --batch 6 --row-pad 0
+  done
+  for n in 16 256 1024 4096 16384; do
+    check "$(gen dft $n 'complex<f32>' '' a)" --batch 9 --row-pad 0
+  done
+  check "$(gen dft 1024 'complex<f32>' 'inverse norm = sqrt' f)" --batch 9 --row-pad 2
+  for e in f32 f16 bf16; do
+    check "$(genr hadamard 1024 1024 $e $e 'norm = sqrt' $e)" --batch 9 --row-pad 0
+  done
+  check "$(genr rdft 513 1024 f32 'complex<f32>' '' a)" --batch 9 --row-pad 0
+  check "$(genr irdft 1024 513 'complex<f32>' f32 'norm = full' a)" --batch 9 --row-pad 0
+  check "$(genr dct 1024 1024 f32 f32 'II' a)" --batch 9 --row-pad 0
+}
 group_batch() {
   # Batches from 1 row to millions on the GPU (a hundred thousand on the
   # CPU, whose tests run in CI); rows repeat with a short period, so the
@@ -169,7 +189,7 @@ group_batch() {
 }
 
 groups=("$@")
-[ "${groups[0]:-all}" = all ] && groups=(dft hadamard weights primes rect gather real trig rkron examples conv odd narrow batch)
+[ "${groups[0]:-all}" = all ] && groups=(dft hadamard weights primes rect gather real trig rkron examples conv odd narrow fused batch)
 for g in "${groups[@]}"; do
   "group_$g" || exit 1
 done
