@@ -157,9 +157,9 @@ group_narrow() {
   check "$specs/narrow.mlir" --func monarch_f16 --batch 5
 }
 group_fused() {
-  # Loads and stores that fuse into stages on the GPU, 16 bytes at a time
-  # where rows are aligned (--row-pad 0; the other cases pad rows by 3
-  # elements, so their strides allow element-wise accesses only).
+  # Loads and stores that fuse into stages on the GPU, single stages with
+  # both ends fused, and rows with no padding between them (--row-pad 0;
+  # the other cases pad rows by 3 elements).
   for f in dft_outer had_outer_f16 had_outer_bf16; do
     check "$specs/fused.mlir" --func $f --batch 17
     check "$specs/fused.mlir" --func $f --batch 6 --row-pad 0

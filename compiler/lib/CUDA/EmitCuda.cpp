@@ -22,7 +22,6 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
-#include <map>
 #include <cstdio>
 
 using namespace mlir;
@@ -142,62 +141,6 @@ std::string writeReal(Type type, const std::string &ptr,
   return llvm::formatv("((float *)({0}))[{1}] = {2};", ptr, index, value);
 }
 
-/// How a fused end of a stage reaches its operand row: `per` scalars of
-/// `bytes` bytes per position (a complex element or a packed pair: 2).
-struct Wide {
-  int64_t bytes = 4, per = 1;
-  Type scalar;
-  /// The scalar offset of position `idx` in row `row` of operand `opnd`.
-  std::string offset(int64_t opnd, const std::string &row,
-                     const std::string &idx, bool complexElem) const {
-    if (complexElem)
-      return llvm::formatv("2 * ({0} * a.stride[{1}] + {2})", row, opnd, idx);
-    if (per == 2)
-      return llvm::formatv("{0} * a.stride[{1}] + 2 * ({2})", row, opnd, idx);
-    return llvm::formatv("{0} * a.stride[{1}] + {2}", row, opnd, idx);
-  }
-  std::string pointerType() const {
-    return bytes == 2 ? "unsigned short" : "float";
-  }
-  /// Scalar k of a word array `q` as an f32 expression.
-  std::string scalarOf(const std::string &q, int64_t k) const {
-    if (bytes == 4)
-      return llvm::formatv("__uint_as_float({0}.w[{1}])", q, k);
-    return llvm::formatv("linop_{0}_to_f32(linop_half({1}.w[{2}], {3}))",
-                         scalar.isF16() ? "f16" : "bf16", q, k / 2, k % 2);
-  }
-};
-
-Wide wideOf(Type elem, bool packed) {
-  Wide w;
-  if (auto c = dyn_cast<ComplexType>(elem)) {
-    w.per = 2;
-    w.scalar = c.getElementType();
-  } else {
-    w.per = packed ? 2 : 1;
-    w.scalar = elem;
-  }
-  w.bytes = w.scalar.isF16() || w.scalar.isBF16() ? 2 : 4;
-  return w;
-}
-
-// For measuring wide accesses against element-wise ones in one run
-// (scripts/gpu-round.sh ab); not a user option.
-llvm::cl::opt<bool> wideAccess(
-    "linop-cuda-wide-access", llvm::cl::Hidden, llvm::cl::init(true),
-    llvm::cl::desc("CUDA: fused stages access global memory 16 bytes at a "
-                   "time where the operands allow"));
-
-/// Positions per thread for a wide access of `len` positions of `elem`
-/// (16 bytes), or 1.
-static int64_t wideWidth(Type elem, bool packed, int64_t len) {
-  Wide wd = wideOf(elem, packed);
-  int64_t V = wideAccess ? 16 / (wd.bytes * wd.per) : 1;
-  while (V > 1 && len % V)
-    V /= 2;
-  return V;
-}
-
 /// Emits one kernel.
 class KernelEmitter {
 public:
@@ -259,25 +202,6 @@ private:
   std::optional<std::vector<int64_t>> fusedLoadOrder(kernel::LoadOp load,
                                                      kernel::StageOp op);
   bool fusesStore(kernel::StageOp op, kernel::StoreOp store);
-  /// Statements that load V consecutive positions of `op`'s row `row`,
-  /// from position `idx` (a multiple of V), into float arrays `gr` and `gi`
-  /// (declared by the caller): in one access with `wideForm`, else one
-  /// position at a time.
-  void loadPositions(kernel::LoadOp op, const std::string &row,
-                     const std::string &idx, int64_t V, const std::string &gr,
-                     const std::string &gi, bool wideForm,
-                     const std::string &indent);
-  /// The same for storing arrays `yr` and `yi` (`yi` empty: real).
-  void storePositions(kernel::StoreOp op, const std::string &row,
-                      const std::string &idx, int64_t V, const std::string &yr,
-                      const std::string &yi, bool wideForm,
-                      const std::string &indent);
-  /// Records that operand `opnd` (elements of `elemBytes`) is accessed
-  /// `bytes` at a time; the kernel checks once whether it may be.
-  void needWide(int64_t opnd, int64_t elemBytes, int64_t bytes) {
-    auto &w = wide[opnd];
-    w = {elemBytes, std::max(w.second, bytes)};
-  }
   /// Element `index` of `op`'s operand row `row`, as f32 re/im expressions.
   /// (declared as locals `name`, at `indent`).
   CudaEmitter::V globalRead(kernel::LoadOp op, const std::string &row,
@@ -312,9 +236,7 @@ private:
   std::string name;
   bool cplx;
   int64_t planes, n, rows, cluster, slice;
-  int tableCount = 0, accessCount = 0;
-  /// Operands accessed wide: their element bytes and the widest access.
-  std::map<int64_t, std::pair<int64_t, int64_t>> wide;
+  int tableCount = 0;
 };
 
 std::string KernelEmitter::table(const std::string &kind,
@@ -445,99 +367,53 @@ LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
   src += llvm::formatv("    // load: operand #{0} ({1}{2}) -> buffer {3}{4}\n",
                        opnd, g.elem, g.packed ? ", pairs" : "", op.getDst(),
                        op.getPermAttr() ? ", permuted" : "");
-  // Eight accesses per thread in flight before the first store to shared
-  // memory: one at a time leaves the memory system idle (CUDA v0); each
-  // moves V consecutive elements, 16 bytes where the operand allows.
-  int64_t V = wideWidth(g.elem, g.packed, len);
-  int64_t total = rows * len / V;
+  // Eight loads per thread in flight before the first store to shared
+  // memory: one at a time leaves the memory system idle (CUDA v0).
+  int64_t total = rows * len;
   src += llvm::formatv(
       "    for (int t0 = tid; t0 < {0}; t0 += 8 * nt) {{\n"
-      "      float lre[8][{3}], lim[8][{3}];\n"
+      "      float lre[8], lim[8];\n"
       "#pragma unroll\n"
-      "      for (int u = 0; u < 8; ++u) {{\n"
-      "        const int t = t0 + u * nt, r = t / {1}, w0 = (t % {1}) * {3};\n"
+      "      for (int q = 0; q < 8; ++q) {{\n"
+      "        const int t = t0 + q * nt, r = t / {1}, w = t % {1};\n"
       "        const long long row = g * {2} + r;\n"
+      "        float re = 0.0f, im = 0.0f;\n"
       "        if (t < {0} && row < a.batch) {{\n",
-      total, len / V, rows, V);
-  if (V > 1) {
-    Wide wd = wideOf(g.elem, g.packed);
-    for (bool w : {true, false}) {
-      src += w ? llvm::formatv("          if (wide{0}) {{\n", opnd).str()
-               : "          } else {\n";
-      loadPositions(op, "row", "w0", V, "lre[u]", "lim[u]", w,
-                    "            ");
-    }
-    src += "          }\n";
-    needWide(opnd, wd.bytes * (isa<ComplexType>(g.elem) ? 2 : 1),
-             V * wd.per * wd.bytes);
-  } else {
-    loadPositions(op, "row", "w0", 1, "lre[u]", "lim[u]", false, "          ");
-  }
-  src += llvm::formatv("        } else {{\n"
-                       "#pragma unroll\n"
-                       "          for (int i = 0; i < {0}; ++i)\n"
-                       "            lre[u][i] = lim[u][i] = 0.0f;\n"
-                       "        }\n      }\n",
-                       V);
+      total, len, rows);
+  CudaEmitter::V v = globalRead(op, "row", "w", "v", "          ");
+  src += "          re = " + v.re + ";\n";
+  if (!v.im.empty())
+    src += "          im = " + v.im + ";\n";
+  src += "        }\n        lre[q] = re;\n        lim[q] = im;\n      }\n";
   src += llvm::formatv("#pragma unroll\n"
-                       "      for (int u = 0; u < 8; ++u) {{\n"
-                       "        const int t = t0 + u * nt, r = t / {1}, w0 = (t "
-                       "% {1}) * {2};\n"
-                       "        if (t < {0}) {{\n"
-                       "#pragma unroll\n"
-                       "          for (int i = 0; i < {2}; ++i) {{\n"
-                       "            const int w = w0 + i;\n",
-                       total, len / V, V);
-  src += "            const int d = " + dest + ";\n";
-  src += "            " + at(op.getDst(), "r", 0, "d") + " = lre[u][i];";
+                       "      for (int q = 0; q < 8; ++q) {{\n"
+                       "        const int t = t0 + q * nt, r = t / {1}, w = t "
+                       "% {1};\n"
+                       "        if (t < {0}) {{\n",
+                       total, len);
+  src += "          const int d = " + dest + ";\n";
+  src += "          " + at(op.getDst(), "r", 0, "d") + " = lre[q];";
   if (cplx)
-    src += " " + at(op.getDst(), "r", 1, "d") + " = lim[u][i];";
-  src += "\n          }\n        }\n      }\n    }\n";
+    src += " " + at(op.getDst(), "r", 1, "d") + " = lim[q];";
+  src += "\n        }\n      }\n    }\n";
   return success();
 }
 
 LogicalResult KernelEmitter::emitStore(kernel::StoreOp op) {
   int64_t len = op.getN().value_or(n), opnd = op.getOperand();
   Global g = globalOf(op.getGlobal(), op.getPacked());
-  int64_t V = wideWidth(g.elem, g.packed, len);
-  src += llvm::formatv("    // store: buffer {0} -> operand #{1} ({2}{3}){4}\n",
-                       op.getSrc(), opnd, g.elem, g.packed ? ", pairs" : "",
-                       V > 1 ? llvm::formatv(", {0} per thread", V).str() : "");
-  if (V == 1) {
-    loop(len);
-    src += "      const long long row = g * " + std::to_string(rows) + " + r;\n"
-           "      if (row < a.batch) {\n";
-    src += "        const float re = " + at(op.getSrc(), "r", 0, "w") + ";\n";
-    if (cplx)
-      src += "        const float im = " + at(op.getSrc(), "r", 1, "w") + ";\n";
-    src += "        " +
-           globalWrite(op, "row", "w", {"re", cplx ? "im" : ""}) + "\n";
-    src += "      }\n";
-    end();
-    return success();
-  }
-  src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
-                       "      const int r = t / {1}, w0 = (t % {1}) * {2};\n"
-                       "      const long long row = g * {3} + r;\n"
-                       "      if (row < a.batch) {{\n"
-                       "        float yr[{2}], yi[{2}];\n",
-                       rows * len / V, len / V, V, rows);
-  for (int64_t v = 0; v < V; ++v) {
-    std::string i = "w0 + " + std::to_string(v);
-    src += llvm::formatv("        yr[{0}] = {1}; yi[{0}] = {2};\n", v,
-                         at(op.getSrc(), "r", 0, i),
-                         cplx ? at(op.getSrc(), "r", 1, i) : "0.0f");
-  }
-  Wide wd = wideOf(g.elem, g.packed);
-  for (bool w : {true, false}) {
-    src += w ? llvm::formatv("        if (wide{0}) {{\n", opnd).str()
-             : "        } else {\n";
-    storePositions(op, "row", "w0", V, "yr", cplx ? "yi" : "", w,
-                   "          ");
-  }
-  src += "        }\n      }\n    }\n";
-  needWide(opnd, wd.bytes * (isa<ComplexType>(g.elem) ? 2 : 1),
-           V * wd.per * wd.bytes);
+  src += llvm::formatv("    // store: buffer {0} -> operand #{1} ({2}{3})\n",
+                       op.getSrc(), opnd, g.elem, g.packed ? ", pairs" : "");
+  loop(len);
+  src += "      const long long row = g * " + std::to_string(rows) + " + r;\n"
+         "      if (row < a.batch) {\n";
+  src += "        const float re = " + at(op.getSrc(), "r", 0, "w") + ";\n";
+  if (cplx)
+    src += "        const float im = " + at(op.getSrc(), "r", 1, "w") + ";\n";
+  src += "        " +
+         globalWrite(op, "row", "w", {"re", cplx ? "im" : ""}) + "\n";
+  src += "      }\n";
+  end();
   return success();
 }
 
@@ -630,87 +506,6 @@ static Attribute orderAttr(MLIRContext *ctx, ArrayRef<int64_t> order,
   return DenseI64ArrayAttr::get(ctx, order);
 }
 
-void KernelEmitter::loadPositions(kernel::LoadOp op, const std::string &row,
-                                 const std::string &idx, int64_t V,
-                                 const std::string &gr, const std::string &gi,
-                                 bool wideForm, const std::string &indent) {
-  Global g = globalOf(op.getGlobal(), op.getPacked());
-  Wide wd = wideOf(g.elem, g.packed);
-  if (!wideForm) {
-    for (int64_t v = 0; v < V; ++v) {
-      src += indent + "{\n";
-      CudaEmitter::V x = globalRead(op, row, idx + " + " + std::to_string(v),
-                                    "s", indent + "  ");
-      src += llvm::formatv("{0}  {1}[{2}] = {3};", indent, gr, v, x.re);
-      if (!gi.empty())
-        src += llvm::formatv(" {0}[{1}] = {2};", gi, v,
-                             x.im.empty() ? "0.0f" : x.im);
-      src += "\n" + indent + "}\n";
-    }
-    return;
-  }
-  std::string q = "q" + std::to_string(accessCount++);
-  int64_t words = V * wd.per * wd.bytes / 4;
-  src += llvm::formatv("{0}const linop_words<{1}> {2} = linop_load_words<{1}>(("
-                       "const {3} *)a.ptr[{4}] + {5});\n",
-                       indent, words, q, wd.pointerType(), op.getOperand(),
-                       wd.offset(op.getOperand(), row, idx,
-                                 isa<ComplexType>(g.elem)));
-  for (int64_t v = 0; v < V; ++v) {
-    src += llvm::formatv("{0}{1}[{2}] = {3};", indent, gr, v,
-                         wd.scalarOf(q, v * wd.per));
-    if (!gi.empty())
-      src += llvm::formatv(" {0}[{1}] = {2};", gi, v,
-                           wd.per == 2 ? wd.scalarOf(q, v * wd.per + 1)
-                                       : "0.0f");
-    src += "\n";
-  }
-}
-
-void KernelEmitter::storePositions(kernel::StoreOp op, const std::string &row,
-                                   const std::string &idx, int64_t V,
-                                   const std::string &yr, const std::string &yi,
-                                   bool wideForm, const std::string &indent) {
-  Global g = globalOf(op.getGlobal(), op.getPacked());
-  Wide wd = wideOf(g.elem, g.packed);
-  auto elem = [&](int64_t v, bool imag) {
-    return (imag ? yi : yr) + "[" + std::to_string(v) + "]";
-  };
-  if (!wideForm) {
-    for (int64_t v = 0; v < V; ++v)
-      src += indent +
-             globalWrite(op, row, idx + " + " + std::to_string(v),
-                         {elem(v, false), yi.empty() ? "" : elem(v, true)}) +
-             "\n";
-    return;
-  }
-  std::string p = "p" + std::to_string(accessCount++);
-  int64_t words = V * wd.per * wd.bytes / 4;
-  // Scalar s of the access: position s / per, its imaginary part if odd.
-  auto scalar = [&](int64_t s) {
-    return wd.per == 2 && s % 2 ? (yi.empty() ? "0.0f" : elem(s / 2, true))
-                                : elem(s / wd.per, false);
-  };
-  src += llvm::formatv("{0}linop_words<{1}> {2};\n", indent, words, p);
-  for (int64_t w = 0; w < words; ++w) {
-    if (wd.bytes == 4) {
-      src += llvm::formatv("{0}{1}.w[{2}] = __float_as_uint({3});\n", indent, p,
-                           w, scalar(w));
-      continue;
-    }
-    std::string cv = wd.scalar.isF16() ? "f16" : "bf16";
-    src += llvm::formatv("{0}{1}.w[{2}] = linop_pack_halves(linop_f32_to_{3}("
-                         "{4}), linop_f32_to_{3}({5}));\n",
-                         indent, p, w, cv, scalar(2 * w), scalar(2 * w + 1));
-  }
-  src += llvm::formatv("{0}linop_store_words<{1}>(({2} *)a.ptr[{3}] + {4}, {5});"
-                       "\n",
-                       indent, words, wd.pointerType(), op.getOperand(),
-                       wd.offset(op.getOperand(), row, idx,
-                                 isa<ComplexType>(g.elem)),
-                       p);
-}
-
 LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
                                        kernel::LoadOp in,
                                        kernel::StoreOp out) {
@@ -720,45 +515,7 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
   std::string explicitTw;
   if (op.getTwiddlesAttr() && !ctTw)
     explicitTw = floatTable(kernel::twiddleValues(op), cplx);
-
-  // The codelet of thread position o (fused load: o runs over the row).
-  std::string order;
-  if (in) {
-    std::vector<int64_t> o = *fusedLoadOrder(in, op);
-    bool identity = true;
-    for (int64_t i = 0; i < items; ++i)
-      identity &= o[i] == i;
-    if (!identity)
-      order = permFunction(orderAttr(k.getContext(), o, in.getPermAttr()));
-  }
-  // Each thread takes V consecutive positions (or codelets), so that a
-  // fused end moves them in one access of up to 16 bytes; the inputs of
-  // all V codelets stay in registers (at most 64 floats).
-  Wide wi, wo;
-  if (in)
-    wi = wideOf(globalOf(in.getGlobal(), in.getPacked()).elem, in.getPacked());
-  if (out)
-    wo = wideOf(globalOf(out.getGlobal(), out.getPacked()).elem,
-                out.getPacked());
-  bool complexIn = in && isa<ComplexType>(globalOf(in.getGlobal(), false).elem);
-  bool complexOut =
-      out && isa<ComplexType>(globalOf(out.getGlobal(), false).elem);
-  // Stores go wide only where consecutive codelets write consecutive
-  // elements: no reordering on the load side, and B a multiple of V.
-  int64_t posBytes = std::max(in ? wi.bytes * wi.per : 0,
-                              out && order.empty() ? wo.bytes * wo.per : 0);
-  int64_t V = posBytes ? 16 / posBytes : 1;
-  while (V > 1 && (items % V || V * R * planes > 64 ||
-                   (out && order.empty() && !in && B % V)))
-    V /= 2;
-  if (!wideAccess)
-    V = 1;
-  bool wideIn = in && V > 1;
-  bool wideOut = out && V > 1 && order.empty() && B % V == 0;
-  if (out && !wideOut && !in)
-    V = 1;
-
-  src += llvm::formatv("    // {0}. I_{1} (x) {2}_{3}{4} (x) I_{5}{6}{7}{8}{9}\n",
+  src += llvm::formatv("    // {0}. I_{1} (x) {2}_{3}{4} (x) I_{5}{6}{7}{8}\n",
                        index, A, kernel::stringifyCodeletKind(op.getCodelet()),
                        RO != R ? std::to_string(RO) + "x" : "", R, B,
                        ctTw         ? ", Cooley-Tukey twiddles"
@@ -771,101 +528,70 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
                        out ? llvm::formatv(", outputs to operand #{0}",
                                            out.getOperand())
                                  .str()
-                           : "",
-                       V > 1 ? llvm::formatv(", {0} per thread", V).str() : "");
-  std::string first = in ? "o0" : "w0";
-  src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
-                       "      const int r = t / {1}, {2} = (t % {1}) * {3};\n",
-                       rows * items / V, items / V, first, V);
+                           : "");
+  if (in) {
+    // Thread position o reads global elements o + l items, coalesced; it
+    // computes the codelet w those are the inputs of.
+    std::vector<int64_t> order = *fusedLoadOrder(in, op);
+    bool identity = true;
+    for (int64_t o = 0; o < items; ++o)
+      identity &= order[o] == o;
+    std::string w =
+        identity ? "o"
+                 : permFunction(orderAttr(k.getContext(), order,
+                                          in.getPermAttr())) +
+                       "(o)";
+    src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
+                         "      const int r = t / {1}, o = t % {1}, w = {2};\n",
+                         rows * items, items, w);
+  } else {
+    loop(items);
+  }
   if (in || out)
-    // Rows past the batch (in the last group) load row batch - 1 and store
+    // Rows past the batch (of the last group) load row batch - 1 and store
     // nothing.
     src += llvm::formatv("      const long long row = g * {0} + r, lrow = "
                          "row < a.batch ? row : a.batch - 1;\n",
                          rows);
-  std::string ind = V > 1 ? "        " : "      ";
-  auto posName = [](const std::string &base, int64_t l, bool imag) {
-    return base + std::to_string(l) + (imag ? "i" : "r");
-  };
-  // Inputs read from global memory before any arithmetic: V R values.
-  bool inImag = in && wi.per == 2;
-  if (in && V > 1) {
-    for (int64_t l = 0; l < R; ++l)
-      src += llvm::formatv("      float {0}[{1}]{2};\n", posName("g", l, false),
-                           V,
-                           inImag ? ", " + posName("g", l, true) + "[" +
-                                        std::to_string(V) + "]"
-                                  : "");
-    for (bool w : {true, false}) {
-      src += w ? llvm::formatv("      if (wide{0}) {{\n", in.getOperand()).str()
-               : "      } else {\n";
-      for (int64_t l = 0; l < R; ++l)
-        loadPositions(in, "lrow", llvm::formatv("o0 + {0}", l * items), V,
-                      posName("g", l, false),
-                      inImag ? posName("g", l, true) : "", w, "        ");
-    }
-    src += "      }\n";
-  }
-  // Outputs gathered for a wide store.
-  if (wideOut)
-    for (int64_t q = 0; q < RO; ++q)
-      src += llvm::formatv("      float {0}[{1}]{2};\n", posName("y", q, false),
-                           V,
-                           wo.per == 2 ? ", " + posName("y", q, true) + "[" +
-                                             std::to_string(V) + "]"
-                                       : "");
-  if (V > 1)
-    src += llvm::formatv("#pragma unroll\n      for (int i = 0; i < {0}; ++i) "
-                         "{{\n",
-                         V);
-  std::string pos = V > 1 ? first + " + i" : first;
-  if (in)
-    src += ind + "const int o = " + pos + ", w = " +
-           (order.empty() ? "o" : order + "(o)") + ";\n";
-  else
-    src += ind + "const int w = " + pos + ";\n";
-  src += llvm::formatv("{0}const int base = (w / {1}) * {2} + w % {1};\n", ind,
-                       B, R * B);
-  CudaEmitter e(src, ind, cplx);
+  src += llvm::formatv("      const int base = (w / {0}) * {1} + w % {0};\n", B,
+                       R * B);
+  CudaEmitter e(src, "      ", cplx);
   std::vector<CudaEmitter::V> x;
   for (int64_t l = 0; l < R; ++l) {
     if (!in) {
       x.push_back(read(e, op.getSrc(), "base + " + std::to_string(l * B)));
-    } else if (V > 1) {
-      x.push_back(e.input(posName("g", l, false) + "[i]",
-                          inImag ? posName("g", l, true) + "[i]" : "0.0f"));
-    } else {
-      CudaEmitter::V v = globalRead(in, "lrow",
-                                    llvm::formatv("o + {0}", l * items),
-                                    "g" + std::to_string(l), ind);
-      x.push_back(e.input(v.re, v.im.empty() ? "0.0f" : v.im));
+      continue;
     }
+    CudaEmitter::V v = globalRead(in, "lrow",
+                                  llvm::formatv("o + {0}", l * items),
+                                  "g" + std::to_string(l), "      ");
+    x.push_back(e.input(v.re, v.im.empty() ? "0.0f" : v.im));
   }
   if (ctTw) {
     // w^l = exp(-+2 pi i l j / (R B)) scale, j = w % B: w^1 from sincospif,
     // the other powers as products of two lower ones (a few ulp; one
     // sincospif per power cost more than the memory traffic, CUDA v2).
-    src += llvm::formatv("{0}const int j = w % {1};\n", ind, B);
+    src += llvm::formatv("      const int j = w % {0};\n", B);
     double sc = ctTw.scale();
     if (sc != 1.0)
       x[0] = e.mulReal(x[0], sc);
     if (R > 1)
-      src += llvm::formatv("{0}float s1, c1;\n{0}sincospif({1}2.0f * "
-                           "(float)j / {2}.0f, &s1, &c1);\n",
-                           ind, ctTw.getInverse() ? "" : "-", R * B);
+      src += llvm::formatv("      float s1, c1;\n      sincospif({0}2.0f * "
+                           "(float)j / {1}.0f, &s1, &c1);\n",
+                           ctTw.getInverse() ? "" : "-", R * B);
     for (int64_t l = 2; l < R; ++l) {
       int64_t h = l / 2;
-      src += llvm::formatv("{0}const float c{1} = c{2} * c{3} - s{2} * s{3}, "
-                           "s{1} = s{2} * c{3} + c{2} * s{3};\n",
-                           ind, l, h, l - h);
+      src += llvm::formatv("      const float c{0} = c{1} * c{2} - s{1} * s{2}, "
+                           "s{0} = s{1} * c{2} + c{1} * s{2};\n",
+                           l, h, l - h);
     }
     for (int64_t l = 1; l < R; ++l) {
       std::string sn = "s" + std::to_string(l), cs = "c" + std::to_string(l);
       if (sc != 1.0) {
         std::string scs = "sc" + std::to_string(l), sss = "ss" + std::to_string(l);
-        src += llvm::formatv("{0}const float {1} = {2} * {5}, {3} = {4} * "
-                             "{5};\n",
-                             ind, scs, cs, sss, sn, lit(sc));
+        src += llvm::formatv("      const float {0} = {1} * {4}, {2} = {3} * "
+                             "{4};\n",
+                             scs, cs, sss, sn, lit(sc));
         cs = scs;
         sn = sss;
       }
@@ -879,57 +605,20 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
   }
   std::vector<CudaEmitter::V> y = codelets::stage(e, op, x);
   if (RO != R)
-    src += llvm::formatv("{0}const int out = (w / {1}) * {2} + w % {1};\n", ind,
+    src += llvm::formatv("      const int out = (w / {0}) * {1} + w % {0};\n",
                          B, RO * B);
-  std::string outAt = RO != R ? "out + " : "base + ";
-  if (wideOut) {
-    for (int64_t q = 0; q < RO; ++q) {
-      src += llvm::formatv("{0}{1}[i] = {2};", ind, posName("y", q, false),
-                           y[q].re);
-      if (wo.per == 2)
-        src += llvm::formatv(" {0}[i] = {1};", posName("y", q, true),
-                             y[q].im.empty() ? "0.0f" : y[q].im);
-      src += "\n";
-    }
-  } else if (out) {
-    src += ind + "if (row < a.batch) {\n";
+  std::string first = RO != R ? "out + " : "base + ";
+  if (out) {
+    src += "      if (row < a.batch) {\n";
     for (int64_t q = 0; q < RO; ++q)
-      src += ind + "  " +
-             globalWrite(out, "row", outAt + std::to_string(q * B), y[q]) +
+      src += "        " +
+             globalWrite(out, "row", first + std::to_string(q * B), y[q]) +
              "\n";
-    src += ind + "}\n";
+    src += "      }\n";
   } else {
     for (int64_t q = 0; q < RO; ++q)
-      write(op.getDst(), outAt + std::to_string(q * B), y[q], ind);
+      write(op.getDst(), first + std::to_string(q * B), y[q]);
   }
-  if (V > 1)
-    src += "      }\n";
-  if (wideOut) {
-    // Codelets w0 .. w0 + V - 1 wrote V consecutive elements per output.
-    int64_t words = V * wo.per * wo.bytes / 4;
-    // The first of them (w0, or o0 where the load fused: the same codelet).
-    std::string outBase =
-        llvm::formatv("({0} / {1}) * {2} + {0} % {1}", first, B, RO * B);
-    src += "      if (row < a.batch) {\n";
-    src += llvm::formatv("        const int ob = {0};\n", outBase);
-    for (bool w : {true, false}) {
-      src += w ? llvm::formatv("        if (wide{0}) {{\n", out.getOperand())
-                     .str()
-               : "        } else {\n";
-      for (int64_t q = 0; q < RO; ++q)
-        storePositions(out, "row", llvm::formatv("ob + {0}", q * B), V,
-                       posName("y", q, false),
-                       wo.per == 2 ? posName("y", q, true) : "", w,
-                       "          ");
-    }
-    src += "        }\n      }\n";
-  }
-  if (wideIn)
-    needWide(in.getOperand(), wi.bytes * (complexIn ? 2 : 1),
-             V * wi.per * wi.bytes);
-  if (wideOut)
-    needWide(out.getOperand(), wo.bytes * (complexOut ? 2 : 1),
-             V * wo.per * wo.bytes);
   end();
   return success();
 }
@@ -1226,7 +915,6 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
         cluster, s.getWorkspace() / 4, rows, planes, plane, threads);
     break;
   }
-  size_t prologueEnd = src.size();
   src += llvm::formatv("  const long long groups = (a.batch + {0}) / {1};\n"
                        "  for (long long g = blockIdx.x / {2}; g < groups; g += "
                        "gridDim.x / {2}) {{\n",
@@ -1289,13 +977,6 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
     barrier();
   }
   src += "  }\n}\n";
-  // Whether each operand accessed wide allows it (else element-wise).
-  std::string flags;
-  for (auto [opnd, w] : wide)
-    flags += llvm::formatv("  const bool wide{0} = linop_wide_ok(a, {0}, {1}, "
-                           "{2});\n",
-                           opnd, w.first, w.second);
-  src.insert(prologueEnd, flags);
   return success();
 }
 

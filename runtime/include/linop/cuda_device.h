@@ -178,54 +178,6 @@ LINOP_DEVICE unsigned short linop_f32_to_bf16(float v) {
   return bits;
 }
 
-/* ---- Wide global accesses ------------------------------------------------ */
-
-/* Whether operand `i` allows accesses of `bytes` (a power of two) at element
- * offsets that are multiples of it: its pointer and its row stride (of
- * `elem`-byte elements) in bytes are both multiples of `bytes`. */
-LINOP_DEVICE bool linop_wide_ok(const linop_cuda_args &a, int i, unsigned elem,
-                                unsigned bytes) {
-  return ((a.ptr[i] | static_cast<unsigned long long>(a.stride[i]) * elem) &
-          (bytes - 1)) == 0;
-}
-
-/* W 32-bit words (W = 1, 2 or 4), loaded or stored in one access. */
-template <int W> struct linop_words {
-  unsigned w[W];
-};
-
-template <int W> LINOP_DEVICE linop_words<W> linop_load_words(const void *p) {
-  linop_words<W> out;
-  if constexpr (W == 4) {
-    const uint4 q = *static_cast<const uint4 *>(p);
-    out.w[0] = q.x, out.w[1] = q.y, out.w[2] = q.z, out.w[3] = q.w;
-  } else if constexpr (W == 2) {
-    const uint2 q = *static_cast<const uint2 *>(p);
-    out.w[0] = q.x, out.w[1] = q.y;
-  } else {
-    out.w[0] = *static_cast<const unsigned *>(p);
-  }
-  return out;
-}
-
-template <int W>
-LINOP_DEVICE void linop_store_words(void *p, const linop_words<W> &v) {
-  if constexpr (W == 4)
-    *static_cast<uint4 *>(p) = make_uint4(v.w[0], v.w[1], v.w[2], v.w[3]);
-  else if constexpr (W == 2)
-    *static_cast<uint2 *>(p) = make_uint2(v.w[0], v.w[1]);
-  else
-    *static_cast<unsigned *>(p) = v.w[0];
-}
-
-/* Half k of a pair of 16-bit values packed in a word, and the packing. */
-LINOP_DEVICE unsigned short linop_half(unsigned word, int k) {
-  return static_cast<unsigned short>(word >> (16 * k));
-}
-LINOP_DEVICE unsigned linop_pack_halves(unsigned short lo, unsigned short hi) {
-  return static_cast<unsigned>(lo) | (static_cast<unsigned>(hi) << 16);
-}
-
 #undef LINOP_DEVICE
 
 #endif /* LINOP_CUDA_DEVICE_H */

@@ -1,7 +1,6 @@
-// One stage whose inputs and outputs both sit at a stride of 64: on the
-// GPU it reads from and writes to global memory itself, 16 bytes at a time
-// where the rows allow (and element by element where --row-pad makes the
-// strides odd).
+// One stage whose inputs and outputs both sit at a stride of 64 or 128: on
+// the GPU it reads its inputs from global memory and writes its outputs
+// there itself, with no load or store step of its own.
 func.func @dft_outer(%x: tensor<?x512xcomplex<f32>>) -> tensor<?x512xcomplex<f32>> {
   %F = linop.dft : !linop.op<8x8, complex<f32>>
   %I = linop.identity : !linop.op<64x64, complex<f32>>
