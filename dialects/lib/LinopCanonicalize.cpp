@@ -106,10 +106,7 @@ struct ComposeMergePerms : OpRewritePattern<ComposeOp> {
       SmallVector<int64_t> merged(pp.size());
       for (size_t k = 0; k < pp.size(); ++k)
         merged[k] = qq[pp[k]];
-      auto m = rewriter.create<PermOp>(
-          op.getLoc(), p.getType(),
-          PermKindAttr::get(op.getContext(), PermKind::explicit_),
-          rewriter.getDenseI64ArrayAttr(merged), IntegerAttr());
+      auto m = PermOp::build(rewriter, op.getLoc(), p.getType(), merged);
       SmallVector<Value> next(factors.begin(), factors.end());
       next[i] = m.getResult();
       next.erase(next.begin() + i + 1);
@@ -163,7 +160,8 @@ struct TransposeSimplify : OpRewritePattern<OpTy> {
     if (auto c = dyn_cast<DstOp>(def))
       trigIV = c.getKind() == TrigType::IV;
     bool symmetric =
-        trigIV || isa<IdentityOp, HadamardOp, HartleyOp, DiagOp, DftOp>(def);
+        trigIV ||
+        isa<IdentityOp, HadamardOp, HartleyOp, DiagOp, DftOp, TwiddleOp>(def);
     bool realEntries = trigIV || isa<IdentityOp, HadamardOp, HartleyOp>(def) ||
                        (real && isa<DiagOp>(def));
     bool isSym = symmetric && (isTranspose || realEntries);
@@ -173,6 +171,13 @@ struct TransposeSimplify : OpRewritePattern<OpTy> {
     if (auto f = dyn_cast<DftOp>(def); f && !isTranspose) {
       rewriter.replaceOpWithNewOp<DftOp>(op, op.getType(), !f.getInverse(),
                                          f.getNorm());
+      return success();
+    }
+    // A twiddle's adjoint is its conjugate: the inverse twiddle.
+    if (auto tw = dyn_cast<TwiddleOp>(def); tw && !isTranspose) {
+      rewriter.replaceOpWithNewOp<TwiddleOp>(op, op.getType(), tw.getR(),
+                                             tw.getB(), !tw.getInverse(),
+                                             tw.getScale());
       return success();
     }
     // Types II and III are each other's transpose (real entries).
@@ -197,10 +202,8 @@ struct TransposeSimplify : OpRewritePattern<OpTy> {
       SmallVector<int64_t> pp = p.getPermutation(), inv(pp.size());
       for (size_t i = 0; i < pp.size(); ++i)
         inv[pp[i]] = i;
-      rewriter.replaceOpWithNewOp<PermOp>(
-          op, op.getType(),
-          PermKindAttr::get(op.getContext(), PermKind::explicit_),
-          rewriter.getDenseI64ArrayAttr(inv), IntegerAttr());
+      rewriter.replaceOp(op, PermOp::build(rewriter, op.getLoc(),
+                                           op.getType(), inv));
       return success();
     }
     return failure();

@@ -54,10 +54,7 @@ LogicalResult TwiddlesAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 cd TwiddlesAttr::at(int64_t k) const {
-  int64_t r = getR(), b = getB();
-  int64_t j = k % b, l = (k / b) % r;
-  int64_t e = (l * j) % (r * b);
-  return scale() * ref::unitRoot(getInverse() ? e : -e, r * b);
+  return scale() * ref::twiddle(k, getR(), getB(), getInverse());
 }
 
 // <16 x 64>, <16 x 64 inverse>, <16 x 64, scale = 0.5>

@@ -12,6 +12,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
 #include <numeric>
 
 using namespace mlir;
@@ -310,17 +311,34 @@ LogicalResult PermOp::verify() {
   int64_t n = getType().getRows();
   switch (getKind()) {
   case PermKind::explicit_:
-    if (!getIndices() || getStride())
+    if (!getIndices() || getStride() || getRadices())
       return emitOpError("an explicit permutation takes indices only");
     return verifyPermutation(*this, *getIndices(), n, "permutation");
+  case PermKind::digitrev: {
+    if (getIndices() || getStride() || !getRadices())
+      return emitOpError("digitrev takes radices only");
+    int64_t prod = 1;
+    ArrayRef<int64_t> radices = *getRadices(); // not a temporary's member
+    for (int64_t r : radices) {
+      // prod <= n / r keeps the product from overflowing.
+      if (r < 2 || prod > n / r)
+        return emitOpError("digitrev radices must be >= 2 with product ")
+               << n;
+      prod *= r;
+    }
+    if (prod != n || radices.size() < 2)
+      return emitOpError("digitrev needs at least two radices with product ")
+             << n;
+    return success();
+  }
   case PermKind::bitrev:
-    if (getIndices() || getStride())
+    if (getIndices() || getStride() || getRadices())
       return emitOpError("bitrev takes no indices or stride");
     if (!isPowerOfTwo(n))
       return emitOpError("bitrev needs a power-of-two size, got ") << n;
     return success();
   case PermKind::stride: {
-    if (getIndices() || !getStride())
+    if (getIndices() || !getStride() || getRadices())
       return emitOpError("a stride permutation takes a stride only");
     int64_t m = *getStride();
     if (m <= 0 || n % m != 0)
@@ -355,31 +373,64 @@ SmallVector<int64_t> PermOp::getPermutation() {
         p[j * q + i] = i * m + j;
     break;
   }
+  case PermKind::digitrev: {
+    std::vector<int64_t> d = ref::digitReversalPerm(
+        {getRadices()->begin(), getRadices()->end()});
+    p.assign(d.begin(), d.end());
+    break;
+  }
   }
   return p;
 }
 
-// linop.perm [p...] | bitrev | stride m  attr-dict : type
+PermOp PermOp::build(OpBuilder &b, Location loc, OperatorType type,
+                     ArrayRef<int64_t> p) {
+  MLIRContext *ctx = b.getContext();
+  int64_t n = p.size();
+  auto make = [&](PermKind k, DenseI64ArrayAttr indices, IntegerAttr stride,
+                  DenseI64ArrayAttr radices) {
+    return b.create<PermOp>(loc, type, PermKindAttr::get(ctx, k), indices,
+                            stride, radices);
+  };
+  std::vector<int64_t> v(p.begin(), p.end());
+  // stride m has p[1] = m (n > m); bitrev needs a power of two.
+  int64_t m = n > 1 ? p[1] : 0;
+  if (m > 1 && m < n && n % m == 0 && ref::stridePerm(n, m) == v)
+    return make(PermKind::stride, {}, b.getI64IntegerAttr(m), {});
+  if (n > 1 && isPowerOfTwo(n) && ref::bitrevPerm(n) == v)
+    return make(PermKind::bitrev, {}, {}, {});
+  std::vector<int64_t> radices = ref::digitReversalRadices(v);
+  if (!radices.empty())
+    return make(PermKind::digitrev, {}, {}, b.getDenseI64ArrayAttr(radices));
+  return make(PermKind::explicit_, b.getDenseI64ArrayAttr(p), {}, {});
+}
+
+// linop.perm [p...] | bitrev | stride m | digitrev [r...]  attr-dict : type
 ParseResult PermOp::parse(OpAsmParser &parser, OperationState &result) {
   Builder &b = parser.getBuilder();
   PermKind kind;
+  SmallVector<int64_t> list;
+  auto integer = [&]() -> ParseResult {
+    int64_t v;
+    if (parser.parseInteger(v))
+      return failure();
+    list.push_back(v);
+    return success();
+  };
   if (succeeded(parser.parseOptionalLSquare())) {
     kind = PermKind::explicit_;
-    SmallVector<int64_t> indices;
-    if (failed(parser.parseOptionalRSquare())) {
-      if (parser.parseCommaSeparatedList([&]() {
-            int64_t v;
-            if (parser.parseInteger(v))
-              return failure();
-            indices.push_back(v);
-            return success();
-          }) ||
-          parser.parseRSquare())
-        return failure();
-    }
-    result.addAttribute("indices", b.getDenseI64ArrayAttr(indices));
+    if (failed(parser.parseOptionalRSquare()) &&
+        (parser.parseCommaSeparatedList(integer) || parser.parseRSquare()))
+      return failure();
+    result.addAttribute("indices", b.getDenseI64ArrayAttr(list));
   } else if (succeeded(parser.parseOptionalKeyword("bitrev"))) {
     kind = PermKind::bitrev;
+  } else if (succeeded(parser.parseOptionalKeyword("digitrev"))) {
+    kind = PermKind::digitrev;
+    if (parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Square,
+                                       integer))
+      return failure();
+    result.addAttribute("radices", b.getDenseI64ArrayAttr(list));
   } else if (succeeded(parser.parseOptionalKeyword("stride"))) {
     kind = PermKind::stride;
     int64_t m;
@@ -388,7 +439,8 @@ ParseResult PermOp::parse(OpAsmParser &parser, OperationState &result) {
     result.addAttribute("stride", b.getI64IntegerAttr(m));
   } else {
     return parser.emitError(parser.getCurrentLocation(),
-                            "expected '[indices]', 'bitrev' or 'stride m'");
+                            "expected '[indices]', 'bitrev', 'stride m' or "
+                            "'digitrev [radices]'");
   }
   result.addAttribute("kind", PermKindAttr::get(b.getContext(), kind));
   Type type;
@@ -412,8 +464,14 @@ void PermOp::print(OpAsmPrinter &p) {
   case PermKind::stride:
     p << " stride " << *getStride();
     break;
+  case PermKind::digitrev:
+    p << " digitrev [";
+    llvm::interleaveComma(*getRadices(), p);
+    p << "]";
+    break;
   }
-  p.printOptionalAttrDict((*this)->getAttrs(), {"kind", "indices", "stride"});
+  p.printOptionalAttrDict((*this)->getAttrs(),
+                          {"kind", "indices", "stride", "radices"});
   p << " : " << getType();
 }
 
@@ -426,6 +484,26 @@ LogicalResult DiagOp::verify() {
   if (!getType().isSquare())
     return emitOpError("must be square");
   return verifyWeights(*this, getWeights(), "diagonal", {getType().getRows()});
+}
+
+LogicalResult TwiddleOp::verify() {
+  OperatorType t = getType();
+  if (!t.getFamily().empty())
+    return emitOpError("has no family dimensions, got ") << t;
+  if (!t.isSquare())
+    return emitOpError("must be square, got ") << t.getRows() << "x"
+                                               << t.getCols();
+  if (!isa<ComplexType>(t.getDomain()) || !isa<ComplexType>(t.getCodomain()))
+    return emitOpError("maps complex to complex values, got ")
+           << t.getDomain() << " -> " << t.getCodomain();
+  int64_t n = t.getRows(), r = getR(), b = getB();
+  // b <= n / r keeps the product from overflowing.
+  if (r < 1 || b < 1 || r > n || b > n / r || n % (r * b) != 0)
+    return emitOpError("needs r, b >= 1 with r b dividing N = ")
+           << n << ", got r = " << r << ", b = " << b;
+  if (!std::isfinite(getScale().convertToDouble()))
+    return emitOpError("scale must be finite");
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

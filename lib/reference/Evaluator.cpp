@@ -558,6 +558,13 @@ LogicalResult Interpreter::run(Operation *o) {
                        return a;
                      }));
       })
+      .Case([&](TwiddleOp tw) -> LogicalResult {
+        CVec d(size());
+        for (int64_t k = 0; k < size(); ++k)
+          d[k] = tw.getScale().convertToDouble() *
+                 twiddle(k, tw.getR(), tw.getB(), tw.getInverse());
+        return setOp(o, single(CMat(d.asDiagonal())));
+      })
       .Case([&](DiagOp d) -> LogicalResult {
         auto w = weights(d.getWeights());
         if (failed(w))

@@ -59,6 +59,12 @@ cd unitRoot(int64_t r, int64_t n) {
   return {std::cos(theta), std::sin(theta)};
 }
 
+cd twiddle(int64_t k, int64_t r, int64_t b, bool inverse) {
+  int64_t j = k % b, l = (k / b) % r;
+  int64_t e = (l * j) % (r * b);
+  return unitRoot(inverse ? e : -e, r * b);
+}
+
 // ---- Fast transforms -------------------------------------------------------
 
 CMat dft(int64_t n, bool inverse, Norm norm) {
@@ -283,6 +289,31 @@ std::vector<int64_t> digitReversalPerm(const std::vector<int64_t> &radices) {
     for (int64_t k = 0; k < m; ++k)
       p[i * m + k] = L[i * m + inner[k]];
   return p;
+}
+
+std::vector<int64_t> digitReversalRadices(const std::vector<int64_t> &p) {
+  // p[i m + k] = inner[k] r1 + i (above): p[m] = 1 gives m = n / r1, and
+  // inner[k] = p[k] / r1; the innermost level is the identity.
+  std::vector<int64_t> radices, cur(p);
+  while (cur.size() > 1) {
+    int64_t n = cur.size(), m = 1;
+    while (m < n && cur[m] != 1)
+      ++m;
+    if (m == n || n % m != 0)
+      return {};
+    int64_t r = n / m;
+    radices.push_back(r);
+    std::vector<int64_t> inner(m);
+    for (int64_t k = 0; k < m; ++k) {
+      if (cur[k] % r != 0)
+        return {};
+      inner[k] = cur[k] / r;
+    }
+    cur = std::move(inner);
+  }
+  if (radices.size() < 2 || digitReversalPerm(radices) != p)
+    return {};
+  return radices;
 }
 
 CMat permMatrix(const std::vector<int64_t> &p) {

@@ -33,6 +33,10 @@ double normScale(Norm norm, int64_t n);
 /// exp(2 pi i r / n), with r reduced modulo n in integers first so that the
 /// angle is accurate for large r, and exact at multiples of a quarter turn.
 cd unitRoot(int64_t r, int64_t n);
+/// Entry k of the Cooley-Tukey twiddle diagonal T^{rb}_b, repeated with
+/// period r b: w^(l j) with l = (k / b) mod r, j = k mod b and
+/// w = exp(-+2 pi i / (r b)) (plus when `inverse`).
+cd twiddle(int64_t k, int64_t r, int64_t b, bool inverse);
 
 /// n >= 1 and a power of two.
 bool isPowerOfTwo(int64_t n);
@@ -78,6 +82,9 @@ std::vector<int64_t> stridePerm(int64_t n, int64_t m);
 /// (outermost split) ... rk: (I_r1 (x) P') L^n_r1, P' that of r2 ... rk,
 /// n = r1 ... rk (bitrevPerm for radices 2, ..., 2). Empty for a radix < 1.
 std::vector<int64_t> digitReversalPerm(const std::vector<int64_t> &radices);
+/// The radices (at least two, each >= 2) whose digitReversalPerm is p, or
+/// empty if p is no digit reversal.
+std::vector<int64_t> digitReversalRadices(const std::vector<int64_t> &p);
 /// P with y = P x, y[i] = x[p[i]]. Empty if p is not a permutation.
 CMat permMatrix(const std::vector<int64_t> &p);
 

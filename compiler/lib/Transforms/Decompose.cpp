@@ -119,7 +119,7 @@ SmallVector<int64_t> chooseRadices(Operation *op, PatternRewriter &rewriter,
 }
 
 /// DFT_N = (DFT_r (x) I_n) T^N_n (I_r (x) DFT_n) L^N_r with
-/// T = diag(w^(i j)) at i n + j, r = radices[0] and DFT_n split the same
+/// T = diag(w^(i j)) at i n + j (linop.twiddle, a formula), r = radices[0] and DFT_n split the same
 /// way by the rest. The norm goes to the leaves: 1/sqrt(r) 1/sqrt(n) =
 /// 1/sqrt(N), and the same for 1/N.
 Value cooleyTukey(FactorBuilder &b, int64_t N, ArrayRef<int64_t> radices,
@@ -127,14 +127,9 @@ Value cooleyTukey(FactorBuilder &b, int64_t N, ArrayRef<int64_t> radices,
   if (radices.size() <= 1)
     return b.dft(N, inverse, norm, elem);
   int64_t r = radices.front(), n = N / r;
-  int64_t sign = inverse ? 1 : -1;
-  std::vector<cd> tw(N);
-  for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      tw[i * n + j] = unitRoot(sign * ((i * j) % N), N);
   Value Fr = b.dft(r, inverse, norm, elem);
   Value Fn = cooleyTukey(b, n, radices.drop_front(), inverse, norm, elem);
-  return b.compose({b.kron(1, Fr, n, elem), b.diag(tw, elem),
+  return b.compose({b.kron(1, Fr, n, elem), b.twiddle(r, n, inverse, N, elem),
                     b.kron(r, Fn, 1, elem), b.perm(stridePerm(N, r), elem)},
                    b.type(N, N, elem));
 }

@@ -272,22 +272,10 @@ Value FactorBuilder::perm(ArrayRef<int64_t> p, Type elem) {
   int64_t n = p.size();
   if (!good || isIdentityPerm(p))
     return {};
-  OperatorType t = type(n, n, elem);
-  PermOp op;
-  // stride m has p[1] = m (n > m); bitrev needs a power of two.
-  int64_t m = n > 1 ? p[1] : 0;
-  if (m > 1 && m < n && n % m == 0 &&
-      ArrayRef<int64_t>(stridePerm(n, m)) == p) {
-    op = create<PermOp>(t, PermKind::stride, DenseI64ArrayAttr(),
-                        rw.getI64IntegerAttr(m));
-  } else if (ref::isPowerOfTwo(n) && ArrayRef<int64_t>(ref::bitrevPerm(n)) == p) {
-    op = create<PermOp>(t, PermKind::bitrev, DenseI64ArrayAttr(),
-                        IntegerAttr());
-  } else {
-    op = create<PermOp>(t, PermKind::explicit_, rw.getDenseI64ArrayAttr(p),
-                        IntegerAttr());
-  }
-  return op ? op.getResult() : Value();
+  PermOp op = PermOp::build(rw, loc, type(n, n, elem), p);
+  if (failed(check(op.getOperation())))
+    return {};
+  return op.getResult();
 }
 
 Value FactorBuilder::diag(ArrayRef<cd> d, Type elem) {
@@ -298,6 +286,15 @@ Value FactorBuilder::diag(ArrayRef<cd> d, Type elem) {
   if (!w)
     return {};
   auto op = create<DiagOp>(type(n, n, elem), w);
+  return op ? op.getResult() : Value();
+}
+
+Value FactorBuilder::twiddle(int64_t r, int64_t b, bool inverse, int64_t n,
+                             Type elem, double scale) {
+  if (!good || ((r == 1 || b == 1) && scale == 1.0)) // every entry is 1
+    return {};
+  auto op = create<TwiddleOp>(type(n, n, elem), r, b, inverse,
+                              llvm::APFloat(scale));
   return op ? op.getResult() : Value();
 }
 
@@ -575,6 +572,25 @@ struct KronNormalize : OpRewritePattern<KronOp> {
     if (a * bb > 1) {
       if (auto p = dyn_cast_or_null<PermOp>(def)) {
         Value v = b.perm(kronPerm(a, p.getPermutation(), bb), elem);
+        return finish(v ? v : b.identity(t.getRows(), elem));
+      }
+      if (auto tw = dyn_cast_or_null<TwiddleOp>(def); tw && bb == 1) {
+        // Periodic: I_a (x) T is T over a times the rows.
+        Value v = b.twiddle(tw.getR(), tw.getB(), tw.getInverse(),
+                            t.getRows(), elem,
+                            tw.getScale().convertToDouble());
+        return finish(v ? v : b.identity(t.getRows(), elem));
+      }
+      if (auto tw = dyn_cast_or_null<TwiddleOp>(def)) {
+        std::vector<cd> rep;
+        rep.reserve(t.getRows());
+        for (int64_t al = 0; al < a; ++al)
+          for (int64_t k = 0, e = opType(X).getRows(); k < e; ++k)
+            for (int64_t be = 0; be < bb; ++be)
+              rep.push_back(
+                  tw.getScale().convertToDouble() *
+                  ref::twiddle(k, tw.getR(), tw.getB(), tw.getInverse()));
+        Value v = b.diag(rep, elem);
         return finish(v ? v : b.identity(t.getRows(), elem));
       }
       if (auto d = dyn_cast_or_null<DiagOp>(def)) {

@@ -95,6 +95,10 @@ public:
   mlir::Value perm(llvm::ArrayRef<int64_t> p, mlir::Type elem);
   /// A diag of a constant; null when every weight is 1.
   mlir::Value diag(llvm::ArrayRef<cd> d, mlir::Type elem);
+  /// The Cooley-Tukey twiddles of DFT_{rb} times `scale`, repeated over n
+  /// rows; null when every entry is 1.
+  mlir::Value twiddle(int64_t r, int64_t b, bool inverse, int64_t n,
+                      mlir::Type elem, double scale = 1.0);
   /// diag then perm for a monomial (null parts left out), appended.
   void monomial(const Monomial &m, mlir::Type elem,
                 llvm::SmallVectorImpl<mlir::Value> &out);

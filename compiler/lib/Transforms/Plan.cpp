@@ -320,6 +320,19 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     out.push_back(std::move(f));
     return success();
   }
+  if (auto tw = dyn_cast<TwiddleOp>(def)) {
+    // The values live only here; the kernel IR gets the formula back
+    // (recognizeTwiddles) wherever the twiddles land on a stage whole.
+    Factor f{Factor::Stage};
+    f.b = type.getRows();
+    f.matrix = CMat::Identity(1, 1);
+    f.twiddles.resize(f.b);
+    for (int64_t k = 0; k < f.b; ++k)
+      f.twiddles[k] = tw.getScale().convertToDouble() *
+                      ref::twiddle(k, tw.getR(), tw.getB(), tw.getInverse());
+    out.push_back(std::move(f));
+    return success();
+  }
   if (auto d = dyn_cast<DiagOp>(def)) {
     auto w = ref::evaluateConstant(d.getWeights());
     if (failed(w))

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <cmath>
 #include "FactorBuilders.h"
 #include "linop/Transforms/Passes.h"
 
@@ -123,10 +124,31 @@ struct ScaleIntoDiag : OpRewritePattern<ComposeOp> {
           di < 0 && d && !hasFamily(fs[i]) && constantValues(d.getWeights()))
         di = i;
     }
-    if (si < 0 || di < 0)
+    if (si < 0)
       return failure();
     auto s = fs[si].getDefiningOp<ScaleOp>();
     cd c = s.getFactor();
+    if (di < 0) {
+      // A real scale also folds into a twiddle formula.
+      int64_t ti = -1;
+      for (size_t i = 0; i < fs.size() && ti < 0; ++i)
+        if (fs[i].getDefiningOp<TwiddleOp>())
+          ti = i;
+      if (ti < 0 || c.imag() != 0.0 || c.real() == 0.0 ||
+          !std::isfinite(c.real()))
+        return failure();
+      auto tw = fs[ti].getDefiningOp<TwiddleOp>();
+      FactorBuilder b(rewriter, op.getLoc(), /*quiet=*/true);
+      fs[si] = s.getInput();
+      fs[ti] = b.twiddle(tw.getR(), tw.getB(), tw.getInverse(),
+                         tw.getType().getRows(), fields[ti],
+                         tw.getScale().convertToDouble() * c.real());
+      Value v = b.compose(fs, op.getType());
+      if (!b.ok() || !v)
+        return failure();
+      rewriter.replaceOp(op, v);
+      return success();
+    }
     Type field = fields[di];
     if (!field || (c.imag() != 0.0 && !isa<ComplexType>(field)))
       return failure();

@@ -56,10 +56,11 @@ func.func @bitrev_twice(%a: tensor<8x8xf32>) -> !linop.op<8x8, f32> {
   return %0 : !linop.op<8x8, f32>
 }
 
-// Two stride permutations become one explicit permutation.
+// Two stride permutations become one, in its most readable form: here
+// L^8_2 L^8_2 = L^8_4.
 // CHECK-LABEL: func.func @adjacent_perms
-// CHECK: linop.perm [0, 4, 1, 5, 2, 6, 3, 7] : !linop.op<8x8, f32>
-// CHECK-NOT: linop.perm stride
+// CHECK: linop.perm stride 4 : !linop.op<8x8, f32>
+// CHECK-NOT: linop.perm stride 2
 func.func @adjacent_perms(%a: tensor<8x8xf32>) -> !linop.op<8x8, f32> {
   %P = linop.perm stride 2 : !linop.op<8x8, f32>
   %A = linop.dense %a : (tensor<8x8xf32>) -> !linop.op<8x8, f32>
@@ -166,4 +167,30 @@ func.func @applied(%x: tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>> {
   %0 = linop.compose %G, %P, %P, %F : (!linop.op<8x8, complex<f32>>, !linop.op<8x8, f32>, !linop.op<8x8, f32>, !linop.op<8x8, complex<f32>>) -> !linop.op<8x8, complex<f32>>
   %y = linop.apply %0, %x : (!linop.op<8x8, complex<f32>>, tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>>
   return %y : tensor<?x8xcomplex<f32>>
+}
+
+// -----
+
+// A DFT's input permutation stays a digit reversal when two merge; the
+// adjoint of a twiddle diagonal is the inverse twiddle, its transpose
+// itself.
+// CHECK-LABEL: func.func @digitrev_merge
+// CHECK: linop.perm digitrev [4, 2, 2] : !linop.op<16x16, complex<f32>>
+func.func @digitrev_merge() -> !linop.op<16x16, complex<f32>> {
+  %P = linop.perm stride 4 : !linop.op<16x16, complex<f32>>
+  %Q = linop.perm [0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15] : !linop.op<16x16, complex<f32>>
+  %0 = linop.compose %Q, %P : (!linop.op<16x16, complex<f32>>, !linop.op<16x16, complex<f32>>) -> !linop.op<16x16, complex<f32>>
+  return %0 : !linop.op<16x16, complex<f32>>
+}
+// CHECK-LABEL: func.func @twiddle_adjoint
+// CHECK: %[[A:.*]] = linop.twiddle 4 x 8 inverse : !linop.op<64x64, complex<f32>>
+// CHECK: %[[B:.*]] = linop.twiddle 4 x 8 inverse : !linop.op<64x64, complex<f32>>
+// CHECK: linop.compose %[[A]], %[[B]]
+func.func @twiddle_adjoint() -> !linop.op<64x64, complex<f32>> {
+  %T = linop.twiddle 4 x 8 : !linop.op<64x64, complex<f32>>
+  %A = linop.adjoint %T : (!linop.op<64x64, complex<f32>>) -> !linop.op<64x64, complex<f32>>
+  %U = linop.twiddle 4 x 8 inverse : !linop.op<64x64, complex<f32>>
+  %B = linop.transpose %U : (!linop.op<64x64, complex<f32>>) -> !linop.op<64x64, complex<f32>>
+  %0 = linop.compose %A, %B : (!linop.op<64x64, complex<f32>>, !linop.op<64x64, complex<f32>>) -> !linop.op<64x64, complex<f32>>
+  return %0 : !linop.op<64x64, complex<f32>>
 }

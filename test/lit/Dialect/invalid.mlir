@@ -139,8 +139,56 @@ func.func @perm_bitrev() {
 // -----
 
 func.func @perm_syntax() {
-  // expected-error @+1 {{expected '[indices]', 'bitrev' or 'stride m'}}
+  // expected-error @+1 {{expected '[indices]', 'bitrev', 'stride m' or 'digitrev [radices]'}}
   %0 = linop.perm reversed : !linop.op<6x6, f32>
+  return
+}
+
+// -----
+
+func.func @perm_digitrev_product() {
+  // expected-error @+1 {{digitrev needs at least two radices with product 12}}
+  %0 = linop.perm digitrev [2, 3] : !linop.op<12x12, f32>
+  return
+}
+
+// -----
+
+func.func @perm_digitrev_radix() {
+  // expected-error @+1 {{digitrev radices must be >= 2 with product 8}}
+  %0 = linop.perm digitrev [8, 1] : !linop.op<8x8, f32>
+  return
+}
+
+// -----
+
+func.func @perm_digitrev_overflow() {
+  // expected-error @+1 {{digitrev radices must be >= 2 with product 16}}
+  %0 = linop.perm digitrev [4294967296, 4294967296, 16] : !linop.op<16x16, f32>
+  return
+}
+
+// -----
+
+func.func @twiddle_divides() {
+  // expected-error @+1 {{needs r, b >= 1 with r b dividing N = 48, got r = 4, b = 8}}
+  %0 = linop.twiddle 4 x 8 : !linop.op<48x48, complex<f32>>
+  return
+}
+
+// -----
+
+func.func @twiddle_overflow() {
+  // expected-error @+1 {{needs r, b >= 1 with r b dividing N = 64, got r = 4, b = 4611686018427387904}}
+  %0 = linop.twiddle 4 x 4611686018427387904 : !linop.op<64x64, complex<f32>>
+  return
+}
+
+// -----
+
+func.func @twiddle_real() {
+  // expected-error @+1 {{maps complex to complex values, got 'f32' -> 'f32'}}
+  %0 = linop.twiddle 2 x 2 : !linop.op<8x8, f32>
   return
 }
 

@@ -40,6 +40,10 @@ func.func @blocks(%w: tensor<4x8xf32>, %d: tensor<3x8xf64>) {
   %2 = linop.perm bitrev : !linop.op<8x8, complex<f32>>
   // CHECK: linop.perm stride 2 : !linop.op<6x6, f32>
   %3 = linop.perm stride 2 : !linop.op<6x6, f32>
+  // CHECK: linop.perm digitrev [4, 2, 3] : !linop.op<24x24, f32>
+  %p4 = linop.perm digitrev [4, 2, 3] : !linop.op<24x24, f32>
+  // CHECK: linop.twiddle 16 x 64 inverse : !linop.op<2048x2048, complex<f32>>
+  %t5 = linop.twiddle 16 x 64 inverse : !linop.op<2048x2048, complex<f32>>
   // CHECK: linop.dense %{{.*}} : (tensor<4x8xf32>) -> !linop.op<4x8, f32>
   %4 = linop.dense %w : (tensor<4x8xf32>) -> !linop.op<4x8, f32>
   // A family of three diagonals.

@@ -8,8 +8,8 @@
 // EQ-NOT: {{error:}}
 
 // CHECK-LABEL: func.func @dft64
-// CHECK: arith.constant dense<{{.*}}> : tensor<64xcomplex<f32>>
 // CHECK: linop.dft : !linop.op<16x16, complex<f32>>
+// CHECK: linop.twiddle 16 x 4 : !linop.op<64x64, complex<f32>>
 // CHECK: linop.compose {{.*}} -> !linop.op<64x64, complex<f32>>
 func.func @dft64(%x: tensor<5x64xcomplex<f32>>) -> tensor<5x64xcomplex<f32>> {
   %F = linop.dft : !linop.op<64x64, complex<f32>>

@@ -40,14 +40,15 @@ func.func @leaves() -> (!linop.op<2x2, complex<f64>>, !linop.op<4x4, complex<f64
   return %0, %1, %2, %3, %4, %5, %6 : !linop.op<2x2, complex<f64>>, !linop.op<4x4, complex<f64>>, !linop.op<8x8, complex<f64>>, !linop.op<16x16, complex<f64>>, !linop.op<6x6, complex<f64>>, !linop.op<12x12, complex<f64>>, !linop.op<13x13, complex<f64>>
 }
 
-// Cooley-Tukey, radix 16: (F16 (x) I4) T (I16 (x) F4) L^64_16.
+// Cooley-Tukey, radix 16: (F16 (x) I4) T (I16 (x) F4) L^64_16, the
+// twiddles T a formula.
 // CHECK-LABEL: func.func @dft64
 // CHECK-DAG: %[[F16:.*]] = linop.dft : !linop.op<16x16, complex<f64>>
 // CHECK-DAG: %[[F4:.*]] = linop.dft : !linop.op<4x4, complex<f64>>
 // CHECK-DAG: %[[I4:.*]] = linop.identity : !linop.op<4x4, complex<f64>>
 // CHECK-DAG: %[[I16:.*]] = linop.identity : !linop.op<16x16, complex<f64>>
 // CHECK-DAG: %[[S1:.*]] = linop.kron %[[F16]], %[[I4]] :
-// CHECK-DAG: %[[T:.*]] = linop.diag %{{.*}} : (tensor<64xcomplex<f64>>)
+// CHECK-DAG: %[[T:.*]] = linop.twiddle 16 x 4 : !linop.op<64x64, complex<f64>>
 // CHECK-DAG: %[[S2:.*]] = linop.kron %[[I16]], %[[F4]] :
 // CHECK-DAG: %[[L:.*]] = linop.perm stride 16 : !linop.op<64x64, complex<f64>>
 // CHECK: %[[R:.*]] = linop.compose %[[S1]], %[[T]], %[[S2]], %[[L]] :
@@ -61,7 +62,7 @@ func.func @dft64() -> !linop.op<64x64, complex<f64>> {
 // CHECK-LABEL: func.func @dft256_inverse_sqrt
 // CHECK-COUNT-2: linop.dft inverse norm = sqrt : !linop.op<16x16, complex<f64>>
 // CHECK: linop.kron {{.*}} -> !linop.op<256x256
-// CHECK: linop.diag {{.*}} : (tensor<256xcomplex<f64>>)
+// CHECK: linop.twiddle 16 x 16 inverse : !linop.op<256x256, complex<f64>>
 // CHECK: linop.kron {{.*}} -> !linop.op<256x256
 // CHECK: linop.perm stride 16 : !linop.op<256x256
 // CHECK: linop.compose

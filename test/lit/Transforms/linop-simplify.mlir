@@ -5,7 +5,7 @@
 // RUN: linop-opt %s --linop-decompose --linop-simplify | FileCheck %s --check-prefix=PIPE
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose,linop-simplify" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-12: remark: equivalent after 'linop-decompose,linop-simplify'
+// EQ-COUNT-13: remark: equivalent after 'linop-decompose,linop-simplify'
 // EQ-NOT: {{error:}}
 
 // L^16_4 L^16_4 is the identity: both go.
@@ -153,11 +153,22 @@ func.func @kron_dft_hadamard() -> !linop.op<128x128, complex<f64>> {
   return %0 : !linop.op<128x128, complex<f64>>
 }
 
-// The scale folds into the twiddle diagonal.
+// A real scale folds into the twiddle formula; a complex one stays a
+// scale (the plan merges it into a stage).
 // PIPE-LABEL: func.func @scaled_dft
 // PIPE-NOT: linop.scale
+// PIPE: linop.twiddle 8 x 8 scale 2.000000e+00 : !linop.op<64x64, complex<f64>>
 // PIPE: linop.compose
+// PIPE-LABEL: func.func @complex_scaled_dft
+// PIPE: linop.twiddle 8 x 8 : !linop.op<64x64, complex<f64>>
+// PIPE: linop.scale %{{.*}} by (0.000000e+00, 2.000000e+00)
 func.func @scaled_dft() -> !linop.op<64x64, complex<f64>> {
+  %F = linop.dft : !linop.op<64x64, complex<f64>>
+  %0 = linop.scale %F by 2.0 : (!linop.op<64x64, complex<f64>>) -> !linop.op<64x64, complex<f64>>
+  return %0 : !linop.op<64x64, complex<f64>>
+}
+
+func.func @complex_scaled_dft() -> !linop.op<64x64, complex<f64>> {
   %F = linop.dft : !linop.op<64x64, complex<f64>>
   %0 = linop.scale %F by (0.0, 2.0) : (!linop.op<64x64, complex<f64>>) -> !linop.op<64x64, complex<f64>>
   return %0 : !linop.op<64x64, complex<f64>>

@@ -50,7 +50,7 @@ def Linop_TrigTypeAttr : EnumAttr<Linop_Dialect, Linop_TrigType, "trig_type">;
 
 def Linop_PermKind : I32EnumAttr<"PermKind", "how a permutation is given", [
     I32EnumAttrCase<"explicit_", 0, "explicit">, I32EnumAttrCase<"bitrev", 1>,
-    I32EnumAttrCase<"stride", 2>]> {
+    I32EnumAttrCase<"stride", 2>, I32EnumAttrCase<"digitrev", 3>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::linop";
 }

@@ -246,6 +246,9 @@ def Linop_PermOp : Linop_TransformOp<"perm"> {
     - `linop.perm bitrev`: bit reversal; N a power of two.
     - `linop.perm stride m`: SPIRAL's stride permutation `L^N_m`, N = m n:
       `y[j n + i] = x[i m + j]` for `i < n, j < m` (reads x at stride m).
+    - `linop.perm digitrev [r1, ..., rk]`: the input permutation of a
+      Cooley-Tukey DFT with radices r1 (outermost) ... rk, N = r1 ... rk:
+      `(I_r1 (x) P') L^N_r1` with P' that of r2 ... rk (bitrev for 2s).
 
     ```mlir
     %P = linop.perm [2, 0, 1] : !linop.op<3x3, f32>
@@ -254,12 +257,18 @@ def Linop_PermOp : Linop_TransformOp<"perm"> {
   }];
   let arguments = (ins Linop_PermKindAttr:$kind,
                        OptionalAttr<DenseI64ArrayAttr>:$indices,
-                       OptionalAttr<I64Attr>:$stride);
+                       OptionalAttr<I64Attr>:$stride,
+                       OptionalAttr<DenseI64ArrayAttr>:$radices);
   let hasCustomAssemblyFormat = 1;
   let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     /// The permutation as explicit indices (y[i] = x[p[i]]).
     ::llvm::SmallVector<int64_t> getPermutation();
+    /// A perm op for `p` in its most readable form: stride, bitrev,
+    /// digitrev or explicit indices.
+    static PermOp build(::mlir::OpBuilder &b, ::mlir::Location loc,
+                        ::linop::OperatorType type,
+                        ::llvm::ArrayRef<int64_t> p);
   }];
 }
 
@@ -289,6 +298,27 @@ def Linop_DiagOp : Linop_Op<"diag"> {
   let arguments = (ins Linop_Weights:$weights);
   let results = (outs AnyLinopOperator:$result);
   let assemblyFormat = "$weights attr-dict `:` functional-type(operands, results)";
+}
+
+def Linop_TwiddleOp : Linop_Op<"twiddle"> {
+  let summary = "Cooley-Tukey twiddle diagonal, as a formula";
+  let description = [{
+    The diagonal T of `DFT_{rb} = (DFT_r (x) I_b) T (I_r (x) DFT_b) L`,
+    repeated with period `r b` over the N rows: `y[k] = w^(l j) x[k]` with
+    `l = (k / b) mod r`, `j = k mod b` and `w = exp(-2 pi i / (r b))`
+    (`+` with `inverse`), times a real `scale` (default 1). N is a multiple
+    of `r b`. `linop-decompose` makes it, so that a large FFT carries a
+    formula through the IR, not a table.
+
+    ```mlir
+    %T = linop.twiddle 16 x 64 : !linop.op<1024x1024, complex<f32>>
+    %U = linop.twiddle 4 x 8 inverse scale 0.5 : !linop.op<32x32, complex<f32>>
+    ```
+  }];
+  let arguments = (ins I64Attr:$r, I64Attr:$b, UnitAttr:$inverse,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale);
+  let results = (outs AnyLinopOperator:$result);
+  let assemblyFormat = "$r `x` $b (`inverse` $inverse^)? (`scale` $scale^)? attr-dict `:` qualified(type($result))";
 }
 
 //===----------------------------------------------------------------------===//
