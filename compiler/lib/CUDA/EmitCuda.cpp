@@ -463,11 +463,17 @@ KernelEmitter::fusedLoadOrder(kernel::LoadOp load, kernel::StageOp op) {
 }
 
 bool KernelEmitter::fusesStore(kernel::StageOp op, kernel::StoreOp store) {
-  // Output q of codelet w is element out(w) + q B: coalesced when B, the
-  // run of consecutive w with consecutive outputs, spans a few sectors.
+  // Output q of codelet w is element out(w) + q B: consecutive threads
+  // write runs of B consecutive elements; runs of 16 bytes or more keep
+  // the writes in few sectors (the next outputs fill the rest), and the
+  // row skips a pass through the tile (bench/NOTES.md CUDA v2).
+  Global g = globalOf(store.getGlobal(), store.getPacked());
+  Type scalar = realPart(g.elem);
+  int64_t bytes = (scalar.isF16() || scalar.isBF16() ? 2 : 4) *
+                  (isa<ComplexType>(g.elem) || g.packed ? 2 : 1);
   return store.getSrc() == op.getDst() &&
          store.getN().value_or(n) == op.getA() * op.rowsOut() * op.getB() &&
-         op.getB() >= 16;
+         op.getB() * bytes >= 16;
 }
 
 /// Candidates for a structured form of `order`: digit reversals and strides
