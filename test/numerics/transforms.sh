@@ -10,7 +10,7 @@
 #   transforms.sh TARGET LINOP_RUN WORKDIR GROUP...
 #
 # TARGET: cpu or cuda. GROUP: dft hadamard weights primes rect gather real
-# trig rkron examples conv odd narrow fused batch, or all. Exits 0 when every
+# trig rkron examples conv odd narrow fused zero batch, or all. Exits 0 when every
 # case passes, 1 naming the first that fails, 77 (skip) when TARGET is cuda
 # and this machine has no GPU.
 set -uo pipefail
@@ -175,6 +175,13 @@ group_fused() {
   check "$(genr irdft 1024 513 'complex<f32>' f32 'norm = full' a)" --batch 9 --row-pad 0
   check "$(genr dct 1024 1024 f32 f32 'II' a)" --batch 9 --row-pad 0
 }
+group_zero() {
+  # Operators scaled by 0: every product folds away and each output must
+  # still be written (the outputs start as NaN).
+  for f in dft_zero hadamard_zero perm_zero dft1024_zero; do
+    check "$specs/zero.mlir" --func $f --batch 5
+  done
+}
 group_batch() {
   # Batches from 1 row to millions on the GPU (a hundred thousand on the
   # CPU, whose tests run in CI); rows repeat with a short period, so the
@@ -189,7 +196,7 @@ group_batch() {
 }
 
 groups=("$@")
-[ "${groups[0]:-all}" = all ] && groups=(dft hadamard weights primes rect gather real trig rkron examples conv odd narrow fused batch)
+[ "${groups[0]:-all}" = all ] && groups=(dft hadamard weights primes rect gather real trig rkron examples conv odd narrow fused zero batch)
 for g in "${groups[@]}"; do
   "group_$g" || exit 1
 done

@@ -149,6 +149,10 @@ std::vector<typename E::V> stage(E &e, kernel::StageOp stage,
     for (auto &v : y)
       if (e.present(v))
         v = mulConst(e, v, s->convertToDouble());
+  // A product by 0 (a scale of 0, say) folds to no value: an output of 0.
+  for (auto &v : y)
+    if (!e.present(v))
+      v = e.zero();
   return y;
 }
 
