@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -131,14 +133,28 @@ std::atomic<int> g_requested{0};    // from linop_set_num_threads; 0: default
 std::atomic<int> g_defaultThreads{0}; // 0: not computed yet
 
 int computeDefaultThreads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  const int all =
+      hw == 0 ? 1 : static_cast<int>(std::min<unsigned>(hw, kMaxThreads));
   if (const char *env = std::getenv("LINOP_NUM_THREADS")) {
     char *end = nullptr;
+    errno = 0;
     const long v = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && v > 0)
-      return static_cast<int>(std::min<long>(v, kMaxThreads));
+    if (end != env && *end == '\0' && errno == 0 && v > 0 && v <= kMaxThreads)
+      return static_cast<int>(v);
+    // A library cannot fail here; it says once what it does instead.
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+      std::fprintf(stderr,
+                   "linop: LINOP_NUM_THREADS='%s' is not a thread count from 1 "
+                   "to %d; using %d threads\n",
+                   env, kMaxThreads,
+                   end != env && *end == '\0' && v > kMaxThreads ? kMaxThreads
+                                                                : all);
+    if (end != env && *end == '\0' && v > kMaxThreads)
+      return kMaxThreads;
   }
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(std::min<unsigned>(hw, kMaxThreads));
+  return all;
 }
 
 int effectiveThreads() {

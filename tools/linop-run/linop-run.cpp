@@ -860,6 +860,13 @@ int main(int argc, char **argv) {
                 "(--target=cpu or cuda)");
   if (target == "cuda" && (prelowered || numThreads != 0))
     return fail("--prelowered and --num-threads are for --target=cpu");
+  if (tolerance.getNumOccurrences() &&
+      !(std::isfinite(tolerance) && tolerance > 0))
+    return fail("--tolerance must be a positive, finite relative error "
+                "bound, got " + std::to_string(tolerance.getValue()));
+  if (numThreads.getNumOccurrences() && (numThreads < 1 || numThreads > 1024))
+    return fail("--num-threads must be from 1 to 1024 (the runtime's "
+                "pool), got " + std::to_string(numThreads.getValue()));
 
   DialectRegistry registry;
   abi::registerDialects(registry);

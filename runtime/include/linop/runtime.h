@@ -75,8 +75,10 @@ LINOP_API linop_status linop_check_overlap(const void *in, int64_t in_bytes,
 /* ---- CPU parallelism ----------------------------------------------------- */
 
 /* n <= 0: the default, LINOP_NUM_THREADS from the environment if set, else
- * the hardware concurrency. Takes effect at the next top-level
- * linop_parallel_for. */
+ * the hardware concurrency; n above 1024, the pool's limit, means 1024. A
+ * LINOP_NUM_THREADS that is not a count from 1 to 1024 gets one warning on
+ * stderr and the hardware concurrency (1024 if it is larger). Takes effect
+ * at the next top-level linop_parallel_for. */
 LINOP_API void linop_set_num_threads(int n);
 LINOP_API int linop_get_num_threads(void);
 
