@@ -481,25 +481,9 @@ std::string trimmed(const char *text) {
   return s;
 }
 
-// Loads the cubin, or else JIT-compiles the PTX; the message of a failure
-// has the JIT log, the device and the driver.
-linop_status loadImage(const linop_cuda_image &image, const char *library,
-                       CUdevice device, const DeviceInfo &info,
-                       CUmodule &module) {
-  std::string cubinFailure;
-  if (image.cubin) {
-    const CUresult r =
-        g_drv.cuModuleLoadDataEx(&module, image.cubin, 0, nullptr, nullptr);
-    if (r == CUDA_SUCCESS)
-      return LINOP_OK;
-    cubinFailure = "loading its cubin failed: " + describe(r);
-  }
-  if (!image.ptx)
-    return linop_set_error(LINOP_ERROR_CUDA,
-                           "library %s: cannot load its kernels on %s with "
-                           "%s: %s, and it has no PTX to fall back on",
-                           library, deviceText(device, info).c_str(),
-                           driverText().c_str(), cubinFailure.c_str());
+// Loads a module from `data` (a cubin, fatbin or PTX) with the JIT's logs
+// captured: the error log, then the info log, in `log`.
+CUresult loadModule(const void *data, CUmodule &module, std::string &log) {
   std::vector<char> errorLog(kJitLogBytes, '\0'), infoLog(kJitLogBytes, '\0');
   int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
                    CU_JIT_INFO_LOG_BUFFER, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES};
@@ -508,21 +492,44 @@ linop_status loadImage(const linop_cuda_image &image, const char *library,
                     reinterpret_cast<void *>(uintptr_t(kJitLogBytes - 1)),
                     infoLog.data(),
                     reinterpret_cast<void *>(uintptr_t(kJitLogBytes - 1))};
-  const CUresult r =
-      g_drv.cuModuleLoadDataEx(&module, image.ptx, 4, options, values);
-  if (r == CUDA_SUCCESS)
-    return LINOP_OK;
-  std::string log = trimmed(errorLog.data());
+  const CUresult r = g_drv.cuModuleLoadDataEx(&module, data, 4, options, values);
+  log = trimmed(errorLog.data());
   const std::string infoText = trimmed(infoLog.data());
   if (!infoText.empty())
     log += (log.empty() ? "" : "\n") + infoText;
+  return r;
+}
+
+// Loads the binary (a cubin, or a fatbin whose PTX the driver JIT-compiles
+// where no cubin fits), or else JIT-compiles the PTX; the message of a
+// failure has the JIT log, the device and the driver.
+linop_status loadImage(const linop_cuda_image &image, const char *library,
+                       CUdevice device, const DeviceInfo &info,
+                       CUmodule &module) {
+  std::string binaryFailure, log;
+  if (image.binary) {
+    const CUresult r = loadModule(image.binary, module, log);
+    if (r == CUDA_SUCCESS)
+      return LINOP_OK;
+    binaryFailure = "loading its binary failed: " + describe(r) +
+                    (log.empty() ? "" : " (JIT log: " + log + ")");
+  }
+  if (!image.ptx)
+    return linop_set_error(LINOP_ERROR_CUDA,
+                           "library %s: cannot load its kernels on %s with "
+                           "%s: %s, and it has no PTX to fall back on",
+                           library, deviceText(device, info).c_str(),
+                           driverText().c_str(), binaryFailure.c_str());
+  const CUresult r = loadModule(image.ptx, module, log);
+  if (r == CUDA_SUCCESS)
+    return LINOP_OK;
   return linop_set_error(
       r == CUDA_ERROR_OUT_OF_MEMORY ? LINOP_ERROR_OUT_OF_MEMORY
                                     : LINOP_ERROR_CUDA,
       "library %s: cannot load its kernels on %s with %s: %s%sJIT-compiling "
       "its PTX failed: %s; JIT log: %s",
       library, deviceText(device, info).c_str(), driverText().c_str(),
-      cubinFailure.c_str(), cubinFailure.empty() ? "" : "; ",
+      binaryFailure.c_str(), binaryFailure.empty() ? "" : "; ",
       describe(r).c_str(), log.empty() ? "(empty)" : log.c_str());
 }
 
@@ -823,13 +830,14 @@ linop_status checkRunArguments(linop_cuda_module **module,
   if (linop_status s = linop_check_pointer(args, "args"))
     return s;
   const char *library = libraryName(image);
-  if (!image->cubin && !image->ptx)
+  if (!image->binary && !image->ptx)
     return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
-                           "library %s: the image has neither a cubin nor PTX",
+                           "library %s: the image has neither a binary nor "
+                           "PTX",
                            library);
-  if (image->cubin && image->cubin_bytes == 0)
+  if (image->binary && image->binary_bytes == 0)
     return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
-                           "library %s: the cubin is given with 0 bytes",
+                           "library %s: the binary is given with 0 bytes",
                            library);
   if (count < 0)
     return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,

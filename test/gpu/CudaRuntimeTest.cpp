@@ -774,7 +774,7 @@ TEST(CudaRun, BadPtxGivesTheJitLog) {
     ModuleGuard m;
     EXPECT_EQ(linop_cuda_run(&m.module, &image, &kernel, 1, &args, nullptr),
               LINOP_ERROR_CUDA);
-    EXPECT_CONTAINS(linop_last_error(), "loading its cubin failed");
+    EXPECT_CONTAINS(linop_last_error(), "loading its binary failed");
     EXPECT_CONTAINS(linop_last_error(), "frobnicate");
   }
   {

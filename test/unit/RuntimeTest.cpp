@@ -517,7 +517,7 @@ TEST(Runtime, CudaRunArgumentChecks) {
   RunCall empty(10);
   empty.image.ptx = nullptr;
   EXPECT_EQ(empty.run(), LINOP_ERROR_INVALID_ARGUMENT);
-  EXPECT_CONTAINS(linop_last_error(), "neither a cubin nor PTX");
+  EXPECT_CONTAINS(linop_last_error(), "neither a binary nor PTX");
 
   for (unsigned cluster : {0u, 17u}) {
     RunCall bad(10);

@@ -34,10 +34,10 @@ struct Library {
 
 std::string header(const Library &lib);
 std::string entrySource(const Library &lib);
-/// CUDA: the C file that carries the device code (`cubin` and `ptx` at
-/// those paths, embedded with .incbin) as a linop_cuda_image.
-std::string imageSource(const Library &lib, const std::string &cubinPath,
-                        size_t cubinBytes, const std::string &ptxPath);
+/// CUDA: the C file that carries the device code (the fatbin at that path,
+/// embedded with .incbin) as a linop_cuda_image.
+std::string imageSource(const Library &lib, const std::string &fatbinPath,
+                        size_t fatbinBytes);
 
 } // namespace linop::cgen
 

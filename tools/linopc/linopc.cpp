@@ -21,6 +21,7 @@
 
 #include "linop/CPU/CpuTarget.h"
 #include "linop/CUDA/CudaTarget.h"
+#include "linop/CUDA/Fatbin.h"
 #include "linop/CUDA/Nvrtc.h"
 #include "linop/Explain.h"
 
@@ -339,7 +340,8 @@ int compileCpu(ModuleOp spec, const cgen::Library &lib,
   return buildLibrary(lib, p, *tmp);
 }
 
-/// The CUDA target's code: CUDA C++, NVRTC's cubin and PTX, the library.
+/// The CUDA target's code: CUDA C++, NVRTC's cubin and PTX in a fatbin,
+/// the library.
 int compileCuda(ModuleOp spec, cgen::Library &lib,
                 const std::function<OwningOpRef<ModuleOp>(Stage)> &lowered) {
   OwningOpRef<ModuleOp> kernels = lowered(Stage::Kernel);
@@ -376,14 +378,17 @@ int compileCuda(ModuleOp spec, cgen::Library &lib,
   if (!tmp)
     return fail(err);
   auto cleanup = llvm::make_scope_exit([&] { fs::remove_directories(*tmp); });
+  // One fatbin: the sm_90a cubin and the compute_90 PTX, which the driver
+  // picks from or JIT-compiles.
+  std::string fatbin;
+  if (!cuda::packFatbin({code.cubin, code.ptx, ""}, fatbin, err))
+    return fail(err);
   Payload p;
-  std::string cubin = lib.name + ".cubin", ptx = lib.name + ".ptx";
-  p.files = {{cubin, code.cubin}, {ptx, code.ptx},
-             {lib.name + ".cu", code.source}};
-  p.cSources.push_back(
-      {lib.name + "_image.c",
-       cgen::imageSource(lib, *tmp + "/" + cubin, code.cubin.size(),
-                         *tmp + "/" + ptx)});
+  std::string fatbinFile = lib.name + ".fatbin";
+  p.files = {{fatbinFile, fatbin}, {lib.name + ".cu", code.source}};
+  p.cSources.push_back({lib.name + "_image.c",
+                        cgen::imageSource(lib, *tmp + "/" + fatbinFile,
+                                          fatbin.size())});
   p.keep = {lib.name + ".cu"};
   return buildLibrary(lib, p, *tmp);
 }

@@ -218,10 +218,12 @@ typedef struct {
 /* A generated library's device code. */
 typedef struct {
   const char *library;   /* the library's name, for messages */
-  const void *cubin;     /* sm_90a machine code, or NULL */
-  size_t cubin_bytes;    /* its size (> 0 when cubin is given) */
+  const void *binary;    /* a cubin (sm_90a machine code), or a fatbin of
+                            cubins and PTX that the driver picks from or
+                            JIT-compiles (what linopc embeds); or NULL */
+  size_t binary_bytes;   /* its size (> 0 when binary is given) */
   const char *ptx;       /* compute_90 PTX, NUL-terminated, or NULL: the
-                            fallback for other GPUs */
+                            fallback when the binary does not load */
 } linop_cuda_image;
 
 /* Runs kernels[0..count) in order on `stream` over args->batch rows
@@ -230,9 +232,9 @@ typedef struct {
  * Loading: `image` is loaded lazily into the current context (the primary
  * context of the selected device if the thread has none) and cached in
  * *module, once per context (*module starts NULL; a caller may switch
- * devices or contexts between calls). The cubin is tried first, then the
- * PTX is JIT-compiled; if both fail the message carries the JIT log and the
- * driver version. Devices below sm_90 get LINOP_ERROR_UNSUPPORTED.
+ * devices or contexts between calls). The binary is tried first (a fatbin's
+ * PTX is JIT-compiled by the driver where no cubin fits), then the PTX;
+ * a failure's message carries the JIT log and the driver version. Devices below sm_90 get LINOP_ERROR_UNSUPPORTED.
  *
  * Checks, before anything is launched: each kernel's threads against its
  * MAX_THREADS_PER_BLOCK (which reflects its registers and launch bounds),

@@ -20,9 +20,9 @@
 namespace linop::cuda {
 
 struct NvrtcResult {
-  std::string cubin; ///< sm_90a ELF
-  std::string ptx;   ///< compute_90 PTX (no trailing NUL)
-  std::string log;   ///< NVRTC's warnings, if any
+  std::string cubin;  ///< sm_90a ELF
+  std::string ptx;    ///< compute_90 PTX (no trailing NUL)
+  std::string log;    ///< NVRTC's warnings, if any
 };
 
 /// Whether NVRTC can be loaded. `why` says which library and version
