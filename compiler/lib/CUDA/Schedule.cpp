@@ -4,12 +4,13 @@
 // chooseSchedule), checked against the GPU description. A kernel the CUDA
 // backend cannot run is refused here, at compile time, with its reason.
 //
-// Runs of Walsh-Hadamard stages on disjoint digits commute; the pass orders
-// each run so that the emitter can fuse the row's load into the first
-// stage and its store into the last (EmitCuda.cpp): first the stage over the
-// outermost digit (its inputs sit at the widest stride, so consecutive
-// threads read consecutive elements), last the one with the widest stride
-// left (its outputs run consecutively over the threads).
+// Runs of stages on disjoint digits with no twiddles between them commute
+// (Kronecker factors: Walsh-Hadamard, small matrices, DFT leaves); the pass
+// orders each run so that the emitter can fuse the row's load into the
+// first stage and its store into the last (EmitCuda.cpp): first the stage
+// over the outermost digit (its inputs sit at the widest stride, so
+// consecutive threads read consecutive elements), last the one with the
+// widest stride left (its outputs run consecutively over the threads).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,21 +28,21 @@ using namespace linop::cuda;
 
 namespace {
 
-/// Whether `op` is a plain Walsh-Hadamard stage over one digit of the row.
-bool isDigitHadamard(kernel::StageOp op, int64_t n) {
-  return op && op.getCodelet() == kernel::CodeletKind::hadamard &&
-         !op.getTwiddlesAttr() && !op.getMatrixAttr() &&
-         op.rowsOut() == op.getR() &&
+/// Whether `op` is a square stage over one digit of the row with no
+/// twiddles (a scale commutes too).
+bool isDigitStage(kernel::StageOp op, int64_t n) {
+  return op && !op.getTwiddlesAttr() && op.rowsOut() == op.getR() &&
          op.getA() * op.getR() * op.getB() == n;
 }
 
-/// Reorders each run of commuting Hadamard stages (see the file comment) by
-/// moving their shapes; the ops and their buffers stay where they are.
-void orderHadamardRuns(kernel::KernelOp k) {
+/// Reorders each run of commuting stages (see the file comment) by moving
+/// their shapes, codelets and matrices; the ops and their buffers stay
+/// where they are.
+void orderCommutingRuns(kernel::KernelOp k) {
   SmallVector<SmallVector<kernel::StageOp>> runs(1);
   for (Operation &op : k.steps()) {
     auto st = dyn_cast<kernel::StageOp>(op);
-    if (isDigitHadamard(st, k.getN()))
+    if (isDigitStage(st, k.getN()))
       runs.back().push_back(st);
     else if (!runs.back().empty())
       runs.emplace_back();
@@ -51,11 +52,12 @@ void orderHadamardRuns(kernel::KernelOp k) {
       continue;
     struct Shape {
       int64_t a, r, b;
+      size_t op; // whose codelet, matrix and scale go with the shape
     };
     SmallVector<Shape> shapes;
-    for (kernel::StageOp st : run)
+    for (auto [i, st] : llvm::enumerate(run))
       shapes.push_back({int64_t(st.getA()), int64_t(st.getR()),
-                        int64_t(st.getB())});
+                        int64_t(st.getB()), i});
     // Digits [b, b r) must not overlap, or the stages do not commute.
     bool disjoint = true;
     for (size_t i = 0; i < shapes.size(); ++i)
@@ -71,11 +73,15 @@ void orderHadamardRuns(kernel::KernelOp k) {
         shapes.begin() + 1, shapes.end(),
         [](Shape x, Shape y) { return x.b < y.b; });
     std::rotate(widest, widest + 1, shapes.end());
-    Builder b(k.getContext());
+    // Each op keeps its buffers and takes the rest of its new stage.
+    SmallVector<NamedAttrList> stages;
+    for (kernel::StageOp st : run)
+      stages.emplace_back(st->getAttrs());
     for (auto [st, sh] : llvm::zip(run, shapes)) {
-      st.setAAttr(b.getI64IntegerAttr(sh.a));
-      st.setRAttr(b.getI64IntegerAttr(sh.r));
-      st.setBAttr(b.getI64IntegerAttr(sh.b));
+      NamedAttrList attrs = stages[sh.op];
+      attrs.set("src", st.getSrcAttr());
+      attrs.set("dst", st.getDstAttr());
+      st->setAttrs(attrs.getDictionary(k.getContext()));
     }
   }
 }
@@ -93,7 +99,7 @@ struct CudaSchedulePass
     }
     GpuDescription gpu = gpuDescription(desc);
     for (kernel::KernelOp k : module.getOps<kernel::KernelOp>()) {
-      orderHadamardRuns(k);
+      orderCommutingRuns(k);
       std::string why;
       FailureOr<kernel::CudaScheduleAttr> s = chooseSchedule(k, gpu, why);
       if (failed(s)) {

@@ -67,3 +67,21 @@ func.func @dft_f64(%x: tensor<?x64xcomplex<f64>>) -> tensor<?x64xcomplex<f64>> {
   %y = linop.apply %F, %x : (!linop.op<64x64, complex<f64>>, tensor<?x64xcomplex<f64>>) -> tensor<?x64xcomplex<f64>>
   return %y : tensor<?x64xcomplex<f64>>
 }
+
+// -----
+
+// Commuting stages (Kronecker factors on disjoint digits, no twiddles
+// between them) are reordered: first the one over the outermost digit
+// (A = 1), last the one with the widest stride left, so that the emitter
+// can fuse the row's load and store into them.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_had4096
+// CHECK: linop_kernel.load operand 0 -> 0
+// CHECK-NEXT: linop_kernel.stage hadamard 1 x 16 x 256, 0 -> 1
+// CHECK-NEXT: linop_kernel.stage hadamard 256 x 16 x 1, 1 -> 0
+// CHECK-NEXT: linop_kernel.stage hadamard 16 x 16 x 16, 0 -> 1
+// CHECK-NEXT: linop_kernel.store 1 -> operand 1
+func.func @had4096(%x: tensor<?x4096xf32>) -> tensor<?x4096xf32> {
+  %F = linop.hadamard : !linop.op<4096x4096, f32>
+  %y = linop.apply %F, %x : (!linop.op<4096x4096, f32>, tensor<?x4096xf32>) -> tensor<?x4096xf32>
+  return %y : tensor<?x4096xf32>
+}
