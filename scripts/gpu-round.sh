@@ -123,19 +123,27 @@ if has ab; then
   # Each spec with the flags in $AB_FLAGS (B) and without (A), twice in
   # alternation, so that the spread of A against A shows the noise.
   : > "$out/ab.log"
+  ab() { # name rows spec [args]
+    local name=$1 rows=$2 x
+    shift 2
+    for round in 1 2; do
+      for side in A B; do
+        flags=()
+        [ $side = B ] && flags=(${AB_FLAGS:-})
+        x=$($run_bin "$@" --target=cuda --random --distinct-rows 64 --batch $rows --bench "${flags[@]}" 2>&1 | grep -E "x the time" | head -n 1)
+        echo "$name $side$round: $x" >> "$out/ab.log"
+      done
+    done
+  }
   for spec in dft:256 dft:1024 dft:4096 dft:16384 dft:65536 hadamard:1024 hadamard:4096; do
     t=${spec%:*} n=${spec#*:} e='complex<f32>'
     [ $t = hadamard ] && e=f32
     f=/tmp/ab_${t}_$n.mlir
     sed "s/@T@/$t/g; s/@N@/$n/g; s/@E@/$e/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
-    for round in 1 2; do
-      for side in A B; do
-        flags=()
-        [ $side = B ] && flags=(${AB_FLAGS:-})
-        x=$($run_bin $f --target=cuda --random --distinct-rows 64 --batch $(( (1 << 26) / n )) --bench "${flags[@]}" 2>&1 | grep -E "x the time" | head -n 1)
-        echo "$t-$n $side$round: $x" >> "$out/ab.log"
-      done
-    done
+    ab $t-$n $(( (1 << 26) / n )) $f
+  done
+  for f in butterfly1024_real butterfly1024_complex butterfly4096_real; do
+    ab $f 32768 bench/cpu/specs.mlir --func $f
   done
   note "ab: B = ${AB_FLAGS:-(none)}"
   tee -a "$summary" < "$out/ab.log"

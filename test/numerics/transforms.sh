@@ -78,9 +78,13 @@ group_hadamard() {
   check "$(gen hadamard 65536 f32 '' a)" --batch 1
 }
 group_weights() {
-  # Run-time weights: a BPBP butterfly and a Monarch matrix.
+  # Weights: a BPBP butterfly and a Monarch matrix at run time; butterflies
+  # with decreasing strides, complex weights, constant weights.
   check "$examples/butterfly.mlir" --func butterfly256 --batch 17
   check "$examples/butterfly.mlir" --func monarch256 --batch 5
+  for f in decreasing_perm complex_weights constant_weights; do
+    check "$specs/butterflies.mlir" --func $f --batch 9
+  done
 }
 group_primes() {
   # Bluestein: zero padding to a power of two and truncation are embed
