@@ -51,9 +51,7 @@ std::pair<int64_t, int64_t> parallelism(kernel::KernelOp k) {
     if (auto s = dyn_cast<kernel::StageOp>(op))
       item(s.getA() * s.getB());
     else if (auto bf = dyn_cast<kernel::ButterflyStageOp>(op))
-      // The emitter runs up to three levels per pass, eight elements a
-      // thread (EmitCuda.cpp, butterflyGroup).
-      item(std::max<int64_t>(1, (int64_t(1) << bf.getLevels()) / 8));
+      item(int64_t(1) << (bf.getLevels() - 1));
     else if (auto d = dyn_cast<kernel::DenseStageOp>(op))
       item(d.getBlocks() * d.getR());
   }

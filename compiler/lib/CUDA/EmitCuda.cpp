@@ -38,12 +38,6 @@ llvm::cl::opt<bool> fuseMemory(
     llvm::cl::desc("CUDA: fuse a row's load into the first stage and its "
                    "store into the last"));
 
-// For measuring the fused butterfly levels against one level per pass in
-// one run (scripts/gpu-round.sh ab); not a user option.
-llvm::cl::opt<bool> fuseButterflies(
-    "linop-cuda-fuse-butterflies", llvm::cl::Hidden, llvm::cl::init(true),
-    llvm::cl::desc("CUDA: run up to three butterfly levels in registers"));
-
 /// A float literal that round-trips through f32.
 std::string lit(double v) {
   char buf[32];
@@ -217,11 +211,7 @@ private:
   /// `row`.
   std::string globalWrite(kernel::StoreOp op, const std::string &row,
                           const std::string &index, const CudaEmitter::V &v);
-  /// Consecutive butterfly levels whose strides are Smin 2^m, m < k, fused
-  /// in registers (k = 1: one level).
-  LogicalResult emitButterflies(MutableArrayRef<kernel::ButterflyStageOp> ops,
-                                int index);
-  MLIRContext *k_ctx() { return k.getContext(); }
+  LogicalResult emitButterfly(kernel::ButterflyStageOp op, int index);
   LogicalResult emitDense(kernel::DenseStageOp op);
   LogicalResult emitEmbed(kernel::EmbedOp op);
   LogicalResult emitConvert(kernel::ConvertOp op);
@@ -639,89 +629,52 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
   return success();
 }
 
-LogicalResult
-KernelEmitter::emitButterflies(MutableArrayRef<kernel::ButterflyStageOp> ops,
-                               int index) {
-  // The levels' strides are Smin 2^m, m < k, in some order: the 2^k
-  // elements e0 + j Smin form a group closed under all of them, held in
-  // one thread's registers from the first level's read to the last one's
-  // write.
-  int64_t k = ops.size(), smin = ops[0].getStride();
-  for (kernel::ButterflyStageOp op : ops)
-    smin = std::min<int64_t>(smin, op.getStride());
-  int64_t span = smin << k, items = n >> k;
-  std::string strides;
-  for (kernel::ButterflyStageOp op : ops)
-    strides += (strides.empty() ? "" : ", ") + std::to_string(op.getStride());
-  src += llvm::formatv("    // {0}. butterfly block {1}, {2} level{3} (stride{3} "
-                       "{4}){5}\n",
-                       index, ops[0].getBlock(), k, k > 1 ? "s" : "", strides,
-                       k > 1 ? " in registers" : "");
-  // Constant weights become tables before the loop's body is written.
-  SmallVector<std::string> constants;
-  for (kernel::ButterflyStageOp op : ops) {
-    std::string constant;
-    if (auto w = op.getWeightsAttr()) {
-      auto v = cast<DenseElementsAttr>(w).getValues<cd>();
-      constant = floatTable(std::vector<cd>(v.begin(), v.end()),
-                            op.getComplexWeights());
-    }
-    constants.push_back(constant);
+LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
+                                           int index) {
+  int64_t half = (int64_t(1) << op.getLevels()) / 2, S = op.getStride();
+  bool cw = op.getComplexWeights();
+  src += llvm::formatv("    // {0}. butterfly block {1} level {2}, stride {3}"
+                       "\n",
+                       index, op.getBlock(), op.getLevel(), S);
+  std::string constant;
+  if (auto w = op.getWeightsAttr()) {
+    auto v = cast<DenseElementsAttr>(w).getValues<cd>();
+    constant = floatTable(std::vector<cd>(v.begin(), v.end()), cw);
   }
-  loop(items);
-  src += llvm::formatv("      const int e0 = (w / {0}) * {1} + w % {0};\n",
-                       smin, span);
+  loop(half);
+  src += llvm::formatv("      const int i0 = (w / {0}) * {1} + w % {0}, i1 = "
+                       "i0 + {0};\n",
+                       S, 2 * S);
   CudaEmitter e(src, "      ", cplx);
-  std::vector<CudaEmitter::V> x;
-  for (int64_t j = 0; j < (int64_t(1) << k); ++j)
-    x.push_back(read(e, ops[0].getSrc(),
-                     llvm::formatv("e0 + {0}", j * smin)));
-  for (auto [op, constant] : llvm::zip(ops, constants)) {
-    int64_t S = op.getStride(), m = llvm::Log2_64(S / smin);
-    int64_t half = (int64_t(1) << op.getLevels()) / 2;
-    bool cw = op.getComplexWeights();
-    for (int64_t j = 0; j < (int64_t(1) << k); ++j) {
-      if (j & (int64_t(1) << m))
-        continue;
-      // The pair (i0, i0 + S) is number (i0 / 2S) S + i0 % S of its level.
-      std::string pw = "p" + std::to_string(tableCount++);
-      src += llvm::formatv("      const int {0} = ((e0 + {1}) / {2}) * {3} + "
-                           "(e0 + {1}) % {3};\n",
-                           pw, j * smin, 2 * S, S);
-      std::string wr[4], wi[4];
-      for (int q = 0; q < 4; ++q) {
-        std::string t;
-        if (!constant.empty()) {
-          t = llvm::formatv("{0}[{1} * 4 + {2}]", constant, pw, q);
-          wr[q] = cw ? t + ".x" : t;
-          wi[q] = cw ? t + ".y" : "";
-          continue;
-        }
-        int64_t first = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
-        std::string ptr = llvm::formatv("a.ptr[{0}]", *op.getOperand());
-        std::string idx =
-            llvm::formatv("((long long){0} + {1}) * 4 + {2}", first, pw, q);
-        if (cw) {
-          t = llvm::formatv("((const float2 *)({0}))[{1}]", ptr, idx);
-          wr[q] = t + ".x";
-          wi[q] = t + ".y";
-        } else {
-          wr[q] = readReal(op.getGlobal() ? *op.getGlobal()
-                                          : Type(Float32Type::get(k_ctx())),
-                           ptr, idx);
-        }
+  CudaEmitter::V x0 = read(e, op.getSrc(), "i0"), x1 = read(e, op.getSrc(), "i1");
+  std::string wr[4], wi[4];
+  if (!constant.empty()) {
+    for (int q = 0; q < 4; ++q) {
+      std::string t = llvm::formatv("{0}[w * 4 + {1}]", constant, q);
+      wr[q] = cw ? t + ".x" : t;
+      wi[q] = cw ? t + ".y" : "";
+    }
+  } else {
+    int64_t first = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
+    std::string ptr = llvm::formatv("a.ptr[{0}]", *op.getOperand());
+    std::string at = llvm::formatv("((long long){0} + w) * 4", first);
+    for (int q = 0; q < 4; ++q) {
+      std::string idx = at + " + " + std::to_string(q);
+      if (cw) {
+        std::string t = llvm::formatv("((const float2 *)({0}))[{1}]", ptr, idx);
+        wr[q] = t + ".x";
+        wi[q] = t + ".y";
+      } else {
+        wr[q] = readReal(op.getGlobal() ? *op.getGlobal()
+                                        : Type(Float32Type::get(k.getContext())),
+                         ptr, idx);
       }
-      int64_t j1 = j + (int64_t(1) << m);
-      CudaEmitter::V y0 = e.add(e.mulVar(x[j], wr[0], wi[0]),
-                                e.mulVar(x[j1], wr[1], wi[1]));
-      CudaEmitter::V y1 = e.add(e.mulVar(x[j], wr[2], wi[2]),
-                                e.mulVar(x[j1], wr[3], wi[3]));
-      x[j] = y0;
-      x[j1] = y1;
     }
   }
-  for (int64_t j = 0; j < (int64_t(1) << k); ++j)
-    write(ops.back().getDst(), llvm::formatv("e0 + {0}", j * smin), x[j]);
+  CudaEmitter::V y0 = e.add(e.mulVar(x0, wr[0], wi[0]), e.mulVar(x1, wr[1], wi[1]));
+  CudaEmitter::V y1 = e.add(e.mulVar(x0, wr[2], wi[2]), e.mulVar(x1, wr[3], wi[3]));
+  write(op.getDst(), "i0", y0);
+  write(op.getDst(), "i1", y1);
   end();
   return success();
 }
@@ -911,46 +864,6 @@ LogicalResult KernelEmitter::emitPermute(kernel::PermuteOp op, int index) {
   return success();
 }
 
-/// The butterfly levels from steps[i] on that fuse in registers: a chain
-/// (each reads what the one before wrote) of at most 3 levels whose
-/// strides are Smin 2^m, m < k, in any order, with the same weights'
-/// source and row length (measured: bench/NOTES.md CUDA v4).
-static SmallVector<kernel::ButterflyStageOp>
-butterflyGroup(ArrayRef<Operation *> steps, size_t i) {
-  SmallVector<kernel::ButterflyStageOp> group = {
-      cast<kernel::ButterflyStageOp>(steps[i])};
-  if (!fuseButterflies)
-    return group;
-  auto fits = [](MutableArrayRef<kernel::ButterflyStageOp> g) {
-    int64_t smin = g[0].getStride(), mask = 0;
-    for (kernel::ButterflyStageOp op : g)
-      smin = std::min<int64_t>(smin, op.getStride());
-    for (kernel::ButterflyStageOp op : g) {
-      int64_t q = op.getStride() / smin;
-      if (q * smin != int64_t(op.getStride()) || !llvm::isPowerOf2_64(q) ||
-          (mask & q))
-        return false;
-      mask |= q;
-    }
-    return mask == (int64_t(1) << g.size()) - 1;
-  };
-  for (size_t j = i + 1; j < steps.size() && group.size() < 3; ++j) {
-    auto next = dyn_cast<kernel::ButterflyStageOp>(steps[j]);
-    if (!next || next.getSrc() != group.back().getDst() ||
-        next.getOperand() != group[0].getOperand() ||
-        bool(next.getWeightsAttr()) != bool(group[0].getWeightsAttr()) ||
-        next.getComplexWeights() != group[0].getComplexWeights() ||
-        next.getGlobal() != group[0].getGlobal())
-      break;
-    group.push_back(next);
-    if (!fits(group)) {
-      group.pop_back();
-      break;
-    }
-  }
-  return group;
-}
-
 LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
   int64_t threads = s.getThreads();
   launch = {name, k.getFunction().str(), threads, rows, cluster,
@@ -1051,11 +964,7 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
               .Case([&](kernel::StoreOp o) { return emitStore(o); })
               .Case([&](kernel::StageOp o) { return emitStage(o, index); })
               .Case([&](kernel::ButterflyStageOp o) {
-                SmallVector<kernel::ButterflyStageOp> group =
-                    butterflyGroup(steps, i);
-                i += group.size() - 1;
-                index += group.size() - 1;
-                return emitButterflies(group, index - group.size() + 1);
+                return emitButterfly(o, index);
               })
               .Case([&](kernel::DenseStageOp o) { return emitDense(o); })
               .Case([&](kernel::EmbedOp o) { return emitEmbed(o); })

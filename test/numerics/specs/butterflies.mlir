@@ -1,7 +1,6 @@
-// Butterfly variants the GPU runs three levels at a time in registers:
-// decreasing strides with an input permutation, complex weights, real
-// weights on complex data, and constant weights baked into the kernel; row
-// lengths whose level counts (4, 5, 6) leave groups of one, two and three.
+// Butterfly variants: decreasing strides with an input permutation,
+// complex weights, and constant weights baked into the kernel, at 4, 5 and
+// 6 levels.
 func.func @decreasing_perm(%x: tensor<?x64xf32>, %tw: tensor<1x6x32x2x2xf32>) -> tensor<?x64xf32> {
   %B = linop.butterfly %tw {decreasing, input_perm = array<i64: 0, 32, 16, 48, 8, 40, 24, 56, 4, 36, 20, 52, 12, 44, 28, 60, 2, 34, 18, 50, 10, 42, 26, 58, 6, 38, 22, 54, 14, 46, 30, 62, 1, 33, 17, 49, 9, 41, 25, 57, 5, 37, 21, 53, 13, 45, 29, 61, 3, 35, 19, 51, 11, 43, 27, 59, 7, 39, 23, 55, 15, 47, 31, 63>} : (tensor<1x6x32x2x2xf32>) -> !linop.op<64x64, f32>
   %y = linop.apply %B, %x : (!linop.op<64x64, f32>, tensor<?x64xf32>) -> tensor<?x64xf32>
