@@ -1,6 +1,9 @@
 #include "learn/Targets.h"
 
 #include <cmath>
+#include <cstdio>
+
+#include <unistd.h>
 
 namespace linop::learn {
 
@@ -83,6 +86,20 @@ bool makeTarget(const std::string &spec, Target &out, std::string &error) {
   }
   if (name == "hadamard" && !isPowerOfTwo(n)) {
     error = "hadamard needs N a power of two, got " + std::to_string(n);
+    return false;
+  }
+  // The learner holds about three dense complex copies of the target
+  // (measured: 169 MB at N = 2048).
+  double need = 48.0 * double(n) * double(n);
+  double have = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+  if (have > 0 && need > have) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "target %s:%lld needs about %.3g GiB for its dense %lldx%lld "
+                  "matrix and the learner's copies; this machine has %.3g GiB",
+                  name.c_str(), (long long)n, need / (1 << 30), (long long)n,
+                  (long long)n, have / (1 << 30));
+    error = buf;
     return false;
   }
   double s = 1.0 / std::sqrt(double(n));

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <iostream>
 #include <string>
 #include <sys/stat.h>
@@ -161,7 +162,23 @@ bool makeDir(const std::string &dir, std::string &error) {
 
 } // namespace
 
+namespace {
+int learnMain(int argc, char **argv);
+} // namespace
+
+// An allocation that fails anywhere still ends in a message, not an abort.
 int main(int argc, char **argv) {
+  try {
+    return learnMain(argc, argv);
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "linop-learn: error: out of memory (a smaller "
+                         "target, or a machine with more memory)\n");
+    return 1;
+  }
+}
+
+namespace {
+int learnMain(int argc, char **argv) {
   std::string matrixPath, targetSpec, outDir, name, plotPath, saveTarget;
   std::string compileTarget;
   bool compile = false, pad = false, f64 = false, weightsNpy = false;
@@ -460,3 +477,5 @@ int main(int argc, char **argv) {
   }
   return status;
 }
+
+} // namespace

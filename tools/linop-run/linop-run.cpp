@@ -46,8 +46,11 @@
 #include <memory>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
+
+#include <unistd.h>
 
 using namespace mlir;
 using namespace linop;
@@ -594,6 +597,44 @@ bool cudaRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
   return true;
 }
 
+/// Whether a run of @func on `rows` rows padded by `pad` fits in this
+/// machine's memory: the reference's complex128 copy and the typed buffers
+/// of every argument and result, about 24 bytes an element. Refusing here
+/// beats an allocation that aborts the process.
+bool fitsInMemory(func::FuncOp func, int64_t rows, int64_t pad,
+                  std::string &why) {
+  double elements = 0;
+  auto count = [&](Type t) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    if (!rt)
+      return;
+    double n = 1;
+    for (auto [i, d] : llvm::enumerate(rt.getShape()))
+      n *= ShapedType::isDynamic(d) ? double(rows)
+           : i + 1 == rt.getShape().size() && rt.isDynamicDim(0)
+               ? double(d + std::max<int64_t>(pad, 0))
+               : double(d);
+    elements += n;
+  };
+  for (Type t : func.getArgumentTypes())
+    count(t);
+  for (Type t : func.getResultTypes())
+    count(t);
+  double need = elements * 24;
+  double have = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+  if (have > 0 && need <= have)
+    return true;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "a batch of %lld rows (--batch) padded by %lld (--row-pad) "
+                "needs about %.3g GiB of host memory; this machine has %.3g "
+                "GiB",
+                (long long)rows, (long long)std::max<int64_t>(pad, 0),
+                need / (1 << 30), have / (1 << 30));
+  why = buf;
+  return false;
+}
+
 int runCompiled(ModuleOp spec, func::FuncOp func,
                 std::vector<ref::Tensor> &args, llvm::SourceMgr &sm) {
   FailureOr<abi::Signature> sig = abi::signatureOf(func, &sm);
@@ -616,6 +657,8 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
   }
   if (rows < 0)
     rows = batch; // no data argument: the batch comes from --batch
+  if (std::string why; !fitsInMemory(func, rows, rowPad, why))
+    return fail(why);
 
   // Buffers in the kernel's dtypes. Inputs are rounded to their dtype here,
   // and the reference sees the rounded values: the check measures the
@@ -902,6 +945,10 @@ int main(int argc, char **argv) {
   if (randomInputs) {
     if (!inputs.empty())
       return fail("give either --random or --in, not both");
+    if (batch < 0)
+      return fail("--batch must be >= 0");
+    if (std::string why; !fitsInMemory(func, batch, rowPad, why))
+      return fail(why);
     if (distinctRows < 0)
       return fail("--distinct-rows must be >= 0");
     std::mt19937_64 rng(seed);
