@@ -635,6 +635,38 @@ bool fitsInMemory(func::FuncOp func, int64_t rows, int64_t pad,
   return false;
 }
 
+/// Compares a result with what it should be (`want` repeats with its own
+/// length: the reference runs on a period of the rows) and prints one line
+/// under `label`: the relative Frobenius error (absolute when `want` is 0)
+/// against `bound`, or where the result first holds a NaN or an infinity.
+bool compareResult(const std::string &label, const npy::Array &result,
+                   const std::vector<std::complex<double>> &want,
+                   double bound) {
+  std::vector<std::complex<double>> got = npy::toComplex128(result);
+  size_t rowElems = 1;
+  for (size_t d = 1; d < result.shape.size(); ++d)
+    rowElems *= result.shape[d];
+  double diff = 0, norm = 0;
+  for (size_t k = 0; k < got.size(); ++k) {
+    if (!std::isfinite(got[k].real()) || !std::isfinite(got[k].imag())) {
+      llvm::outs() << label << ": the output holds NaN or Inf, first at row "
+                   << k / std::max<size_t>(rowElems, 1) << ", element "
+                   << k % std::max<size_t>(rowElems, 1) << " ("
+                   << got[k].real() << ", " << got[k].imag() << "): FAILED\n";
+      return false;
+    }
+    const std::complex<double> &w = want[k % want.size()];
+    diff += std::norm(got[k] - w);
+    norm += std::norm(w);
+  }
+  double error = std::sqrt(diff) / (norm > 0 ? std::sqrt(norm) : 1.0);
+  bool pass = error <= bound;
+  llvm::outs() << label << ": relative error " << llvm::format("%.3g", error)
+               << ", bound " << llvm::format("%.0e", bound) << ": "
+               << (pass ? "ok" : "FAILED") << "\n";
+  return pass;
+}
+
 int runCompiled(ModuleOp spec, func::FuncOp func,
                 std::vector<ref::Tensor> &args, llvm::SourceMgr &sm) {
   FailureOr<abi::Signature> sig = abi::signatureOf(func, &sm);
@@ -782,28 +814,11 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
                                              .count())
                  << " ms\n";
     for (size_t i = 0; i < results.size(); ++i) {
-      std::vector<std::complex<double>> got = npy::toComplex128(results[i]);
-      const std::vector<ref::cd> &ref = (*want)[i].data;
-      size_t periodElems = ref.size();
-      double diff = 0, norm = 0;
-      for (size_t k = 0; k < got.size(); ++k) {
-        const ref::cd &r = ref[k % periodElems];
-        diff += std::norm(got[k] - r);
-        norm += std::norm(r);
-      }
-      // Relative Frobenius error; absolute when the reference is 0. A NaN
-      // (a row the kernel skipped) compares false and fails.
-      double error = std::sqrt(diff) / (norm > 0 ? std::sqrt(norm) : 1.0);
       Type elem = cast<RankedTensorType>(func.getResultTypes()[i])
                       .getElementType();
-      double bound = errorBound(elem);
-      bool pass = error <= bound;
-      ok &= pass;
-      llvm::outs() << "check: result #" << i << " (" << typeString(elem)
-                   << "): relative error "
-                   << llvm::format("%.3g", error) << ", bound "
-                   << llvm::format("%.0e", bound) << ": "
-                   << (pass ? "ok" : "FAILED") << "\n";
+      ok &= compareResult("check: result #" + std::to_string(i) + " (" +
+                              typeString(elem) + ")",
+                          results[i], (*want)[i].data, errorBound(elem));
     }
   }
 
@@ -819,22 +834,11 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
       return fail(expects[i] + ": shape " + npy::shapeString(want.shape) +
                   " differs from result #" + std::to_string(i) + "'s " +
                   npy::shapeString(results[i].shape));
-    std::vector<std::complex<double>> got = npy::toComplex128(results[i]),
-                                      ref = npy::toComplex128(want);
-    double diff = 0, norm = 0;
-    for (size_t k = 0; k < got.size(); ++k) {
-      diff += std::norm(got[k] - ref[k]);
-      norm += std::norm(ref[k]);
-    }
-    double error = std::sqrt(diff) / (norm > 0 ? std::sqrt(norm) : 1.0);
-    double bound = errorBound(
-        cast<RankedTensorType>(func.getResultTypes()[i]).getElementType());
-    bool pass = error <= bound;
-    ok &= pass;
-    llvm::outs() << "expect: result #" << i << " against " << expects[i]
-                 << ": relative error " << llvm::format("%.3g", error)
-                 << ", bound " << llvm::format("%.0e", bound) << ": "
-                 << (pass ? "ok" : "FAILED") << "\n";
+    ok &= compareResult(
+        "expect: result #" + std::to_string(i) + " against " + expects[i],
+        results[i], npy::toComplex128(want),
+        errorBound(cast<RankedTensorType>(func.getResultTypes()[i])
+                       .getElementType()));
   }
 
   for (unsigned i = 0; i < outputs.size(); ++i)

@@ -479,6 +479,15 @@ func.func @recurrence_chunk(%q: tensor<2x8x4x16xf32>) {
 
 // -----
 
+func.func @recurrence_chunk_negative(%q: tensor<2x8x4x16xf32>) {
+  // expected-error @+1 {{chunk_size must be positive, got -5}}
+  %o, %s = linop.recurrence %q, %q, %q gate = none update = additive {chunk_size = -5 : i64}
+      : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>) -> (tensor<2x8x4x16xf32>, tensor<2x4x16x16xf32>)
+  return
+}
+
+// -----
+
 func.func @promote_complex() {
   // expected-error @+1 {{maps real to complex values of one precision, got 'complex<f32>' -> 'complex<f32>'}}
   %0 = linop.promote : !linop.op<8x8, complex<f32>>
