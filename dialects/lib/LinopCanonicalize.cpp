@@ -206,6 +206,55 @@ struct TransposeSimplify : OpRewritePattern<OpTy> {
                                            op.getType(), inv));
       return success();
     }
+    // Combinators: (A B)^T = B^T A^T; Kronecker products and direct sums
+    // transpose factor by factor; a scale commutes (conjugated for the
+    // adjoint). Each factor needs one element type, as the op does.
+    auto flipped = [&](Value f) -> Value {
+      auto t = cast<OperatorType>(f.getType());
+      return rewriter.create<OpTy>(
+          op.getLoc(),
+          OperatorType::get(op.getContext(), t.getFamily(), t.getCols(),
+                            t.getRows(), t.getDomain(), t.getCodomain()),
+          f);
+    };
+    auto endomorphic = [](ValueRange fs) {
+      return llvm::all_of(fs, [](Value f) {
+        return cast<OperatorType>(f.getType()).isEndomorphicField();
+      });
+    };
+    auto flipAll = [&](ValueRange fs, bool reverse) {
+      SmallVector<Value> out;
+      for (Value f : fs)
+        out.push_back(flipped(f));
+      if (reverse)
+        std::reverse(out.begin(), out.end());
+      return out;
+    };
+    if (auto c = dyn_cast<ComposeOp>(def); c && endomorphic(c.getFactors())) {
+      rewriter.replaceOpWithNewOp<ComposeOp>(op, op.getType(),
+                                             flipAll(c.getFactors(), true));
+      return success();
+    }
+    if (auto k = dyn_cast<KronOp>(def); k && endomorphic(k.getFactors())) {
+      rewriter.replaceOpWithNewOp<KronOp>(op, op.getType(),
+                                          flipAll(k.getFactors(), false));
+      return success();
+    }
+    if (auto d = dyn_cast<DirectSumOp>(def); d && endomorphic(d.getFactors())) {
+      rewriter.replaceOpWithNewOp<DirectSumOp>(op, op.getType(),
+                                               flipAll(d.getFactors(), false));
+      return success();
+    }
+    if (auto sc = dyn_cast<ScaleOp>(def)) {
+      std::complex<double> f = sc.getFactor();
+      if (!isTranspose)
+        f = std::conj(f);
+      rewriter.replaceOpWithNewOp<ScaleOp>(op, op.getType(),
+                                           flipped(sc.getInput()),
+                                           rewriter.getF64FloatAttr(f.real()),
+                                           rewriter.getF64FloatAttr(f.imag()));
+      return success();
+    }
     return failure();
   }
 };

@@ -3,7 +3,7 @@
 // RUN: linop-opt %s --canonicalize | FileCheck %s
 // RUN: linop-opt %s --linop-check-equivalence="pipeline=canonicalize" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 
-// EQ-COUNT-16: remark: equivalent after 'canonicalize'
+// EQ-COUNT-19: remark: equivalent after 'canonicalize'
 // EQ-NOT: {{error:}}
 
 // CHECK-LABEL: func.func @compose_identity
@@ -193,4 +193,46 @@ func.func @twiddle_adjoint() -> !linop.op<64x64, complex<f32>> {
   %B = linop.transpose %U : (!linop.op<64x64, complex<f32>>) -> !linop.op<64x64, complex<f32>>
   %0 = linop.compose %A, %B : (!linop.op<64x64, complex<f32>>, !linop.op<64x64, complex<f32>>) -> !linop.op<64x64, complex<f32>>
   return %0 : !linop.op<64x64, complex<f32>>
+}
+
+// Transposes and adjoints of combinators: (A B)^T = B^T A^T, Kronecker
+// products and direct sums factor by factor, scales commute (conjugated in
+// the adjoint). The dense operators stay transposed; the rest simplify.
+// CHECK-LABEL: func.func @transpose_compose
+// CHECK-DAG: %[[AT:.*]] = linop.transpose %{{.*}} : (!linop.op<4x6, f32>) -> !linop.op<6x4, f32>
+// CHECK-DAG: %[[BT:.*]] = linop.transpose %{{.*}} : (!linop.op<6x4, f32>) -> !linop.op<4x6, f32>
+// CHECK: linop.compose %[[BT]], %[[AT]] : (!linop.op<4x6, f32>, !linop.op<6x4, f32>) -> !linop.op<4x4, f32>
+func.func @transpose_compose(%a: tensor<4x6xf32>, %b: tensor<6x4xf32>) -> !linop.op<4x4, f32> {
+  %A = linop.dense %a : (tensor<4x6xf32>) -> !linop.op<4x6, f32>
+  %B = linop.dense %b : (tensor<6x4xf32>) -> !linop.op<6x4, f32>
+  %C = linop.compose %A, %B : (!linop.op<4x6, f32>, !linop.op<6x4, f32>) -> !linop.op<4x4, f32>
+  %T = linop.transpose %C : (!linop.op<4x4, f32>) -> !linop.op<4x4, f32>
+  return %T : !linop.op<4x4, f32>
+}
+
+// CHECK-LABEL: func.func @adjoint_sum_scale
+// CHECK: %[[S:.*]] = linop.scale %{{.*}} by (5.000000e-01, -2.000000e+00) : (!linop.op<5x3, complex<f32>>)
+// CHECK: %[[FI:.*]] = linop.dft inverse
+// CHECK: linop.direct_sum %[[S]], %[[FI]], %{{.*}} : (!linop.op<5x3, complex<f32>>, !linop.op<4x4, complex<f32>>, !linop.op<3x5, complex<f32>>) -> !linop.op<12x12, complex<f32>>
+func.func @adjoint_sum_scale(%a: tensor<3x5xcomplex<f32>>) -> !linop.op<12x12, complex<f32>> {
+  %A = linop.dense %a : (tensor<3x5xcomplex<f32>>) -> !linop.op<3x5, complex<f32>>
+  %F = linop.dft : !linop.op<4x4, complex<f32>>
+  %S = linop.scale %A by (0.5, 2.0) : (!linop.op<3x5, complex<f32>>) -> !linop.op<3x5, complex<f32>>
+  %D = linop.direct_sum %S, %F : (!linop.op<3x5, complex<f32>>, !linop.op<4x4, complex<f32>>) -> !linop.op<7x9, complex<f32>>
+  %E = linop.adjoint %D : (!linop.op<7x9, complex<f32>>) -> !linop.op<9x7, complex<f32>>
+  %G = linop.dense %a : (tensor<3x5xcomplex<f32>>) -> !linop.op<3x5, complex<f32>>
+  %H = linop.direct_sum %E, %G : (!linop.op<9x7, complex<f32>>, !linop.op<3x5, complex<f32>>) -> !linop.op<12x12, complex<f32>>
+  return %H : !linop.op<12x12, complex<f32>>
+}
+
+// CHECK-LABEL: func.func @adjoint_kron
+// CHECK-DAG: %[[FI:.*]] = linop.dft inverse : !linop.op<4x4, complex<f32>>
+// CHECK-DAG: %[[WA:.*]] = linop.adjoint %{{.*}} : (!linop.op<2x3, complex<f32>>) -> !linop.op<3x2, complex<f32>>
+// CHECK: linop.kron %[[FI]], %[[WA]] : (!linop.op<4x4, complex<f32>>, !linop.op<3x2, complex<f32>>) -> !linop.op<12x8, complex<f32>>
+func.func @adjoint_kron(%w: tensor<2x3xcomplex<f32>>) -> !linop.op<12x8, complex<f32>> {
+  %F = linop.dft : !linop.op<4x4, complex<f32>>
+  %W = linop.dense %w : (tensor<2x3xcomplex<f32>>) -> !linop.op<2x3, complex<f32>>
+  %K = linop.kron %F, %W : (!linop.op<4x4, complex<f32>>, !linop.op<2x3, complex<f32>>) -> !linop.op<8x12, complex<f32>>
+  %A = linop.adjoint %K : (!linop.op<8x12, complex<f32>>) -> !linop.op<12x8, complex<f32>>
+  return %A : !linop.op<12x8, complex<f32>>
 }
