@@ -135,10 +135,19 @@ void checkDisjoint(llvm::raw_ostream &os, const Signature &sig) {
       const Operand &other = sig.operands[i];
       if (i == j || (other.isOutput() && i > j))
         continue;
+      // Batched operands pass their stride and row in bytes (0: one block).
+      auto geometry = [](const Operand &o) {
+        int64_t e = elementBytes(o.element());
+        if (!o.batched())
+          return std::string("0, 0");
+        return o.name + "_rs * " + std::to_string(e) + ", " +
+               std::to_string(o.rowElements * e);
+      };
       os << "  if ((st = linopc_disjoint(fn, \"" << other.name << "\", "
-         << other.name << ", " << other.name << "_bytes, \"" << out.name
-         << "\", " << out.name << ", " << out.name
-         << "_bytes)) != LINOP_OK)\n    return st;\n";
+         << other.name << ", " << other.name << "_bytes, " << geometry(other)
+         << ",\n                             \"" << out.name << "\", "
+         << out.name << ", " << out.name << "_bytes, " << geometry(out)
+         << ")) != LINOP_OK)\n    return st;\n";
     }
   }
 }
@@ -186,11 +195,25 @@ static linop_status linopc_extent(const char *func, const char *name,
   return LINOP_OK;
 }
 
-/* Rejects an output that overlaps another buffer, naming both. */
+/* Rejects an output that overlaps another buffer, naming both. Rows of
+   two batches with the same stride (bytes) may interleave without touching:
+   with d = (out - a) mod stride, rows of a end before d and rows of out end
+   before the next row of a. */
 static linop_status linopc_disjoint(const char *func, const char *a_name,
                                     const void *a, int64_t a_bytes,
+                                    int64_t a_stride, int64_t a_row,
                                     const char *out_name, const void *out,
-                                    int64_t out_bytes) {
+                                    int64_t out_bytes, int64_t out_stride,
+                                    int64_t out_row) {
+  if (a_stride > 0 && a_stride == out_stride) {
+    const uint64_t s = (uint64_t)a_stride;
+    const uintptr_t pa = (uintptr_t)a, po = (uintptr_t)out;
+    uint64_t d = (uint64_t)(po >= pa ? po - pa : pa - po) % s;
+    if (po < pa && d != 0)
+      d = s - d;
+    if (d >= (uint64_t)a_row && s - d >= (uint64_t)out_row)
+      return LINOP_OK;
+  }
   linop_status status = linop_check_overlap(a, a_bytes, out, out_bytes, 0);
   if (status != LINOP_OK)
     return linop_set_error(status, "%s: '%s' and '%s': %s", func, a_name,

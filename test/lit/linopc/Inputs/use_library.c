@@ -133,6 +133,31 @@ int main(void) {
     expect_error(ENTRY(z, z, 4, 0, 0), "in place", z, 0);
     expect_error(ENTRY(z, z + 1, 4, 0, 0), "overlap", z, 0);
   }
+  /* Interleaved rows of one buffer (x in even rows, y in odd rows, stride
+     of two rows) touch no common element: accepted and computed; shifted
+     by one element they overlap and are refused. */
+  if (N == M) {
+    float w[2 * 4 * N];
+    for (int64_t b = 0; b < 4; ++b)
+      for (int j = 0; j < N; ++j) {
+        w[2 * b * N + j] = (float)rand() / RAND_MAX * 2.0f - 1.0f;
+        w[(2 * b + 1) * N + j] = NAN;
+      }
+    EXPECT(ENTRY(w, w + N, 4, 2 * N, 2 * N) == LINOP_OK,
+           "interleaved rows refused: %s", linop_last_error());
+    double want[M];
+    for (int64_t b = 0; b < 4; ++b) {
+      reference(w + 2 * b * N, want);
+      for (int i = 0; i < M; ++i)
+        EXPECT(fabs(w[(2 * b + 1) * N + i] - want[i]) <= 1e-5 * N,
+               "interleaved row %lld, element %d wrong", (long long)b, i);
+    }
+    printf("interleaved rows: ok\n");
+    float v[2 * 4 * N + 1];
+    for (int i = 0; i < 2 * 4 * N + 1; ++i)
+      v[i] = NAN;
+    expect_error(ENTRY(v, v + N - 1, 4, 2 * N, 2 * N), "overlap", v, 0);
+  }
   /* batch 0 still checks its arguments, then does nothing. */
   expect_error(ENTRY(NULL, y, 0, 0, 0), "NULL", y, 4 * M);
   EXPECT(ENTRY(x, y, 0, 0, 0) == LINOP_OK, "batch 0 failed");
