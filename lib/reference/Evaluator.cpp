@@ -5,6 +5,7 @@
 #include "linop/Dialect/LinopDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
@@ -494,6 +495,43 @@ LogicalResult Interpreter::run(Operation *o) {
         if (failed(t))
           return failure();
         values[c.getResult()] = std::move(*t);
+        return success();
+      })
+      .Case([&](tensor::ExtractSliceOp x) -> LogicalResult {
+        // Static offsets, sizes and strides (linop-decompose's slices of
+        // weights): the elements at offset + stride * index per dimension.
+        if (!x.getOffsets().empty() || !x.getSizes().empty() ||
+            !x.getStrides().empty())
+          return o->emitError("reference evaluator: a slice with dynamic "
+                              "offsets, sizes or strides");
+        auto src = tensor(o, x.getSource());
+        if (failed(src))
+          return failure();
+        ArrayRef<int64_t> off = x.getStaticOffsets(),
+                          sz = x.getStaticSizes(),
+                          st = x.getStaticStrides();
+        const std::vector<int64_t> &shape = (*src)->shape;
+        if (off.size() != shape.size())
+          return o->emitError("reference evaluator: a rank-changing slice");
+        Tensor out;
+        auto rt = cast<RankedTensorType>(x.getResult().getType());
+        out.shape.assign(rt.getShape().begin(), rt.getShape().end());
+        int64_t total = 1;
+        for (int64_t d : sz)
+          total *= d;
+        std::vector<int64_t> idx(sz.size(), 0);
+        for (int64_t n = 0; n < total; ++n) {
+          int64_t flat = 0;
+          for (size_t d = 0; d < sz.size(); ++d)
+            flat = flat * shape[d] + off[d] + st[d] * idx[d];
+          out.data.push_back((*src)->data[flat]);
+          for (size_t d = sz.size(); d-- > 0;)
+            if (++idx[d] < sz[d])
+              break;
+            else
+              idx[d] = 0;
+        }
+        values[x.getResult()] = std::move(out);
         return success();
       })
       .Case([&](DftOp d) -> LogicalResult {

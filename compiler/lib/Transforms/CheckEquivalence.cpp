@@ -13,6 +13,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+
 namespace linop {
 #define GEN_PASS_DEF_CHECKEQUIVALENCE
 #include "linop/Transforms/Passes.h.inc"
@@ -21,6 +23,30 @@ namespace linop {
 using namespace mlir;
 
 namespace {
+
+/// The bound for a function whose constants a rewrite may round to its
+/// element types: the loosest over its arguments and results.
+double defaultBound(func::FuncOp f) {
+  double bound = 1e-9;
+  auto widen = [&](Type t) {
+    auto st = dyn_cast<ShapedType>(t);
+    if (!st)
+      return;
+    Type e = st.getElementType();
+    if (auto c = dyn_cast<ComplexType>(e))
+      e = c.getElementType();
+    if (e.isF32())
+      bound = std::max(bound, 1e-5);
+    else if (e.isF16() || e.isBF16())
+      bound = std::max(bound, 1e-2);
+  };
+  for (Type t : f.getArgumentTypes())
+    widen(t);
+  for (Type t : f.getResultTypes())
+    widen(t);
+  return bound;
+}
+
 struct CheckEquivalencePass
     : linop::impl::CheckEquivalenceBase<CheckEquivalencePass> {
   using CheckEquivalenceBase::CheckEquivalenceBase;
@@ -34,6 +60,12 @@ struct CheckEquivalencePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (!(tolerance >= 0) || !std::isfinite(tolerance)) {
+      module.emitError("linop-check-equivalence: tolerance must be a "
+                       "positive, finite bound (0: by element type), got ")
+          << tolerance;
+      return signalPassFailure();
+    }
     std::string errors;
     llvm::raw_string_ostream os(errors);
     OpPassManager pm(ModuleOp::getOperationName());
@@ -57,10 +89,10 @@ struct CheckEquivalencePass
       FailureOr<double> err = linop::ref::compareFunctions(f, g, trials);
       if (failed(err))
         return signalPassFailure();
-      if (*err > tolerance) {
+      double bound = tolerance > 0 ? double(tolerance) : defaultBound(f);
+      if (*err > bound) {
         g.emitError("not equivalent after '")
-            << pipeline << "': relative error " << *err << " > "
-            << tolerance;
+            << pipeline << "': relative error " << *err << " > " << bound;
         return signalPassFailure();
       }
       g.emitRemark("equivalent after '")
