@@ -419,6 +419,14 @@ int learnMain(int argc, char **argv) {
   if (!realInput && info.realTarget)
     info.notes.push_back("complex input with zero imaginary parts");
   info.totalSeconds = total.seconds();
+  // Compiled Monarch factors are run-time arguments (linopc refuses
+  // constant ones), so --compile writes them as .npy files.
+  if (compile && !weightsNpy && result.model.structure == Structure::Monarch) {
+    weightsNpy = true;
+    info.notes.push_back("--compile: a compiled Monarch takes its factors at "
+                         "run time, so they are written as .npy files (as "
+                         "--weights npy)");
+  }
 
   std::string text = reportText(result, info);
   if (!outDir.empty()) {
