@@ -506,6 +506,15 @@ LogicalResult TwiddleOp::verify() {
   return success();
 }
 
+std::vector<std::complex<double>> TwiddleOp::getValues() {
+  int64_t n = getType().getRows();
+  double scale = getScale().convertToDouble();
+  std::vector<std::complex<double>> d(n);
+  for (int64_t k = 0; k < n; ++k)
+    d[k] = scale * ref::twiddle(k, getR(), getB(), getInverse());
+  return d;
+}
+
 //===----------------------------------------------------------------------===//
 // Structured
 //===----------------------------------------------------------------------===//

@@ -597,11 +597,9 @@ LogicalResult Interpreter::run(Operation *o) {
                      }));
       })
       .Case([&](TwiddleOp tw) -> LogicalResult {
-        CVec d(size());
-        for (int64_t k = 0; k < size(); ++k)
-          d[k] = tw.getScale().convertToDouble() *
-                 twiddle(k, tw.getR(), tw.getB(), tw.getInverse());
-        return setOp(o, single(CMat(d.asDiagonal())));
+        std::vector<cd> d = tw.getValues();
+        return setOp(o, single(CMat(
+                            Eigen::Map<CVec>(d.data(), d.size()).asDiagonal())));
       })
       .Case([&](DiagOp d) -> LogicalResult {
         auto w = weights(d.getWeights());

@@ -136,25 +136,24 @@ int computeDefaultThreads() {
   const unsigned hw = std::thread::hardware_concurrency();
   const int all =
       hw == 0 ? 1 : static_cast<int>(std::min<unsigned>(hw, kMaxThreads));
-  if (const char *env = std::getenv("LINOP_NUM_THREADS")) {
-    char *end = nullptr;
-    errno = 0;
-    const long v = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && errno == 0 && v > 0 && v <= kMaxThreads)
-      return static_cast<int>(v);
-    // A library cannot fail here; it says once what it does instead.
-    static std::atomic<bool> warned{false};
-    if (!warned.exchange(true))
-      std::fprintf(stderr,
-                   "linop: LINOP_NUM_THREADS='%s' is not a thread count from 1 "
-                   "to %d; using %d threads\n",
-                   env, kMaxThreads,
-                   end != env && *end == '\0' && v > kMaxThreads ? kMaxThreads
-                                                                : all);
-    if (end != env && *end == '\0' && v > kMaxThreads)
-      return kMaxThreads;
-  }
-  return all;
+  const char *env = std::getenv("LINOP_NUM_THREADS");
+  if (!env)
+    return all;
+  char *end = nullptr;
+  errno = 0;
+  const long v = std::strtol(env, &end, 10);
+  const bool number = end != env && *end == '\0' && errno == 0;
+  if (number && v > 0 && v <= kMaxThreads)
+    return static_cast<int>(v);
+  // A library cannot fail here; it says once what it does instead.
+  const int used = number && v > kMaxThreads ? kMaxThreads : all;
+  static std::atomic<bool> warned{false};
+  if (!warned.exchange(true))
+    std::fprintf(stderr,
+                 "linop: LINOP_NUM_THREADS='%s' is not a thread count from 1 "
+                 "to %d; using %d threads\n",
+                 env, kMaxThreads, used);
+  return used;
 }
 
 int effectiveThreads() {

@@ -608,12 +608,13 @@ bool fitsInMemory(func::FuncOp func, int64_t rows, int64_t pad,
     auto rt = dyn_cast<RankedTensorType>(t);
     if (!rt)
       return;
-    double n = 1;
-    for (auto [i, d] : llvm::enumerate(rt.getShape()))
-      n *= ShapedType::isDynamic(d) ? double(rows)
-           : i + 1 == rt.getShape().size() && rt.isDynamicDim(0)
-               ? double(d + std::max<int64_t>(pad, 0))
-               : double(d);
+    // Batched operands ([?, ...]) have `rows` rows, each padded by `pad`.
+    bool batched = rt.getRank() > 0 && rt.isDynamicDim(0);
+    double n = batched ? double(rows) : 1;
+    for (int64_t d : rt.getShape().drop_front(batched ? 1 : 0))
+      n *= double(d);
+    if (batched && rt.getRank() > 1)
+      n += double(rows) * double(std::max<int64_t>(pad, 0));
     elements += n;
   };
   for (Type t : func.getArgumentTypes())

@@ -188,6 +188,13 @@ private:
   Global globalOf(std::optional<Type> g, bool packed) {
     return {g ? *g : k.getElement(), packed};
   }
+  /// Operand `opnd`'s pointer, and the start of its row `row` as an index
+  /// prefix ("row * a.stride[opnd] + ").
+  static std::pair<std::string, std::string>
+  operandRow(int64_t opnd, const std::string &row) {
+    return {llvm::formatv("a.ptr[{0}]", opnd),
+            llvm::formatv("{0} * a.stride[{1}] + ", row, opnd)};
+  }
   LogicalResult emitLoad(kernel::LoadOp op);
   LogicalResult emitStore(kernel::StoreOp op);
   /// A stage; with `in` it reads its inputs from that load's operand, with
@@ -298,9 +305,7 @@ CudaEmitter::V KernelEmitter::globalRead(kernel::LoadOp op,
                                          const std::string &name,
                                          const std::string &indent) {
   Global g = globalOf(op.getGlobal(), op.getPacked());
-  std::string at = llvm::formatv("{0} * a.stride[{1}] + ", row,
-                                 op.getOperand());
-  std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
+  auto [ptr, at] = operandRow(op.getOperand(), row);
   if (isa<ComplexType>(g.elem)) {
     src += llvm::formatv("{0}const float2 {1} = ((const float2 *){2})[{3}{4}];"
                          "\n",
@@ -324,9 +329,7 @@ std::string KernelEmitter::globalWrite(kernel::StoreOp op,
                                        const std::string &index,
                                        const CudaEmitter::V &v) {
   Global g = globalOf(op.getGlobal(), op.getPacked());
-  std::string at = llvm::formatv("{0} * a.stride[{1}] + ", row,
-                                 op.getOperand());
-  std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
+  auto [ptr, at] = operandRow(op.getOperand(), row);
   std::string im = v.im.empty() ? "0.0f" : v.im;
   if (isa<ComplexType>(g.elem))
     return llvm::formatv("((float2 *){0})[{1}{2}] = make_float2({3}, {4});",

@@ -581,20 +581,10 @@ struct KronNormalize : OpRewritePattern<KronOp> {
                             tw.getScale().convertToDouble());
         return finish(v ? v : b.identity(t.getRows(), elem));
       }
-      if (auto tw = dyn_cast_or_null<TwiddleOp>(def)) {
-        std::vector<cd> rep;
-        rep.reserve(t.getRows());
-        for (int64_t al = 0; al < a; ++al)
-          for (int64_t k = 0, e = opType(X).getRows(); k < e; ++k)
-            for (int64_t be = 0; be < bb; ++be)
-              rep.push_back(
-                  tw.getScale().convertToDouble() *
-                  ref::twiddle(k, tw.getR(), tw.getB(), tw.getInverse()));
-        Value v = b.diag(rep, elem);
-        return finish(v ? v : b.identity(t.getRows(), elem));
-      }
-      if (auto d = dyn_cast_or_null<DiagOp>(def)) {
-        auto vals = constantValues(d.getWeights());
+      if (isa_and_nonnull<TwiddleOp, DiagOp>(def)) {
+        auto tw = dyn_cast<TwiddleOp>(def);
+        auto vals = tw ? std::optional(tw.getValues())
+                       : constantValues(cast<DiagOp>(def).getWeights());
         if (vals) {
           std::vector<cd> rep;
           rep.reserve(t.getRows());

@@ -320,28 +320,21 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     out.push_back(std::move(f));
     return success();
   }
-  if (auto tw = dyn_cast<TwiddleOp>(def)) {
-    // The values live only here; the kernel IR gets the formula back
-    // (recognizeTwiddles) wherever the twiddles land on a stage whole.
+  if (isa<TwiddleOp, DiagOp>(def)) {
+    // A twiddle formula's values live only here; the kernel IR gets the
+    // formula back (recognizeTwiddles) where they land on a stage whole.
     Factor f{Factor::Stage};
     f.b = type.getRows();
     f.matrix = CMat::Identity(1, 1);
-    f.twiddles.resize(f.b);
-    for (int64_t k = 0; k < f.b; ++k)
-      f.twiddles[k] = tw.getScale().convertToDouble() *
-                      ref::twiddle(k, tw.getR(), tw.getB(), tw.getInverse());
-    out.push_back(std::move(f));
-    return success();
-  }
-  if (auto d = dyn_cast<DiagOp>(def)) {
-    auto w = ref::evaluateConstant(d.getWeights());
-    if (failed(w))
-      return fail(def, "a diagonal must have constant weights on the CPU "
-                       "backend so far");
-    Factor f{Factor::Stage};
-    f.b = type.getRows();
-    f.matrix = CMat::Identity(1, 1);
-    f.twiddles = w->data;
+    if (auto tw = dyn_cast<TwiddleOp>(def)) {
+      f.twiddles = tw.getValues();
+    } else {
+      auto w = ref::evaluateConstant(cast<DiagOp>(def).getWeights());
+      if (failed(w))
+        return fail(def, "a diagonal must have constant weights on the "
+                         "planner so far");
+      f.twiddles = w->data;
+    }
     out.push_back(std::move(f));
     return success();
   }

@@ -11,6 +11,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <complex>
+#include <vector>
+
 #include "linop/Dialect/LinopEnums.h.inc"
 #include "linop/Dialect/LinopDialect.h.inc"
 

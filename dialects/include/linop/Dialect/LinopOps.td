@@ -319,6 +319,10 @@ def Linop_TwiddleOp : Linop_Op<"twiddle"> {
                        DefaultValuedAttr<F64Attr, "1.0">:$scale);
   let results = (outs AnyLinopOperator:$result);
   let assemblyFormat = "$r `x` $b (`inverse` $inverse^)? (`scale` $scale^)? attr-dict `:` qualified(type($result))";
+  let extraClassDeclaration = [{
+    /// The diagonal's N entries (what the formula stands for).
+    std::vector<std::complex<double>> getValues();
+  }];
 }
 
 //===----------------------------------------------------------------------===//
