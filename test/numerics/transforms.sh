@@ -60,6 +60,8 @@ run_case() {
 }
 # f64 cases run on the CPU only.
 check64() { [ "$target" = cpu ] && check "$@"; return 0; }
+# Cases that pick a CUDA memory level by a smaller GPU description.
+checkgpu() { [ "$target" = cuda ] && check "$@"; return 0; }
 
 group_dft() {
   # Powers of two and mixed radices, odd batches (17 divides no vector
@@ -71,6 +73,8 @@ group_dft() {
   check64 "$(gen dft 512 'complex<f64>' 'inverse' d)" --batch 5
   check "$(gen dft 16384 'complex<f32>' '' a)" --batch 3
   check "$(gen dft 65536 'complex<f32>' '' a)" --batch 1
+  # No clusters: the row's buffer in a global workspace.
+  checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 2 --gpu=cluster=1
 }
 group_hadamard() {
   for n in 2 8 32 128 512 2048 8192 16384; do check "$(gen hadamard $n f32 '' a)" --batch 17; done

@@ -117,18 +117,21 @@ void CudaTarget::explainSchedule(kernel::KernelOp k, TargetAttr desc,
   os << "  memory: global -> ";
   switch (s.getLevel()) {
   case kernel::CudaLevel::shared:
-    os << k.getBuffers() << " tile buffers in shared memory ("
+    os << k.getBuffers() << " tile buffer" << (k.getBuffers() > 1 ? "s" : "")
+       << " in shared memory ("
        << llvm::format("%.1f", s.getShared() / 1024.0)
        << " KiB per block, padded one word in 32 against bank conflicts)";
     break;
   case kernel::CudaLevel::cluster:
-    os << k.getBuffers() << " tile buffers spread over the shared memory of "
+    os << k.getBuffers() << " tile buffer" << (k.getBuffers() > 1 ? "s" : "")
+       << " spread over the shared memory of "
        << s.getCluster() << " blocks ("
        << llvm::format("%.1f", s.getShared() / 1024.0)
        << " KiB each), reached through distributed shared memory";
     break;
   case kernel::CudaLevel::global:
-    os << k.getBuffers() << " tile buffers in a global workspace ("
+    os << k.getBuffers() << " tile buffer" << (k.getBuffers() > 1 ? "s" : "")
+       << " in a global workspace ("
        << llvm::format("%.1f", s.getWorkspace() / 1024.0)
        << " KiB per row in flight; the row does not fit a cluster's shared "
           "memory)";
@@ -176,8 +179,11 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
   int64_t planes = k.isComplex() ? 2 : 1;
   int64_t rowBytes = k.getBuffers() * planes * paddedPlane(k.getN()) * 4;
   auto [fewest, work] = parallelism(k);
-  auto threadsFor = [&](int64_t items) {
-    return std::clamp<int64_t>(llvm::alignTo(items, 32), 32, 256);
+  // 256 threads a block, or 512 where a block has its multiprocessor to
+  // itself, so that enough warps keep loads in flight.
+  auto threadsFor = [&](int64_t items, bool alone = false) {
+    return std::clamp<int64_t>(llvm::alignTo(items, 32), 32,
+                               alone ? 512 : 256);
   };
   // Two blocks per multiprocessor keep one block's loads in flight while
   // the other computes: shared memory for two where it fits.
@@ -188,7 +194,10 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
     int64_t rows = 1;
     while (rows * 2 * rowBytes <= budget && rows * fewest < 256 && rows < 64)
       rows *= 2;
-    return kernel::CudaScheduleAttr::get(ctx, threadsFor(rows * work), rows,
+    return kernel::CudaScheduleAttr::get(ctx,
+                                         threadsFor(rows * work,
+                                                    2 * rows * rowBytes > budget),
+                                         rows,
                                          kernel::CudaLevel::shared, 1,
                                          rows * rowBytes, 0);
   }

@@ -950,8 +950,11 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
     auto ld = dyn_cast<kernel::LoadOp>(op);
     auto next = i + 1 < steps.size() ? dyn_cast<kernel::StageOp>(steps[i + 1])
                                      : kernel::StageOp();
+    // The loaded row must not be needed after the stage (a stage in place
+    // overwrites it).
     if (fuseMemory && ld && next && fusedLoadOrder(ld, next) &&
-        !readLater(steps, i + 1, ld.getDst())) {
+        (next.getDst() == ld.getDst() ||
+         !readLater(steps, i + 1, ld.getDst()))) {
       kernel::StoreOp so = fusedStore(i + 1);
       r = emitStage(next, index + 1, ld, so);
       index += so ? 2 : 1;

@@ -12,10 +12,18 @@
 // consecutive threads read consecutive elements), last the one with the
 // widest stride left (its outputs run consecutively over the threads).
 //
+// A kernel that is a load, square stages and a store keeps its row in one
+// tile buffer: a stage I_a (x) A_r (x) I_b reads and writes the same
+// elements, each codelet reading all of its inputs before it writes, so it
+// can work in place. Half the shared memory lets a 16K-point complex row
+// fit one block, and smaller rows more blocks per multiprocessor.
+//
 //===----------------------------------------------------------------------===//
 
 #include "linop/CUDA/CudaTarget.h"
 #include "linop/CUDA/Passes.h"
+
+#include "llvm/Support/CommandLine.h"
 
 namespace linop::cuda {
 #define GEN_PASS_DEF_CUDASCHEDULE
@@ -27,6 +35,12 @@ using namespace linop;
 using namespace linop::cuda;
 
 namespace {
+
+// For measuring the single buffer against ping-pong buffers in one run
+// (scripts/gpu-round.sh ab); not a user option.
+llvm::cl::opt<bool> inPlace(
+    "linop-cuda-in-place", llvm::cl::Hidden, llvm::cl::init(true),
+    llvm::cl::desc("CUDA: run a kernel of square stages in one tile buffer"));
 
 /// Whether `op` is a square stage over one digit of the row with no
 /// twiddles (a scale commutes too).
@@ -86,6 +100,28 @@ void orderCommutingRuns(kernel::KernelOp k) {
   }
 }
 
+/// One tile buffer for a kernel that is one load, square stages and one
+/// store (see the file comment).
+void workInPlace(kernel::KernelOp k) {
+  SmallVector<Operation *> steps;
+  for (Operation &op : k.steps())
+    steps.push_back(&op);
+  if (steps.size() < 3 || !isa<kernel::LoadOp>(steps.front()) ||
+      !isa<kernel::StoreOp>(steps.back()))
+    return;
+  for (Operation *op : ArrayRef(steps).slice(1, steps.size() - 2)) {
+    auto st = dyn_cast<kernel::StageOp>(op);
+    if (!st || st.rowsOut() != st.getR())
+      return;
+  }
+  OpBuilder b(k.getContext());
+  for (Operation *op : steps)
+    for (StringRef which : {"src", "dst"})
+      if (op->hasAttr(which))
+        op->setAttr(which, b.getI64IntegerAttr(0));
+  k.setBuffers(1);
+}
+
 struct CudaSchedulePass
     : linop::cuda::impl::CudaScheduleBase<CudaSchedulePass> {
   void runOnOperation() override {
@@ -100,6 +136,8 @@ struct CudaSchedulePass
     GpuDescription gpu = gpuDescription(desc);
     for (kernel::KernelOp k : module.getOps<kernel::KernelOp>()) {
       orderCommutingRuns(k);
+      if (inPlace)
+        workInPlace(k);
       std::string why;
       FailureOr<kernel::CudaScheduleAttr> s = chooseSchedule(k, gpu, why);
       if (failed(s)) {

@@ -2,14 +2,16 @@
 // the GPU description (compiler/lib/CUDA/CudaTarget.cpp): the tile buffers
 // of several rows in a block's shared memory where they fit, a cluster of
 // blocks sharing them through distributed shared memory where a row needs
-// more, a global workspace past a cluster; f64 is refused.
+// more, a global workspace past a cluster; f64 is refused. A kernel of
+// square stages works in place, in one tile buffer.
 // RUN: linop-opt %s --linop-attach-target=target=cuda --linop-decompose --linop-plan --linop-cuda-schedule -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: linop-opt %s --linop-attach-target="target=cuda description=smem=48K,cluster=4" --linop-decompose --linop-plan --linop-cuda-schedule -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SMALL
 
 // Short rows: several per block (two blocks of shared memory per
 // multiprocessor), one thread per codelet of the widest stage.
 // CHECK-LABEL: linop_kernel.kernel @linop_k_had256
-// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 16, level = shared, cluster = 1, shared = 33920, workspace = 0>
+// CHECK-SAME: buffers = 1
+// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 16, level = shared, cluster = 1, shared = 16960, workspace = 0>
 // SMALL-LABEL: linop_kernel.kernel @linop_k_had256
 // SMALL-SAME: level = shared
 func.func @had256(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
@@ -20,12 +22,12 @@ func.func @had256(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
 
 // -----
 
-// A 4096-point complex row takes 66 KiB of buffers: one row per block. With
-// 48 KiB per block it needs a cluster of two.
+// A 4096-point complex row takes 33 KiB: one row per block, also with 48
+// KiB per block.
 // CHECK-LABEL: linop_kernel.kernel @linop_k_dft4096
-// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 1, level = shared, cluster = 1, shared = 67600, workspace = 0>
+// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 1, level = shared, cluster = 1, shared = 33800, workspace = 0>
 // SMALL-LABEL: linop_kernel.kernel @linop_k_dft4096
-// SMALL-SAME: schedule = #linop_kernel.cuda<threads = {{[0-9]+}}, rows = 1, level = cluster, cluster = 2,
+// SMALL-SAME: schedule = #linop_kernel.cuda<threads = 256, rows = 1, level = shared, cluster = 1,
 func.func @dft4096(%x: tensor<?x4096xcomplex<f32>>) -> tensor<?x4096xcomplex<f32>> {
   %F = linop.dft : !linop.op<4096x4096, complex<f32>>
   %y = linop.apply %F, %x : (!linop.op<4096x4096, complex<f32>>, tensor<?x4096xcomplex<f32>>) -> tensor<?x4096xcomplex<f32>>
@@ -34,12 +36,23 @@ func.func @dft4096(%x: tensor<?x4096xcomplex<f32>>) -> tensor<?x4096xcomplex<f32
 
 // -----
 
-// 64K complex points: 1 MiB of buffers, spread over a cluster of 16 blocks.
-// With clusters of at most 4 blocks of 48 KiB: a global workspace.
+// 16K complex points: 132 KiB, a block to a multiprocessor, so 512 threads.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_dft16384
+// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 512, rows = 1, level = shared, cluster = 1, shared = 135176, workspace = 0>
+func.func @dft16384(%x: tensor<?x16384xcomplex<f32>>) -> tensor<?x16384xcomplex<f32>> {
+  %F = linop.dft : !linop.op<16384x16384, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<16384x16384, complex<f32>>, tensor<?x16384xcomplex<f32>>) -> tensor<?x16384xcomplex<f32>>
+  return %y : tensor<?x16384xcomplex<f32>>
+}
+
+// -----
+
+// 64K complex points: 528 KiB, spread over a cluster of 8 blocks. With
+// clusters of at most 4 blocks of 48 KiB: a global workspace.
 // CHECK-LABEL: linop_kernel.kernel @linop_k_dft65536
-// CHECK-SAME: level = cluster, cluster = 16, shared = 67600,
+// CHECK-SAME: level = cluster, cluster = 8, shared = 67592,
 // SMALL-LABEL: linop_kernel.kernel @linop_k_dft65536
-// SMALL-SAME: level = global, cluster = 1, shared = 0, workspace = 1081360>
+// SMALL-SAME: level = global, cluster = 1, shared = 0, workspace = 540680>
 func.func @dft65536(%x: tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<f32>> {
   %F = linop.dft : !linop.op<65536x65536, complex<f32>>
   %y = linop.apply %F, %x : (!linop.op<65536x65536, complex<f32>>, tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<f32>>
@@ -76,12 +89,25 @@ func.func @dft_f64(%x: tensor<?x64xcomplex<f64>>) -> tensor<?x64xcomplex<f64>> {
 // can fuse the row's load and store into them.
 // CHECK-LABEL: linop_kernel.kernel @linop_k_had4096
 // CHECK: linop_kernel.load operand 0 -> 0
-// CHECK-NEXT: linop_kernel.stage hadamard 1 x 16 x 256, 0 -> 1
-// CHECK-NEXT: linop_kernel.stage hadamard 256 x 16 x 1, 1 -> 0
-// CHECK-NEXT: linop_kernel.stage hadamard 16 x 16 x 16, 0 -> 1
-// CHECK-NEXT: linop_kernel.store 1 -> operand 1
+// CHECK-NEXT: linop_kernel.stage hadamard 1 x 16 x 256, 0 -> 0
+// CHECK-NEXT: linop_kernel.stage hadamard 256 x 16 x 1, 0 -> 0
+// CHECK-NEXT: linop_kernel.stage hadamard 16 x 16 x 16, 0 -> 0
+// CHECK-NEXT: linop_kernel.store 0 -> operand 1
 func.func @had4096(%x: tensor<?x4096xf32>) -> tensor<?x4096xf32> {
   %F = linop.hadamard : !linop.op<4096x4096, f32>
   %y = linop.apply %F, %x : (!linop.op<4096x4096, f32>, tensor<?x4096xf32>) -> tensor<?x4096xf32>
   return %y : tensor<?x4096xf32>
+}
+
+// -----
+
+// A kernel with a step that cannot work in place (the real FFT's split)
+// keeps two buffers.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_rdft1024
+// CHECK-SAME: buffers = 2
+// CHECK: linop_kernel.rfft_stage 1 -> 0
+func.func @rdft1024(%x: tensor<?x1024xf32>) -> tensor<?x513xcomplex<f32>> {
+  %F = linop.rdft : !linop.op<513x1024, f32 -> complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<513x1024, f32 -> complex<f32>>, tensor<?x1024xf32>) -> tensor<?x513xcomplex<f32>>
+  return %y : tensor<?x513xcomplex<f32>>
 }
