@@ -150,18 +150,20 @@ if has ab; then
 fi
 
 if has clusters; then
-  # How the cluster size moves DFT-16K and 64K (the schedule takes the
-  # smallest cluster whose blocks hold the row; a smaller smem budget in
-  # the description forces larger clusters).
+  # DFT-64K and 256K under smaller shared-memory budgets in the
+  # description (which move them between a block, clusters and a global
+  # workspace), with and without $AB_FLAGS.
   : > "$out/clusters.log"
-  for n in 16384 65536; do
+  for n in 65536 262144; do
     f=/tmp/c_dft_$n.mlir
     sed "s/@T@/dft/g; s/@N@/$n/g; s/@E@/complex<f32>/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
-    for smem in 227K 100K 50K 30K; do
-      echo "== dft $n, smem=$smem" >> "$out/clusters.log"
-      $run_bin $f --target=cuda --gpu=smem=$smem --random --distinct-rows 64 --batch $(( (1 << 26) / n )) --bench 2>&1 | grep -E "us per call|x the time" >> "$out/clusters.log"
+    for smem in 227K 100K 50K; do
+      for flags in "" "${AB_FLAGS:-}"; do
+        echo "== dft $n, smem=$smem $flags" >> "$out/clusters.log"
+        $run_bin $f --target=cuda --gpu=smem=$smem $flags --random --distinct-rows 64 --batch $(( (1 << 26) / n )) --bench 2>&1 | grep -E "us per call|x the time|error" >> "$out/clusters.log"
+      done
     done
   done
-  grep -E "^==|x the time" "$out/clusters.log" | tee -a "$summary"
+  grep -E "^==|x the time|error" "$out/clusters.log" | tee -a "$summary"
 fi
 cat "$summary" > /dev/null

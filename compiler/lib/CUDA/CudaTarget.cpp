@@ -201,19 +201,19 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
                                          kernel::CudaLevel::shared, 1,
                                          rows * rowBytes, 0);
   }
-  // A cluster of blocks, each holding a slice of every buffer: the
-  // smallest whose blocks leave room for two per multiprocessor, else the
-  // smallest that fits (measured, bench/NOTES.md CUDA v1: DFT-64K 10.5x a
-  // copy with 16 blocks of 68 KiB, 35x with 8 of 135 KiB).
-  for (int64_t limit : {budget, gpu.smem})
-    for (int64_t c = 2; c <= gpu.cluster; c *= 2) {
-      int64_t slice = (k.getN() + c - 1) / c;
-      int64_t bytes = k.getBuffers() * planes * paddedPlane(slice) * 4;
-      if (bytes <= limit)
-        return kernel::CudaScheduleAttr::get(ctx, threadsFor(work / c), 1,
-                                             kernel::CudaLevel::cluster, c,
-                                             bytes, 0);
-    }
+  // A cluster of blocks, each holding a slice of every buffer: the largest
+  // cluster, since threads per row bound the time more than distributed
+  // shared memory (measured, bench/NOTES.md CUDA v5: DFT-64K 7.3x a copy
+  // with 16 blocks of 33 KiB, 12.1x with 8 of 66 KiB).
+  {
+    int64_t c = gpu.cluster;
+    int64_t slice = (k.getN() + c - 1) / c;
+    int64_t bytes = k.getBuffers() * planes * paddedPlane(slice) * 4;
+    if (c > 1 && bytes <= gpu.smem)
+      return kernel::CudaScheduleAttr::get(ctx, threadsFor(work / c), 1,
+                                           kernel::CudaLevel::cluster, c,
+                                           bytes, 0);
+  }
   // Past a cluster's shared memory: a workspace in global memory.
   return kernel::CudaScheduleAttr::get(ctx, 256, 1, kernel::CudaLevel::global,
                                        1, 0, rowBytes);

@@ -47,10 +47,10 @@ func.func @dft16384(%x: tensor<?x16384xcomplex<f32>>) -> tensor<?x16384xcomplex<
 
 // -----
 
-// 64K complex points: 528 KiB, spread over a cluster of 8 blocks. With
-// clusters of at most 4 blocks of 48 KiB: a global workspace.
+// 64K complex points: 528 KiB, spread over the largest cluster, 16 blocks.
+// With clusters of at most 4 blocks of 48 KiB: a global workspace.
 // CHECK-LABEL: linop_kernel.kernel @linop_k_dft65536
-// CHECK-SAME: level = cluster, cluster = 8, shared = 67592,
+// CHECK-SAME: level = cluster, cluster = 16, shared = 33800,
 // SMALL-LABEL: linop_kernel.kernel @linop_k_dft65536
 // SMALL-SAME: level = global, cluster = 1, shared = 0, workspace = 540680>
 func.func @dft65536(%x: tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<f32>> {
