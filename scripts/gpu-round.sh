@@ -82,11 +82,13 @@ if has sanitize; then
     echo $f
   }
   # One kernel of each memory level and step kind: shared memory (DFT-1K,
-  # a butterfly, rdft), a cluster (DFT-16K, Hadamard-64K), global
+  # DFT-16K in one block, a butterfly, rdft), a cluster with local stages
+  # (DFT-64K, Hadamard-64K), global
   # workspace (DFT-256K with no clusters), Bluestein's embeds, f16. The numerics group
   # checks the results; here only the sanitizer's findings count.
   cases=("$(spec dft 1024 'complex<f32>' '') --batch 5"
          "$(spec dft 16384 'complex<f32>' '') --batch 2"
+         "$(spec dft 65536 'complex<f32>' '') --batch 2"
          "$(spec hadamard 65536 f32 '') --batch 2"
          "$(spec dft 262144 'complex<f32>' '') --batch 1 --gpu=cluster=1"
          "$(spec dft 97 'complex<f32>' '') --batch 3"
@@ -135,7 +137,7 @@ if has ab; then
       done
     done
   }
-  for spec in dft:256 dft:1024 dft:4096 dft:16384 dft:65536 hadamard:1024 hadamard:4096 hadamard:16384; do
+  for spec in dft:256 dft:1024 dft:4096 dft:16384 dft:65536 dft:262144 hadamard:1024 hadamard:4096 hadamard:16384 hadamard:65536; do
     t=${spec%:*} n=${spec#*:} e='complex<f32>'
     [ $t = hadamard ] && e=f32
     f=/tmp/ab_${t}_$n.mlir

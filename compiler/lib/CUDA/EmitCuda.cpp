@@ -38,6 +38,13 @@ llvm::cl::opt<bool> fuseMemory(
     llvm::cl::desc("CUDA: fuse a row's load into the first stage and its "
                    "store into the last"));
 
+// For measuring local cluster stages against distributed shared memory
+// everywhere in one run (scripts/gpu-round.sh ab); not a user option.
+llvm::cl::opt<bool> localStages(
+    "linop-cuda-local-stages", llvm::cl::Hidden, llvm::cl::init(true),
+    llvm::cl::desc("CUDA: run a cluster kernel's stages that stay within a "
+                   "block's slice on that block's shared memory"));
+
 /// A float literal that round-trips through f32.
 std::string lit(double v) {
   char buf[32];
@@ -161,18 +168,39 @@ public:
 private:
   std::string at(int64_t buf, const std::string &r, int64_t plane,
                  const std::string &i) {
-    return llvm::formatv("*at({0}, {1}, {2}, {3})", buf, r, plane, i);
+    return llvm::formatv("*{0}({1}, {2}, {3}, {4})", local ? "atl" : "at",
+                         buf, r, plane, i);
   }
   /// Declares the work-item loop of a step with `items` items per row:
-  /// `r` is the row in the group, `w` the item.
+  /// `r` is the row in the group, `w` the item. A local step's block takes
+  /// the items of its own slice.
   void loop(int64_t items) {
+    if (local) {
+      src += llvm::formatv("    for (int t = threadIdx.x; t < {0}; t += {1}) "
+                           "{{\n      const int r = 0, w = "
+                           "linop_cluster_rank() * {0} + t;\n",
+                           items / cluster, s.getThreads());
+      return;
+    }
     src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
                          "      const int r = t / {1}, w = t % {1};\n",
                          rows * items, items);
   }
   void end() { src += "    }\n"; }
-  void barrier() {
-    src += cluster > 1 ? "    linop_cluster_sync();\n" : "    __syncthreads();\n";
+  /// Between two steps: a block's threads, or the cluster's where either
+  /// step reaches into another block's slice.
+  void barrier(bool blockOnly) {
+    src += cluster > 1 && !blockOnly ? "    linop_cluster_sync();\n"
+                                     : "    __syncthreads();\n";
+  }
+  /// Whether `op` is a stage of a cluster kernel whose codelets each lie in
+  /// one block's slice of the row: that block runs them on its own shared
+  /// memory, without distributed shared memory.
+  bool isLocal(Operation *op) const {
+    auto st = dyn_cast_or_null<kernel::StageOp>(op);
+    return localStages && cluster > 1 && st && st.rowsOut() == st.getR() &&
+           n % cluster == 0 &&
+           slice % (st.getR() * st.getB()) == 0;
   }
   std::string table(const std::string &kind, const std::string &type,
                     const std::vector<std::string> &values);
@@ -243,6 +271,7 @@ private:
   std::string name;
   bool cplx;
   int64_t planes, n, rows, cluster, slice;
+  bool local = false; // the step being emitted is local (isLocal)
   int tableCount = 0;
 };
 
@@ -903,9 +932,11 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
     // Element i lives in block i / slice of the cluster.
     src += llvm::formatv(
         "  float *const smem = linop_shared<float>();\n"
-        "  auto at = [&](int k, int, int p, int i) -> float * {{\n"
-        "    float *local = smem + (k * {0} + p) * {1} + linop_pad(i % {2});\n"
-        "    return linop_cluster_map(local, i / {2});\n"
+        "  auto atl = [&](int k, int, int p, int i) -> float * {{\n"
+        "    return smem + (k * {0} + p) * {1} + linop_pad(i % {2});\n"
+        "  };\n"
+        "  auto at = [&](int k, int r, int p, int i) -> float * {{\n"
+        "    return linop_cluster_map(atl(k, r, p, i), i / {2});\n"
         "  };\n"
         "  const int tid = linop_cluster_rank() * {3} + threadIdx.x, nt = {4};\n"
         "  // Every block of the cluster must have started before any reaches "
@@ -947,6 +978,7 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
   for (size_t i = 0; i < steps.size(); ++i) {
     Operation *op = steps[i];
     LogicalResult r = failure();
+    local = isLocal(op);
     auto ld = dyn_cast<kernel::LoadOp>(op);
     auto next = i + 1 < steps.size() ? dyn_cast<kernel::StageOp>(steps[i + 1])
                                      : kernel::StageOp();
@@ -985,8 +1017,11 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
     if (failed(r))
       return failure();
     ++index;
-    // Every step reads what the one before wrote, from any thread.
-    barrier();
+    // Every step reads what the one before wrote, from any thread (the
+    // step after the last is the next row group's first).
+    bool bothLocal = local && isLocal(steps[(i + 1) % steps.size()]);
+    local = false;
+    barrier(bothLocal);
   }
   src += "  }\n}\n";
   return success();
