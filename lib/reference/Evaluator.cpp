@@ -318,6 +318,7 @@ public:
   std::unordered_map<Value, Value_, ValueHash> values;
 
 private:
+  int64_t denseEntries = 0; // materialized so far (run)
   LogicalResult setOp(Operation *o, Operator op) {
     // Real inputs: conj(x) = x, so B folds into A.
     auto t = cast<OperatorType>(o->getResult(0).getType());
@@ -479,12 +480,25 @@ LogicalResult Interpreter::recurrence(RecurrenceOp o) {
 
 LogicalResult Interpreter::run(Operation *o) {
   if (o->getNumResults() == 1)
-    if (auto t = dyn_cast<OperatorType>(o->getResult(0).getType());
-        t && t.getRows() * t.getCols() > kMaxDenseEntries)
-      return o->emitError("reference evaluator: a ")
-             << t.getRows() << "x" << t.getCols()
-             << " operator is too large to materialize densely (at most "
-             << kMaxDenseEntries << " entries); check at smaller sizes";
+    if (auto t = dyn_cast<OperatorType>(o->getResult(0).getType())) {
+      // Every member of a family is a dense matrix: count them all, and
+      // all the operators materialized so far (sizes are at most 2^40 and
+      // families are bounded, but saturate anyway).
+      int64_t entries = t.getRows() * t.getCols();
+      for (int64_t f : t.getFamily())
+        entries = f > 0 && entries > kMaxDenseEntries / f ? kMaxDenseEntries + 1
+                                                          : entries * f;
+      if (entries > kMaxDenseEntries - denseEntries)
+        return o->emitError("reference evaluator: ")
+               << (t.getFamily().empty() ? "a " : "a family of ")
+               << t.getRows() << "x" << t.getCols()
+               << (t.getFamily().empty() ? " operator" : " operators")
+               << " is too large to materialize densely (with the operators "
+                  "before it, more than "
+               << kMaxDenseEntries << " complex float64 entries, 4 GiB); "
+                  "check at smaller sizes";
+      denseEntries += entries;
+    }
   auto size = [&]() {
     return cast<OperatorType>(o->getResult(0).getType()).getRows();
   };
