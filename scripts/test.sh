@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: sets up and builds (scripts/setup.sh), then runs ctest, which
-# runs the GoogleTest suites and lit. Ends with ctest's summary line.
+# runs the GoogleTest suites, lit and the mutation sweep. Ends with ctest's
+# summary line. (The sanitizer and fuzzing build is scripts/sanitize.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

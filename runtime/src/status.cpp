@@ -27,6 +27,7 @@ const char *linop_status_string(linop_status status) {
   case LINOP_ERROR_NO_CUDA_DRIVER: return "no CUDA driver";
   case LINOP_ERROR_CUDA: return "CUDA error";
   case LINOP_ERROR_INTERNAL: return "internal error";
+  default: break;
   }
   return "unknown status";
 }

@@ -17,6 +17,9 @@ path = os.pathsep.join([config.linop_tools_dir, config.llvm_tools_dir,
 config.environment["PATH"] = path
 config.substitutions.append(("%examples", os.path.join(config.linop_src_root, "examples")))
 config.substitutions.append(("%python", sys.executable))
+# The C compiler for programs that link a generated library (with the
+# sanitizers in a sanitizer build, whose runtime archive needs them).
+config.substitutions.append(("%cc", config.linop_cc))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 if config.linop_has_cuda:
     config.available_features.add("cuda")

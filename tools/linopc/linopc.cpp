@@ -143,10 +143,15 @@ bool runProgram(llvm::StringRef program, std::vector<std::string> args,
   return false;
 }
 
-/// The C compiler: $CC if set, else `cc`, looked up on PATH.
+#ifndef LINOP_DEFAULT_CC
+#define LINOP_DEFAULT_CC "cc"
+#endif
+
+/// The C compiler: $CC if set, else `cc` (in a sanitizer build, the
+/// compiler that built the runtime), looked up on PATH.
 bool findCCompiler(std::string &path, std::string &err) {
   const char *env = std::getenv("CC");
-  std::string name = env && *env ? env : "cc";
+  std::string name = env && *env ? env : LINOP_DEFAULT_CC;
   auto found = llvm::sys::findProgramByName(name);
   if (!found) {
     err = "no C compiler: '" + name +
@@ -247,8 +252,10 @@ int buildLibrary(const cgen::Library &lib, const Payload &payload,
   // --no-undefined: a kernel that needs a missing symbol fails here, not at
   // the user's first call.
   std::vector<std::string> link{cc, "-shared", "-o", in("lib" + n + ".so"),
-                                "-Wl,-soname,lib" + n + ".so",
-                                "-Wl,--no-undefined"};
+                                "-Wl,-soname,lib" + n + ".so"};
+#ifndef LINOP_SANITIZED_RUNTIME
+  link.push_back("-Wl,--no-undefined");
+#endif
   link.insert(link.end(), objects.begin(), objects.end());
   for (const char *l : {"-lstdc++", "-lpthread", "-ldl", "-lm"})
     link.push_back(l);

@@ -36,7 +36,10 @@ typedef enum {
   LINOP_ERROR_OUT_OF_MEMORY,
   LINOP_ERROR_NO_CUDA_DRIVER,
   LINOP_ERROR_CUDA,
-  LINOP_ERROR_INTERNAL
+  LINOP_ERROR_INTERNAL,
+  /* Not a status: makes every int a valid linop_status in C++ too, so that
+   * linop_status_string may be given any value a caller holds. */
+  LINOP_STATUS_INT_RANGE_ = 0x7fffffff
 } linop_status;
 
 /* A stream: a CUstream for the CUDA target; NULL is the default stream (and

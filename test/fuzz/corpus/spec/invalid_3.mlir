@@ -1,0 +1,1 @@
+func.func @three_sizes() -> !linop.op<4x4x4, f32>

@@ -1,0 +1,1 @@
+func.func @bad_family() -> !linop.op<[0] 4x4, f32>
