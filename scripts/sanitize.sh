@@ -7,18 +7,7 @@
 # scripts/test.sh: it has an open finding (issue 13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(clang-19 libclang-rt-19-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing: ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash scripts/install-packages.sh clang-19 libclang-rt-19-dev
 if [ ! -f build-san/build.ninja ]; then
   echo "== configuring build-san/ (clang 19, address,undefined, libFuzzer)"
   cmake -S . -B build-san -G Ninja -DCMAKE_BUILD_TYPE=Release \
