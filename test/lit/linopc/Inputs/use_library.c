@@ -61,7 +61,7 @@ static void run(int64_t batch, int64_t x_stride, int64_t y_stride) {
   float *x = alloc_rows(batch, xs), *y = alloc_rows(batch, ys);
   for (int64_t b = 0; b < batch; ++b)
     for (int j = 0; j < N; ++j)
-      x[b * xs + j] = (float)rand() / RAND_MAX * 2.0f - 1.0f;
+      x[b * xs + j] = (float)rand() / (float)RAND_MAX * 2.0f - 1.0f;
 
   linop_status st = ENTRY(x, y, batch, x_stride, y_stride);
   EXPECT(st == LINOP_OK, "batch %lld: status %s: %s", (long long)batch,
@@ -140,7 +140,7 @@ int main(void) {
     float w[2 * 4 * N];
     for (int64_t b = 0; b < 4; ++b)
       for (int j = 0; j < N; ++j) {
-        w[2 * b * N + j] = (float)rand() / RAND_MAX * 2.0f - 1.0f;
+        w[2 * b * N + j] = (float)rand() / (float)RAND_MAX * 2.0f - 1.0f;
         w[(2 * b + 1) * N + j] = NAN;
       }
     EXPECT(ENTRY(w, w + N, 4, 2 * N, 2 * N) == LINOP_OK,
