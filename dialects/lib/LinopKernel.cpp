@@ -217,6 +217,60 @@ TwiddlesAttr linop::kernel::recognizeTwiddles(MLIRContext *ctx,
   return {};
 }
 
+SmallVector<linop::kernel::ButterflyRepeat>
+linop::kernel::butterflyRepeats(ArrayRef<Operation *> steps,
+                                int64_t maxUnrolled) {
+  auto stage = [&](size_t i) {
+    auto bf = i < steps.size() ? dyn_cast<ButterflyStageOp>(steps[i])
+                               : ButterflyStageOp();
+    return bf && bf.getOperand() ? bf : ButterflyStageOp();
+  };
+  // Step j + period repeats step j, `shift` blocks on.
+  auto repeats = [&](size_t j, size_t period, int64_t shift) {
+    ButterflyStageOp x = stage(j), y = stage(j + period);
+    return x && y && x.getOperand() == y.getOperand() &&
+           x.getLevels() == y.getLevels() && x.getLevel() == y.getLevel() &&
+           x.getStride() == y.getStride() && x.getSrc() == y.getSrc() &&
+           x.getDst() == y.getDst() &&
+           x.getComplexWeights() == y.getComplexWeights() &&
+           x.getGlobal() == y.getGlobal() &&
+           y.getBlock() == x.getBlock() + shift;
+  };
+  SmallVector<ButterflyRepeat> out;
+  for (size_t i = 0; i < steps.size();) {
+    ButterflyStageOp s = stage(i);
+    if (!s) {
+      ++i;
+      continue;
+    }
+    // One block's levels, or two where the buffers alternate between
+    // blocks (an odd number of levels).
+    ButterflyRepeat best;
+    for (int64_t blocks : {1, 2}) {
+      size_t period = size_t(s.getLevels() * blocks);
+      int64_t n = 1;
+      for (;; ++n) {
+        size_t base = i + (n - 1) * period;
+        bool all = true;
+        for (size_t j = 0; j < period && all; ++j)
+          all = repeats(base + j, period, blocks);
+        if (!all)
+          break;
+      }
+      if (n >= 2 && n * int64_t(period) > best.repeats * int64_t(best.period))
+        best = {i, period, n, blocks};
+    }
+    if (best.repeats >= 2 &&
+        best.repeats * int64_t(best.period) > maxUnrolled) {
+      out.push_back(best);
+      i += best.repeats * best.period;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
 //===----------------------------------------------------------------------===//
 // Verifiers
 //===----------------------------------------------------------------------===//

@@ -83,10 +83,11 @@ group_hadamard() {
 }
 group_weights() {
   # Weights: a BPBP butterfly and a Monarch matrix at run time; butterflies
-  # with decreasing strides, complex weights, constant weights.
+  # with decreasing strides, complex weights, constant weights, and stacked
+  # factors that compile as a loop over blocks.
   check "$examples/butterfly.mlir" --func butterfly256 --batch 17
   check "$examples/butterfly.mlir" --func monarch256 --batch 5
-  for f in decreasing_perm complex_weights constant_weights; do
+  for f in decreasing_perm complex_weights constant_weights stacked_even stacked_odd; do
     check "$specs/butterflies.mlir" --func $f --batch 9
   done
 }

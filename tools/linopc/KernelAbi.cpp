@@ -12,12 +12,20 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/Format.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 using namespace mlir;
 
@@ -265,6 +273,13 @@ LogicalResult lower(ModuleOp module, const Target &target, Stage stop,
            << "internal error: the pass manager's command-line options are "
               "not registered";
   buildPipeline(pm, target, opts, stop);
+  // Each pass is a step of the progress report.
+  struct Steps : PassInstrumentation {
+    void runBeforePass(Pass *pass, Operation *) override {
+      Progress::step(("pass " + pass->getArgument()).str());
+    }
+  };
+  pm.addInstrumentation(std::make_unique<Steps>());
   return pm.run(module);
 }
 
@@ -345,6 +360,56 @@ std::optional<double> flopsPerRow(ModuleOp lowered, ModuleOp spec,
   if (auto v = read(lowered.lookupSymbol(kernelSymbol(func))))
     return v;
   return read(spec.lookupSymbol(func));
+}
+
+struct Progress::State {
+  std::string tool;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool done = false;
+  std::thread reporter;
+};
+
+namespace {
+std::mutex currentMutex;
+std::string currentStep = "parsing";
+} // namespace
+
+Progress::Progress(llvm::StringRef tool, double after, double every)
+    : state(std::make_unique<State>()) {
+  state->tool = tool.str();
+  State *s = state.get();
+  s->reporter = std::thread([s, after, every] {
+    using clock = std::chrono::steady_clock;
+    auto start = clock::now();
+    auto next = start + std::chrono::duration<double>(after);
+    std::unique_lock<std::mutex> lock(s->mutex);
+    while (!s->wake.wait_until(lock, next, [s] { return s->done; })) {
+      double t = std::chrono::duration<double>(clock::now() - start).count();
+      std::string what;
+      {
+        std::lock_guard<std::mutex> g(currentMutex);
+        what = currentStep;
+      }
+      llvm::errs() << s->tool << ": still compiling after "
+                   << llvm::format("%.0f", t) << " s: " << what << "\n";
+      next += std::chrono::duration<double>(every);
+    }
+  });
+}
+
+Progress::~Progress() {
+  {
+    std::lock_guard<std::mutex> g(state->mutex);
+    state->done = true;
+  }
+  state->wake.notify_all();
+  state->reporter.join();
+}
+
+void Progress::step(llvm::StringRef what) {
+  std::lock_guard<std::mutex> g(currentMutex);
+  currentStep = what.str();
 }
 
 } // namespace linop::abi

@@ -24,6 +24,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,22 @@ void registerDialects(mlir::DialectRegistry &registry);
 /// target.
 PipelineOptions pipelineOptions(std::vector<std::string> description);
 void addPlanOptions(llvm::cl::OptionCategory &category);
+
+/// Progress of a long compile on stderr: once a compile has run `after`
+/// seconds, a line every `every` seconds naming the step under way (the
+/// pass, or what the tool set with `step`). Quiet for quick compiles. One
+/// per tool, alive while it compiles.
+class Progress {
+public:
+  Progress(llvm::StringRef tool, double after = 5, double every = 10);
+  ~Progress();
+  /// The step under way (thread-safe).
+  static void step(llvm::StringRef what);
+
+private:
+  struct State;
+  std::unique_ptr<State> state;
+};
 
 /// Lowers `module` in place down to `stop` with `target`'s pipeline,
 /// applying the pass manager's command-line options (the tool must have

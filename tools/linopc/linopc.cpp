@@ -109,6 +109,11 @@ cl::opt<bool> prelowered(cl::cat(toolOptions),
              "spec function @f, a hand-written LLVM-dialect kernel "
              "@linop_k_f; skip the pipeline"));
 
+cl::opt<double> progressAfter(
+    cl::cat(toolOptions), "progress-after", cl::init(5.0), cl::Hidden,
+    cl::desc("seconds before a long compile reports its progress on stderr "
+             "(then every 10 s)"));
+
 int fail(const llvm::Twine &msg) {
   llvm::errs() << "linopc: error: " << msg << "\n";
   return 1;
@@ -192,6 +197,7 @@ struct Payload {
 /// so that a failed build leaves no half-written library behind.
 int buildLibrary(const cgen::Library &lib, const Payload &payload,
                  llvm::StringRef tmp) {
+  abi::Progress::step("building the library with the C compiler");
   std::string err, cc;
   if (!findCCompiler(cc, err))
     return fail(err);
@@ -318,6 +324,7 @@ int compileCpu(ModuleOp spec, const cgen::Library &lib,
   OwningOpRef<ModuleOp> llvmDialect = lowered(Stage::Final);
   if (!llvmDialect || failed(abi::checkKernels(*llvmDialect, lib.functions)))
     return 1;
+  abi::Progress::step("LLVM: optimizing the kernels");
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> module =
       cpu::translateAndOptimize(*llvmDialect, llvmCtx, tm, lib.name);
@@ -329,6 +336,7 @@ int compileCpu(ModuleOp spec, const cgen::Library &lib,
   }
   llvm::SmallString<0> object;
   std::string err;
+  abi::Progress::step("LLVM: generating machine code");
   if (!cpu::emitObject(*module, tm, object, err))
     return fail(err);
   if (emit == Emit::Obj) {
@@ -365,6 +373,7 @@ int compileCuda(ModuleOp spec, cgen::Library &lib,
   }
   abi::CudaCode code;
   std::string err;
+  abi::Progress::step("NVRTC: compiling the CUDA C++ to sm_90a and PTX");
   if (!abi::compileCuda(*kernels, lib.specFile, code, err))
     return fail(err);
   if (emit == Emit::Ptx) {
@@ -421,6 +430,10 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "linopc: compile a Linop spec into a C "
                               "library\n");
+
+  if (!(progressAfter >= 0))
+    return fail("--progress-after must be a number of seconds >= 0");
+  abi::Progress progress("linopc", progressAfter);
 
   registerTargets();
   const Target *tgt = lookupTarget(target);

@@ -68,6 +68,11 @@ public:
   /// A lower bound on rowCost of any kernel doing `flops` real flops per
   /// row (the radix search prunes with it).
   virtual double flopBound(double flops) const = 0;
+  /// Repeated blocks of butterfly stages (stacked factors) past this many
+  /// steps compile as a loop over the blocks: the backends' compilers take
+  /// time that grows faster than the code's length, and a loop costs one
+  /// branch per block of stages that each loop over the whole row.
+  virtual int64_t maxUnrolledSteps() const { return 32; }
 };
 
 /// Without a target: the flops alone.

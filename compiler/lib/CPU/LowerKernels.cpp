@@ -231,7 +231,9 @@ public:
   LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
   LogicalResult lowerStore(kernel::StoreOp op, Value tile, Value end);
   LogicalResult lowerStage(kernel::StageOp op);
-  LogicalResult lowerButterfly(kernel::ButterflyStageOp op);
+  /// `shift`: blocks to add to the op's, inside a loop over repeated
+  /// blocks (an index), or null.
+  LogicalResult lowerButterfly(kernel::ButterflyStageOp op, Value shift = {});
   LogicalResult lowerDense(kernel::DenseStageOp op);
   LogicalResult lowerPermute(kernel::PermuteOp op);
   LogicalResult lowerEmbed(kernel::EmbedOp op);
@@ -885,7 +887,8 @@ LogicalResult Lowering::lowerRow(kernel::KernelOp kernel, Value row) {
   return success();
 }
 
-LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
+LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op,
+                                       Value shift) {
   // Run-time weights come through the ABI's pointers; constant ones from
   // tables in the kernel (real and imaginary parts apart).
   Value wbase, tabRe, tabIm;
@@ -907,11 +910,14 @@ LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op) {
       tabIm = table(im, S);
     levelBase = 0;
   }
+  Value first = i64(levelBase);
+  if (shift)
+    first = add(first, mul(toI64(shift), i64(op.getLevels() * half)));
   forRange(0, half, [&](Value p) {
     Value a0 = add(mul(b.create<arith::DivUIOp>(loc, p, idx(s)), idx(2 * s)),
                    b.create<arith::RemUIOp>(loc, p, idx(s)));
     Value a1 = add(a0, idx(s));
-    Value w = mul(add(toI64(p), i64(levelBase)), i64(4));
+    Value w = mul(add(toI64(p), first), i64(4));
     auto weight = [&](int64_t e) -> std::pair<Value, Value> {
       Value o = add(w, i64(e));
       if (tabRe) {
@@ -1190,7 +1196,30 @@ struct CpuLowerKernelsPass
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(tiles.getBody()->getTerminator());
       Value tile = tiles.getInductionVar();
-      for (Operation &op : kernel.steps()) {
+      SmallVector<Operation *> steps;
+      for (Operation &op : kernel.steps())
+        steps.push_back(&op);
+      std::unique_ptr<CostModel> cost = costModelFor(module);
+      auto repeats = kernel::butterflyRepeats(
+          steps, cost ? cost->maxUnrolledSteps() : 32);
+      const kernel::ButterflyRepeat *rep = repeats.begin();
+      for (size_t i = 0; i < steps.size(); ++i) {
+        Operation &op = *steps[i];
+        if (rep != repeats.end() && rep->first == i) {
+          // Stacked factors: one period of stages in a loop over blocks.
+          auto loop = b.create<scf::ForOp>(loc, L.idx(0), L.idx(rep->repeats),
+                                           L.idx(1));
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPoint(loop.getBody()->getTerminator());
+          Value shift = L.mul(loop.getInductionVar(), L.idx(rep->blockStep));
+          for (size_t j = 0; j < rep->period; ++j)
+            if (failed(L.lowerButterfly(
+                    cast<kernel::ButterflyStageOp>(steps[i + j]), shift)))
+              return failure();
+          i += rep->period * rep->repeats - 1;
+          ++rep;
+          continue;
+        }
         LogicalResult r =
             llvm::TypeSwitch<Operation *, LogicalResult>(&op)
                 .Case([&](kernel::LoadOp o) {

@@ -246,7 +246,10 @@ private:
   /// `row`.
   std::string globalWrite(kernel::StoreOp op, const std::string &row,
                           const std::string &index, const CudaEmitter::V &v);
-  LogicalResult emitButterfly(kernel::ButterflyStageOp op, int index);
+  /// `shift`: an expression for blocks to add to the op's, inside a loop
+  /// over repeated blocks, or "".
+  LogicalResult emitButterfly(kernel::ButterflyStageOp op, int index,
+                              const std::string &shift = "");
   LogicalResult emitDense(kernel::DenseStageOp op);
   LogicalResult emitEmbed(kernel::EmbedOp op);
   LogicalResult emitConvert(kernel::ConvertOp op);
@@ -662,12 +665,14 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
 }
 
 LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
-                                           int index) {
+                                           int index,
+                                           const std::string &shift) {
   int64_t half = (int64_t(1) << op.getLevels()) / 2, S = op.getStride();
   bool cw = op.getComplexWeights();
-  src += llvm::formatv("    // {0}. butterfly block {1} level {2}, stride {3}"
+  src += llvm::formatv("    // {0}. butterfly block {1}{2} level {3}, stride {4}"
                        "\n",
-                       index, op.getBlock(), op.getLevel(), S);
+                       index, op.getBlock(), shift.empty() ? "" : " + " + shift,
+                       op.getLevel(), S);
   std::string constant;
   if (auto w = op.getWeightsAttr()) {
     auto v = cast<DenseElementsAttr>(w).getValues<cd>();
@@ -689,7 +694,12 @@ LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
   } else {
     int64_t first = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
     std::string ptr = llvm::formatv("a.ptr[{0}]", *op.getOperand());
-    std::string at = llvm::formatv("((long long){0} + w) * 4", first);
+    std::string at =
+        shift.empty()
+            ? std::string(llvm::formatv("((long long){0} + w) * 4", first))
+            : std::string(llvm::formatv(
+                  "((long long){0} + (long long)({1}) * {2} + w) * 4", first,
+                  shift, op.getLevels() * half));
     for (int q = 0; q < 4; ++q) {
       std::string idx = at + " + " + std::to_string(q);
       if (cw) {
@@ -974,10 +984,31 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
                ? so
                : kernel::StoreOp();
   };
+  std::unique_ptr<CostModel> cost = costModelFor(
+      k->getParentOfType<ModuleOp>());
+  auto repeats =
+      kernel::butterflyRepeats(steps, cost ? cost->maxUnrolledSteps() : 32);
+  const kernel::ButterflyRepeat *rep = repeats.begin();
   int index = 0;
   for (size_t i = 0; i < steps.size(); ++i) {
     Operation *op = steps[i];
     LogicalResult r = failure();
+    if (rep != repeats.end() && rep->first == i) {
+      // Stacked factors: one period of stages in a loop over blocks.
+      src += llvm::formatv("    for (int rep = 0; rep < {0}; ++rep) {{\n",
+                           rep->repeats);
+      std::string shift = llvm::formatv("rep * {0}", rep->blockStep);
+      for (size_t j = 0; j < rep->period; ++j) {
+        if (failed(emitButterfly(cast<kernel::ButterflyStageOp>(steps[i + j]),
+                                 index++, shift)))
+          return failure();
+        barrier(false);
+      }
+      src += "    }\n";
+      i += rep->period * rep->repeats - 1;
+      ++rep;
+      continue;
+    }
     local = isLocal(op);
     auto ld = dyn_cast<kernel::LoadOp>(op);
     auto next = i + 1 < steps.size() ? dyn_cast<kernel::StageOp>(steps[i + 1])

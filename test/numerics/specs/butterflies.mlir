@@ -19,3 +19,18 @@ func.func @constant_weights(%x: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %y = linop.apply %B, %x : (!linop.op<16x16, f32>, tensor<?x16xf32>) -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
+
+// Stacked factors past the cost model's unrolling limit (32 steps) compile
+// as a loop over blocks: 8 blocks of 6 levels, and 8 of 5 with complex
+// weights (the buffers alternate between blocks, so a period is two).
+func.func @stacked_even(%x: tensor<?x64xf32>, %tw: tensor<8x6x32x2x2xf32>) -> tensor<?x64xf32> {
+  %B = linop.butterfly %tw : (tensor<8x6x32x2x2xf32>) -> !linop.op<64x64, f32>
+  %y = linop.apply %B, %x : (!linop.op<64x64, f32>, tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+func.func @stacked_odd(%x: tensor<?x32xcomplex<f32>>, %tw: tensor<8x5x16x2x2xcomplex<f32>>) -> tensor<?x32xcomplex<f32>> {
+  %B = linop.butterfly %tw : (tensor<8x5x16x2x2xcomplex<f32>>) -> !linop.op<32x32, complex<f32>>
+  %y = linop.apply %B, %x : (!linop.op<32x32, complex<f32>>, tensor<?x32xcomplex<f32>>) -> tensor<?x32xcomplex<f32>>
+  return %y : tensor<?x32xcomplex<f32>>
+}

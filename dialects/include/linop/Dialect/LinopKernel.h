@@ -46,6 +46,21 @@ TwiddlesAttr recognizeTwiddles(mlir::MLIRContext *ctx,
                                int64_t a, int64_t r, int64_t b,
                                double tolerance);
 
+/// Steps [first, first + period * repeats) of a kernel that repeat one
+/// period of butterfly stages with the block advanced: step
+/// `first + j + k * period` is step `first + j` with `block` raised by
+/// `k * blockStep` (same operand, level, stride and buffers). Stacked
+/// factors (BPBP... of many blocks) compile as a loop over the period.
+struct ButterflyRepeat {
+  size_t first = 0, period = 0;
+  int64_t repeats = 0, blockStep = 0;
+};
+
+/// The repeats of run-time-weight butterfly stages in `steps` that have
+/// at least two periods and more than `maxUnrolled` steps in all.
+llvm::SmallVector<ButterflyRepeat>
+butterflyRepeats(llvm::ArrayRef<mlir::Operation *> steps, int64_t maxUnrolled);
+
 } // namespace linop::kernel
 
 #endif
