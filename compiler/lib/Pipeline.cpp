@@ -30,6 +30,8 @@ void linop::buildPipeline(OpPassManager &pm, const Target &target,
   attach.target = target.name().str();
   attach.description = opts.description;
   pm.addPass(createAttachTarget(attach));
+  // Constants that overflow or underflow their element type: a warning.
+  pm.addPass(createCheckConstants());
 
   // Spec: simplify the operator algebra, decompose named transforms into
   // the factor normal form (SPIRAL's rules; radices priced by the target's

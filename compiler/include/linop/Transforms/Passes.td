@@ -58,6 +58,23 @@ def AttachTarget : Pass<"linop-attach-target", "::mlir::ModuleOp"> {
   let dependentDialects = ["::linop::LinopDialect"];
 }
 
+def CheckConstants : Pass<"linop-check-constants", "::mlir::ModuleOp"> {
+  let summary = "Warn where a constant does not fit its operator's element "
+                "type";
+  let description = [{
+    A scale factor, or a constant weight (a `dense`, `diag`, `butterfly`,
+    `monarch` or convolution kernel given as `arith.constant`), whose
+    magnitude is past the largest finite value of the operator's element
+    type overflows to infinity; a nonzero one below its smallest normal
+    value underflows to a subnormal or zero. Either would make the kernel
+    compute infinities, NaN or zeros without a word, so each gets a
+    warning at the op: the value, the type's limit and what follows. The
+    module is not changed.
+
+    `linop-opt --linop-check-constants f.mlir`
+  }];
+}
+
 def Plan : Pass<"linop-plan", "::mlir::ModuleOp"> {
   let summary = "Group an applied operator's factors into a kernel";
   let description = [{
