@@ -4,7 +4,7 @@
 # in build-san/. Runs the unit tests, lit, the mutation sweep and a bounded
 # fuzz run of each target (LINOP_FUZZ_SECONDS, default 60). Installs
 # clang-19 and its runtime from Debian if missing. About 11 minutes to
-# build and 10 to run on 2 cores; not yet part of scripts/test.sh.
+# build and 10 to run on 2 cores; the second half of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-packages.sh clang-19 libclang-rt-19-dev

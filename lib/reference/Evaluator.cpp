@@ -378,50 +378,88 @@ LogicalResult Interpreter::combine(Operation *o, ValueRange factors,
 }
 
 LogicalResult Interpreter::apply(ApplyOp o) {
+  // The operator's factors (a compose's, or the operator itself) apply one
+  // after another: rows x M x N per factor, where multiplying them first
+  // costs N^3 each (minutes for the 2048-point factors of a decomposed
+  // rDFT-4096). Diagonals and convolutions, families of them too, apply
+  // from their weights and large DFTs and Hadamards by their sums, without
+  // a matrix (a gated convolution's gates are one diagonal per row).
   OperatorType type = o.getOp().getType();
-  Operation *def = o.getOp().getDefiningOp();
-  if (type.getRows() * type.getCols() > kMaxDenseEntries && def &&
-      isa<DftOp, HadamardOp>(def)) {
-    auto x = tensor(o, o.getInput());
-    if (failed(x))
-      return failure();
-    Tensor Y = **x;
-    int64_t n = type.getCols();
-    for (int64_t r = 0, rows = Y.numElements() / n; r < rows; ++r)
-      applyDirect(def, (*x)->data.data() + r * n, Y.data.data() + r * n, n);
-    values[o.getResult()] = std::move(Y);
-    return success();
-  }
-  auto a = op(o, o.getOp());
+  SmallVector<Value> factors{o.getOp()};
+  if (auto compose = o.getOp().getDefiningOp<ComposeOp>())
+    factors.assign(compose.getFactors().begin(), compose.getFactors().end());
   auto x = tensor(o, o.getInput());
-  if (failed(a) || failed(x))
+  if (failed(x))
     return failure();
-  const Operator &A = **a;
-  const Tensor &X = **x;
-  int64_t n = X.shape.back();
-  int64_t rows = o.getOp().getType().getRows();
-  int64_t batch = X.numElements() / n;
-  std::vector<int64_t> batchShape(X.shape.begin(), X.shape.end() - 1);
-  if (batchShape.size() < A.family.size())
+  Tensor Y = **x;
+  std::vector<int64_t> batchShape(Y.shape.begin(), Y.shape.end() - 1);
+  ArrayRef<int64_t> family = type.getFamily();
+  if (batchShape.size() < family.size())
     return o.emitError("reference evaluator: input rank too small for family");
-  std::vector<int64_t> famShape(batchShape.end() - A.family.size(),
+  std::vector<int64_t> famShape(batchShape.end() - family.size(),
                                 batchShape.end());
-  Tensor Y;
-  Y.shape = X.shape;
-  Y.shape.back() = rows;
-  Y.data.resize(batch * rows);
-  bool realOut = !isa<ComplexType>(o.getType().getElementType());
-  for (int64_t r = 0; r < batch; ++r) {
-    int64_t famIdx =
-        A.family.empty() ? 0 : broadcastIndex(famShape, A.family, r % product(famShape));
-    const LinMap &m = A.maps[famIdx];
-    Eigen::Map<const CVec> xv(X.data.data() + r * n, n);
-    CVec y = m.A * xv;
-    if (m.B.size())
-      y += m.B * xv.conjugate();
-    for (int64_t i = 0; i < rows; ++i)
-      Y.data[r * rows + i] = realOut ? cd(y[i].real(), 0.0) : y[i];
+  int64_t members = product(famShape);
+  for (Value f : llvm::reverse(factors)) {
+    auto ft = cast<OperatorType>(f.getType());
+    int64_t n = Y.shape.back(), batch = Y.numElements() / n;
+    int64_t rows = ft.getRows();
+    Tensor Z;
+    Z.shape = Y.shape;
+    Z.shape.back() = rows;
+    Z.data.resize(batch * rows);
+    auto member = [&](int64_t r) {
+      return ft.getFamily().empty()
+                 ? 0
+                 : broadcastIndex(famShape, ft.getFamily(), r % members);
+    };
+    Operation *fd = f.getDefiningOp();
+    auto diag = dyn_cast_or_null<DiagOp>(fd);
+    auto conv = dyn_cast_or_null<ConvOp>(fd);
+    if (fd && isa<DftOp, HadamardOp>(fd) &&
+        ft.getRows() * ft.getCols() > kMaxDenseEntries) {
+      for (int64_t r = 0; r < batch; ++r)
+        applyDirect(fd, Y.data.data() + r * n, Z.data.data() + r * rows, n);
+    } else if (diag || conv) {
+      auto w = tensor(o, diag ? diag.getWeights() : conv.getKernel());
+      if (failed(w))
+        return failure();
+      int64_t len = (*w)->shape.back();
+      for (int64_t r = 0; r < batch; ++r) {
+        const cd *d = (*w)->data.data() + member(r) * len;
+        const cd *xr = Y.data.data() + r * n;
+        cd *yr = Z.data.data() + r * rows;
+        if (diag) {
+          for (int64_t i = 0; i < rows; ++i)
+            yr[i] = d[i] * xr[i];
+          continue;
+        }
+        // y[i] = sum_j k[i - j] x[j] (Math.cpp's conv, row by row).
+        for (int64_t i = 0; i < rows; ++i) {
+          cd acc = 0;
+          for (int64_t j = std::max<int64_t>(0, i - len + 1);
+               j <= std::min(i, n - 1); ++j)
+            acc += d[i - j] * xr[j];
+          yr[i] = acc;
+        }
+      }
+    } else {
+      auto a = op(o, f);
+      if (failed(a))
+        return failure();
+      for (int64_t r = 0; r < batch; ++r) {
+        const LinMap &m = (*a)->maps[member(r)];
+        Eigen::Map<const CVec> xv(Y.data.data() + r * n, n);
+        Eigen::Map<CVec> yv(Z.data.data() + r * rows, rows);
+        yv = m.A * xv;
+        if (m.B.size())
+          yv += m.B * xv.conjugate();
+      }
+    }
+    Y = std::move(Z);
   }
+  if (!isa<ComplexType>(o.getType().getElementType()))
+    for (cd &v : Y.data)
+      v = cd(v.real(), 0.0);
   values[o.getResult()] = std::move(Y);
   return success();
 }

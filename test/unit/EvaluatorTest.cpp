@@ -227,6 +227,46 @@ func.func @f(%u: tensor<2x3x6xf64>, %pre: tensor<2x3x6xf64>, %post: tensor<2x3x6
   EXPECT_LT(relErr(y[0].data, want), 1e-14);
 }
 
+TEST_F(EvaluatorTest, ComposeAppliesFactorsInTurnAsItsMatrixWould) {
+  // apply(compose) runs factor by factor (a full convolution changes the
+  // length, a dense factor has a matrix); @g returns the same operator's
+  // matrix, materialized by composing, and applying it must agree.
+  std::string src = R"(
+func.func @f(%x: tensor<2x5xf64>, %k: tensor<3xf64>, %d: tensor<7xf64>, %w: tensor<4x7xf64>) -> tensor<2x4xf64> {
+  %K = linop.conv full %k : (tensor<3xf64>) -> !linop.op<7x5, f64>
+  %D = linop.diag %d : (tensor<7xf64>) -> !linop.op<7x7, f64>
+  %W = linop.dense %w : (tensor<4x7xf64>) -> !linop.op<4x7, f64>
+  %G = linop.compose %W, %D, %K : (!linop.op<4x7, f64>, !linop.op<7x7, f64>, !linop.op<7x5, f64>) -> !linop.op<4x5, f64>
+  %y = linop.apply %G, %x : (!linop.op<4x5, f64>, tensor<2x5xf64>) -> tensor<2x4xf64>
+  return %y : tensor<2x4xf64>
+}
+func.func @g(%k: tensor<3xf64>, %d: tensor<7xf64>, %w: tensor<4x7xf64>) -> !linop.op<4x5, f64> {
+  %K = linop.conv full %k : (tensor<3xf64>) -> !linop.op<7x5, f64>
+  %D = linop.diag %d : (tensor<7xf64>) -> !linop.op<7x7, f64>
+  %W = linop.dense %w : (tensor<4x7xf64>) -> !linop.op<4x7, f64>
+  %G = linop.compose %W, %D, %K : (!linop.op<4x7, f64>, !linop.op<7x7, f64>, !linop.op<7x5, f64>) -> !linop.op<4x5, f64>
+  return %G : !linop.op<4x5, f64>
+})";
+  Tensor x = random({2, 5}, false, 1), k = random({3}, false, 2),
+         d = random({7}, false, 3), w = random({4, 7}, false, 4);
+  auto y = run(src, {x, k, d, w});
+  ASSERT_EQ(y.size(), 1u);
+  func::FuncOp g = module->lookupSymbol<func::FuncOp>("g");
+  ASSERT_TRUE(g);
+  auto m = evaluate(g, {k, d, w});
+  ASSERT_TRUE(succeeded(m));
+  ASSERT_EQ((*m)[0].shape, (std::vector<int64_t>{4, 5}));
+  std::vector<cd> want;
+  for (int r = 0; r < 2; ++r)
+    for (int i = 0; i < 4; ++i) {
+      cd s = 0;
+      for (int j = 0; j < 5; ++j)
+        s += (*m)[0].data[i * 5 + j] * x.data[r * 5 + j];
+      want.push_back(s);
+    }
+  EXPECT_LT(relErr(y[0].data, want), 1e-14);
+}
+
 TEST_F(EvaluatorTest, KronOfRealAndComplexActsOnComplexData) {
   // (H2 (x) F4) x == reshape(x, [2, 4]) -> H2 on axis 0, F4 on axis 1.
   std::string src = R"(
