@@ -46,6 +46,13 @@ struct Operator {
 mlir::FailureOr<std::vector<Tensor>> evaluate(mlir::func::FuncOp func,
                                               const std::vector<Tensor> &args);
 
+/// As `evaluate`, but an operator result comes back applied to `probes`
+/// random complex rows drawn from `rng`, `[probes, F..., M]`, without its
+/// dense matrix: O(M N) per factor instead of O(M N^2).
+mlir::FailureOr<std::vector<Tensor>>
+evaluateProbed(mlir::func::FuncOp func, const std::vector<Tensor> &args,
+               int64_t probes, std::mt19937_64 &rng);
+
 /// Materializes an operator value of `func` (by evaluating the ops it
 /// depends on). Arguments of `func` it needs come from `args`.
 mlir::FailureOr<Operator> materialize(mlir::Value op,
@@ -61,7 +68,8 @@ Tensor randomTensor(mlir::RankedTensorType type, int64_t dynamicSize,
                     std::mt19937_64 &rng);
 
 /// Evaluates `a` and `b` on the same random inputs, `trials` times, and
-/// returns the largest relative error ||ya - yb|| / ||yb|| over all results.
+/// returns the largest relative error ||ya - yb|| / ||yb|| over all results
+/// (operator results applied to the same random rows).
 /// Fails with a diagnostic when the signatures differ or evaluation fails.
 mlir::FailureOr<double> compareFunctions(mlir::func::FuncOp a,
                                          mlir::func::FuncOp b,

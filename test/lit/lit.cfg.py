@@ -21,9 +21,5 @@ config.substitutions.append(("%python", sys.executable))
 # sanitizers in a sanitizer build, whose runtime archive needs them).
 config.substitutions.append(("%cc", config.linop_cc))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
-# The sanitizer build (scripts/sanitize.sh): the one test whose dense
-# reference evaluation takes minutes even without sanitizers skips there.
-if config.linop_sanitized:
-    config.available_features.add("sanitizers")
 if config.linop_has_cuda:
     config.available_features.add("cuda")

@@ -267,6 +267,58 @@ func.func @g(%k: tensor<3xf64>, %d: tensor<7xf64>, %w: tensor<4x7xf64>) -> !lino
   EXPECT_LT(relErr(y[0].data, want), 1e-14);
 }
 
+TEST_F(EvaluatorTest, CompareFunctionsTellsOperatorsApartOnRandomRows) {
+  // Operator results are compared applied to the same random rows: equal
+  // operators built two ways agree, a DFT and its inverse do not, and
+  // neither do maps that differ only on the imaginary part of the input.
+  std::string src = R"(
+func.func @kron() -> !linop.op<8x8, complex<f64>> {
+  %F = linop.dft : !linop.op<4x4, complex<f64>>
+  %I = linop.identity : !linop.op<2x2, complex<f64>>
+  %K = linop.kron %F, %I : (!linop.op<4x4, complex<f64>>, !linop.op<2x2, complex<f64>>) -> !linop.op<8x8, complex<f64>>
+  return %K : !linop.op<8x8, complex<f64>>
+}
+func.func @compose() -> !linop.op<8x8, complex<f64>> {
+  %F = linop.dft : !linop.op<4x4, complex<f64>>
+  %I = linop.identity : !linop.op<2x2, complex<f64>>
+  %K = linop.kron %F, %I : (!linop.op<4x4, complex<f64>>, !linop.op<2x2, complex<f64>>) -> !linop.op<8x8, complex<f64>>
+  %J = linop.identity : !linop.op<8x8, complex<f64>>
+  %C = linop.compose %J, %K, %J : (!linop.op<8x8, complex<f64>>, !linop.op<8x8, complex<f64>>, !linop.op<8x8, complex<f64>>) -> !linop.op<8x8, complex<f64>>
+  return %C : !linop.op<8x8, complex<f64>>
+}
+func.func @inverse() -> !linop.op<8x8, complex<f64>> {
+  %F = linop.dft inverse : !linop.op<4x4, complex<f64>>
+  %I = linop.identity : !linop.op<2x2, complex<f64>>
+  %K = linop.kron %F, %I : (!linop.op<4x4, complex<f64>>, !linop.op<2x2, complex<f64>>) -> !linop.op<8x8, complex<f64>>
+  return %K : !linop.op<8x8, complex<f64>>
+}
+func.func @identity() -> !linop.op<4x4, complex<f64>> {
+  %I = linop.identity : !linop.op<4x4, complex<f64>>
+  return %I : !linop.op<4x4, complex<f64>>
+}
+func.func @real_part() -> !linop.op<4x4, complex<f64>> {
+  %R = linop.real : !linop.op<4x4, complex<f64> -> f64>
+  %P = linop.promote : !linop.op<4x4, f64 -> complex<f64>>
+  %C = linop.compose %P, %R : (!linop.op<4x4, f64 -> complex<f64>>, !linop.op<4x4, complex<f64> -> f64>) -> !linop.op<4x4, complex<f64>>
+  return %C : !linop.op<4x4, complex<f64>>
+}
+)";
+  module = parseSourceString<ModuleOp>(src, &ctx);
+  ASSERT_TRUE(module);
+  auto fn = [&](const char *name) {
+    return module->lookupSymbol<func::FuncOp>(name);
+  };
+  auto same = compareFunctions(fn("kron"), fn("compose"));
+  ASSERT_TRUE(succeeded(same));
+  EXPECT_LT(*same, 1e-14);
+  auto differ = compareFunctions(fn("kron"), fn("inverse"));
+  ASSERT_TRUE(succeeded(differ));
+  EXPECT_GT(*differ, 0.1);
+  auto realPart = compareFunctions(fn("identity"), fn("real_part"));
+  ASSERT_TRUE(succeeded(realPart));
+  EXPECT_GT(*realPart, 0.1);
+}
+
 TEST_F(EvaluatorTest, KronOfRealAndComplexActsOnComplexData) {
   // (H2 (x) F4) x == reshape(x, [2, 4]) -> H2 on axis 0, F4 on axis 1.
   std::string src = R"(

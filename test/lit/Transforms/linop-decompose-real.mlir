@@ -2,8 +2,6 @@
 // rfft_split), irdft the other way (rfft_merge, inverse DFT, unpack), and
 // real DFT/DCT/DST/Hartley through their complex forms (promote, complex
 // transform, real). The reference evaluator checks each against the op.
-// Its dense products take minutes under the sanitizers: skipped there.
-// UNSUPPORTED: sanitizers
 // RUN: linop-opt %s --linop-decompose | FileCheck %s
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
 // RUN: linop-opt %s --mlir-print-op-on-diagnostic=false --linop-check-equivalence="pipeline=linop-decompose{max-leaf=4},linop-simplify" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EQ
