@@ -84,7 +84,8 @@ if has sanitize; then
   # One kernel of each memory level and step kind: shared memory (DFT-1K,
   # DFT-16K in one block, a butterfly, rdft), a cluster with local stages
   # (DFT-64K, Hadamard-64K), global
-  # workspace (DFT-256K with no clusters), Bluestein's embeds, f16. The numerics group
+  # workspace (DFT-256K with no clusters), Bluestein's embeds, f16, stacked
+  # butterflies looped over blocks. The numerics group
   # checks the results; here only the sanitizer's findings count.
   cases=("$(spec dft 1024 'complex<f32>' '') --batch 5"
          "$(spec dft 16384 'complex<f32>' '') --batch 2"
@@ -94,22 +95,24 @@ if has sanitize; then
          "$(spec dft 97 'complex<f32>' '') --batch 3"
          "examples/butterfly.mlir --func butterfly256 --batch 3"
          "examples/real.mlir --func rfft4096 --batch 3"
-         "test/numerics/specs/narrow.mlir --func monarch_f16 --batch 3")
+         "test/numerics/specs/narrow.mlir --func monarch_f16 --batch 3"
+         "test/numerics/specs/butterflies.mlir --func stacked_odd --batch 3")
   bad=0
-  for tool in memcheck racecheck; do
+  tools=(memcheck racecheck initcheck)
+  for tool in "${tools[@]}"; do
     for c in "${cases[@]}"; do
       echo "== compute-sanitizer --tool $tool linop-run $c" >> "$out/sanitize.log"
       compute-sanitizer --tool $tool --error-exitcode 9 $run_bin $c --target=cuda --random 2>&1 | grep -v "Host Frame" >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
     done
   done
-  for tool in memcheck racecheck; do
+  for tool in "${tools[@]}"; do
     echo "== compute-sanitizer --tool $tool CudaRuntimeTest, EntryPointTest" >> "$out/sanitize.log"
     # The runtime test makes driver calls fail on purpose (bad PTX, a
     # destroyed context, host pointers): only memory errors count there.
     compute-sanitizer --tool $tool --report-api-errors no --error-exitcode 9 .gpu/CudaRuntimeTest --gtest_filter=-*Fault*:*Death* 2>&1 | grep -v "Host Frame" | tail -n 30 >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
     compute-sanitizer --tool $tool --error-exitcode 9 .gpu/EntryPointTest 2>&1 | grep -v "Host Frame" | tail -n 30 >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
   done
-  note "sanitize: $bad failing runs of $(( 2 * ${#cases[@]} + 4 )) ($((SECONDS - start)) s)"
+  note "sanitize: $bad failing runs of $(( ${#tools[@]} * (${#cases[@]} + 2) )) ($((SECONDS - start)) s)"
   grep -B12 "^   ^ FAILED" "$out/sanitize.log" | head -n 60 | tee -a "$summary"
 fi
 
