@@ -190,9 +190,16 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
   int64_t budget = std::min<int64_t>(gpu.smem, 113 * 1024);
   // Rows enough that the stage with the fewest codelets still has work for
   // 256 threads (DFT-1K's radix-16 stages have 64 codelets a row).
+  // Butterfly stages read 2x2 weights per pair that every row shares: a
+  // block of several rows reads them once for all (EmitCuda.cpp), so such
+  // kernels take as many rows as two blocks' shared memory allows.
+  bool sharedWeights = llvm::any_of(k.steps(), [](Operation &op) {
+    return isa<kernel::ButterflyStageOp>(op);
+  });
   if (rowBytes <= gpu.smem) {
     int64_t rows = 1;
-    while (rows * 2 * rowBytes <= budget && rows * fewest < 256 && rows < 64)
+    while (rows * 2 * rowBytes <= budget &&
+           (rows * fewest < 256 || (sharedWeights && rows < 16)) && rows < 64)
       rows *= 2;
     return kernel::CudaScheduleAttr::get(ctx,
                                          threadsFor(rows * work,

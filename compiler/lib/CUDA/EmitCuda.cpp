@@ -678,12 +678,18 @@ LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
     auto v = cast<DenseElementsAttr>(w).getValues<cd>();
     constant = floatTable(std::vector<cd>(v.begin(), v.end()), cw);
   }
-  loop(half);
+  // A thread takes pair w of every row of the group: its weights, the same
+  // for every row, are read once into registers (the weights of a stage
+  // outweigh a row).
+  bool perPair = cluster == 1;
+  if (perPair)
+    src += llvm::formatv("    for (int w = tid; w < {0}; w += nt) {{\n", half);
+  else
+    loop(half);
   src += llvm::formatv("      const int i0 = (w / {0}) * {1} + w % {0}, i1 = "
                        "i0 + {0};\n",
                        S, 2 * S);
   CudaEmitter e(src, "      ", cplx);
-  CudaEmitter::V x0 = read(e, op.getSrc(), "i0"), x1 = read(e, op.getSrc(), "i1");
   std::string wr[4], wi[4];
   if (!constant.empty()) {
     for (int q = 0; q < 4; ++q) {
@@ -713,10 +719,23 @@ LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
       }
     }
   }
+  for (int q = 0; q < 4; ++q) {
+    src += llvm::formatv("      const float c{0}r = {1};\n", q, wr[q]);
+    wr[q] = "c" + std::to_string(q) + "r";
+    if (!wi[q].empty()) {
+      src += llvm::formatv("      const float c{0}i = {1};\n", q, wi[q]);
+      wi[q] = "c" + std::to_string(q) + "i";
+    }
+  }
+  if (perPair)
+    src += llvm::formatv("      for (int r = 0; r < {0}; ++r) {{\n", rows);
+  CudaEmitter::V x0 = read(e, op.getSrc(), "i0"), x1 = read(e, op.getSrc(), "i1");
   CudaEmitter::V y0 = e.add(e.mulVar(x0, wr[0], wi[0]), e.mulVar(x1, wr[1], wi[1]));
   CudaEmitter::V y1 = e.add(e.mulVar(x0, wr[2], wi[2]), e.mulVar(x1, wr[3], wi[3]));
   write(op.getDst(), "i0", y0);
   write(op.getDst(), "i1", y1);
+  if (perPair)
+    src += "      }\n";
   end();
   return success();
 }

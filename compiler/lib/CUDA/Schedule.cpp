@@ -12,10 +12,11 @@
 // consecutive threads read consecutive elements), last the one with the
 // widest stride left (its outputs run consecutively over the threads).
 //
-// A kernel that is a load, square stages and a store keeps its row in one
-// tile buffer: a stage I_a (x) A_r (x) I_b reads and writes the same
-// elements, each codelet reading all of its inputs before it writes, so it
-// can work in place. Half the shared memory lets a 16K-point complex row
+// A kernel that is a load, square or butterfly stages and a store keeps
+// its row in one tile buffer: a stage I_a (x) A_r (x) I_b reads and writes
+// the same elements, each codelet reading all of its inputs before it
+// writes (a butterfly's thread, both elements of its pair), so it can work
+// in place. Half the shared memory lets a 16K-point complex row
 // fit one block, and smaller rows more blocks per multiprocessor.
 //
 //===----------------------------------------------------------------------===//
@@ -40,7 +41,8 @@ namespace {
 // (scripts/gpu-round.sh ab); not a user option.
 llvm::cl::opt<bool> inPlace(
     "linop-cuda-in-place", llvm::cl::Hidden, llvm::cl::init(true),
-    llvm::cl::desc("CUDA: run a kernel of square stages in one tile buffer"));
+    llvm::cl::desc("CUDA: run a kernel of square or butterfly stages in one "
+                   "tile buffer"));
 
 /// Whether `op` is a square stage over one digit of the row with no
 /// twiddles (a scale commutes too).
@@ -100,8 +102,8 @@ void orderCommutingRuns(kernel::KernelOp k) {
   }
 }
 
-/// One tile buffer for a kernel that is one load, square stages and one
-/// store (see the file comment).
+/// One tile buffer for a kernel that is one load, square or butterfly
+/// stages and one store (see the file comment).
 void workInPlace(kernel::KernelOp k) {
   SmallVector<Operation *> steps;
   for (Operation &op : k.steps())
@@ -110,6 +112,10 @@ void workInPlace(kernel::KernelOp k) {
       !isa<kernel::StoreOp>(steps.back()))
     return;
   for (Operation *op : ArrayRef(steps).slice(1, steps.size() - 2)) {
+    // A butterfly stage works in place too: a thread reads both elements
+    // of its pair before it writes them, and pairs are disjoint.
+    if (isa<kernel::ButterflyStageOp>(op))
+      continue;
     auto st = dyn_cast<kernel::StageOp>(op);
     if (!st || st.rowsOut() != st.getR())
       return;

@@ -3,7 +3,7 @@
 // of several rows in a block's shared memory where they fit, a cluster of
 // blocks sharing them through distributed shared memory where a row needs
 // more, a global workspace past a cluster; f64 is refused. A kernel of
-// square stages works in place, in one tile buffer.
+// square or butterfly stages works in place, in one tile buffer.
 // RUN: linop-opt %s --linop-attach-target=target=cuda --linop-decompose --linop-plan --linop-cuda-schedule -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: linop-opt %s --linop-attach-target="target=cuda description=smem=48K,cluster=4" --linop-decompose --linop-plan --linop-cuda-schedule -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SMALL
 
@@ -110,4 +110,19 @@ func.func @rdft1024(%x: tensor<?x1024xf32>) -> tensor<?x513xcomplex<f32>> {
   %F = linop.rdft : !linop.op<513x1024, f32 -> complex<f32>>
   %y = linop.apply %F, %x : (!linop.op<513x1024, f32 -> complex<f32>>, tensor<?x1024xf32>) -> tensor<?x513xcomplex<f32>>
   return %y : tensor<?x513xcomplex<f32>>
+}
+
+// -----
+
+// Butterfly stages work in place and take up to 16 rows a block, whose
+// threads read each pair's weights once for all of them (here 16 rows of
+// 4.1 KiB, one buffer).
+// CHECK-LABEL: linop_kernel.kernel @linop_k_bf1024
+// CHECK-SAME: buffers = 1
+// CHECK-SAME: schedule = #linop_kernel.cuda<threads = 512, rows = 16, level = shared, cluster = 1,
+// CHECK-COUNT-10: linop_kernel.butterfly_stage 0 -> 0
+func.func @bf1024(%x: tensor<?x1024xf32>, %tw: tensor<1x10x512x2x2xf32>) -> tensor<?x1024xf32> {
+  %B = linop.butterfly %tw : (tensor<1x10x512x2x2xf32>) -> !linop.op<1024x1024, f32>
+  %y = linop.apply %B, %x : (!linop.op<1024x1024, f32>, tensor<?x1024xf32>) -> tensor<?x1024xf32>
+  return %y : tensor<?x1024xf32>
 }
