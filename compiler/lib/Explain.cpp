@@ -108,7 +108,6 @@ std::string describe(Operation *op) {
 void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
   TargetAttr desc = moduleTarget(module);
   const Target *target = desc ? lookupTarget(desc.getName()) : nullptr;
-  std::unique_ptr<CostModel> cost = costModelFor(module);
   module.walk([&](kernel::KernelOp k) {
     Type elem = k.getElement();
     bool cplx = k.isComplex();
@@ -130,12 +129,8 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
          << " per row, padded to " << n << " in the tile\n";
     if (target)
       target->explainSchedule(k, desc, os);
-    SmallVector<Operation *> steps;
-    for (Operation &op : k.steps())
-      steps.push_back(&op);
-    int64_t limit = cost ? cost->maxUnrolledSteps() : 32;
-    for (const kernel::ButterflyRepeat &r :
-         kernel::butterflyRepeats(steps, limit))
+    int64_t limit;
+    for (const kernel::ButterflyRepeat &r : loopedRepeats(k, &limit))
       os << "  loop: steps " << r.first << " to "
          << r.first + r.period * r.repeats - 1 << " run as a loop of "
          << r.repeats << " x " << r.period

@@ -127,3 +127,17 @@ std::unique_ptr<CostModel> linop::costModelFor(ModuleOp module) {
     return t->costModel(desc);
   return nullptr;
 }
+
+SmallVector<kernel::ButterflyRepeat>
+linop::loopedRepeats(kernel::KernelOp kernel, int64_t *limit) {
+  std::unique_ptr<CostModel> cost =
+      costModelFor(kernel->getParentOfType<ModuleOp>());
+  int64_t max = cost ? cost->maxUnrolledSteps()
+                     : FlopCostModel().maxUnrolledSteps();
+  if (limit)
+    *limit = max;
+  SmallVector<Operation *> steps;
+  for (Operation &op : kernel.steps())
+    steps.push_back(&op);
+  return kernel::butterflyRepeats(steps, max);
+}

@@ -14,6 +14,7 @@
 
 #include "linop/CostModel.h"
 #include "linop/Dialect/LinopDialect.h"
+#include "linop/Dialect/LinopKernel.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -25,10 +26,6 @@
 #include <vector>
 
 namespace linop {
-
-namespace kernel {
-class KernelOp;
-}
 
 /// Stops of the pipeline, for --emit.
 enum class Stage {
@@ -131,6 +128,12 @@ TargetAttr moduleTarget(mlir::ModuleOp module);
 /// The cost model of the module's target, the flop count alone when the
 /// module has no target, null when its target is not registered.
 std::unique_ptr<CostModel> costModelFor(mlir::ModuleOp module);
+
+/// The runs of `kernel`'s butterfly stages that every backend compiles as
+/// loops over blocks: those past its module's cost model's
+/// maxUnrolledSteps, which `limit` receives when given.
+llvm::SmallVector<kernel::ButterflyRepeat>
+loopedRepeats(kernel::KernelOp kernel, int64_t *limit = nullptr);
 
 /// The whole pipeline for `target`, from a spec down to `stop`: attach the
 /// target's description, decompose, simplify, plan, then the target's own

@@ -1199,9 +1199,7 @@ struct CpuLowerKernelsPass
       SmallVector<Operation *> steps;
       for (Operation &op : kernel.steps())
         steps.push_back(&op);
-      std::unique_ptr<CostModel> cost = costModelFor(module);
-      auto repeats = kernel::butterflyRepeats(
-          steps, cost ? cost->maxUnrolledSteps() : 32);
+      auto repeats = loopedRepeats(kernel);
       const kernel::ButterflyRepeat *rep = repeats.begin();
       for (size_t i = 0; i < steps.size(); ++i) {
         Operation &op = *steps[i];

@@ -1003,10 +1003,7 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
                ? so
                : kernel::StoreOp();
   };
-  std::unique_ptr<CostModel> cost = costModelFor(
-      k->getParentOfType<ModuleOp>());
-  auto repeats =
-      kernel::butterflyRepeats(steps, cost ? cost->maxUnrolledSteps() : 32);
+  auto repeats = loopedRepeats(k);
   const kernel::ButterflyRepeat *rep = repeats.begin();
   int index = 0;
   for (size_t i = 0; i < steps.size(); ++i) {
