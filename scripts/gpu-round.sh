@@ -56,7 +56,7 @@ if has bench; then
     echo "== linop-run $f --batch $rows $*" >> "$out/bench.log"
     $run_bin $f --target=cuda --random --distinct-rows 64 --batch $rows --bench "$@" >> "$out/bench.log" 2>&1
   }
-  for n in 256 1024 4096 16384 65536; do
+  for n in 256 1024 4096 16384 65536 1048576; do
     f=/tmp/b_dft_$n.mlir
     sed "s/@T@/dft/g; s/@N@/$n/g; s/@E@/complex<f32>/g; s/@A@//g" test/numerics/specs/transform.mlir.in > $f
     bench $f $(( (1 << 26) / n ))
@@ -82,8 +82,9 @@ if has sanitize; then
     echo $f
   }
   # One kernel of each memory level and step kind: shared memory (DFT-1K,
-  # DFT-16K in one block, a butterfly, rdft), a cluster with local stages
-  # (DFT-64K, Hadamard-64K), global
+  # DFT-16K in one block, a butterfly, rdft), two passes through memory
+  # (DFT-64K and Hadamard-64K split, the second pass in place), a cluster
+  # with local stages (the same with the split off), global
   # workspace (DFT-256K with no clusters), Bluestein's embeds, f16, stacked
   # butterflies looped over blocks. The numerics group
   # checks the results; here only the sanitizer's findings count.
@@ -91,7 +92,8 @@ if has sanitize; then
          "$(spec dft 16384 'complex<f32>' '') --batch 2"
          "$(spec dft 65536 'complex<f32>' '') --batch 2"
          "$(spec hadamard 65536 f32 '') --batch 2"
-         "$(spec dft 262144 'complex<f32>' '') --batch 1 --gpu=cluster=1"
+         "$(spec dft 65536 'complex<f32>' '') --batch 2 --linop-split=false"
+         "$(spec dft 262144 'complex<f32>' '') --batch 1 --linop-split=false --gpu=cluster=1"
          "$(spec dft 97 'complex<f32>' '') --batch 3"
          "examples/butterfly.mlir --func butterfly256 --batch 3"
          "examples/real.mlir --func rfft4096 --batch 3"
@@ -140,7 +142,7 @@ if has ab; then
       done
     done
   }
-  for spec in dft:256 dft:1024 dft:4096 dft:16384 dft:65536 dft:262144 hadamard:1024 hadamard:4096 hadamard:16384 hadamard:65536; do
+  for spec in dft:256 dft:1024 dft:4096 dft:16384 dft:32768 dft:65536 dft:262144 dft:1048576 hadamard:1024 hadamard:4096 hadamard:16384 hadamard:65536; do
     t=${spec%:*} n=${spec#*:} e='complex<f32>'
     [ $t = hadamard ] && e=f32
     f=/tmp/ab_${t}_$n.mlir

@@ -25,6 +25,16 @@ func.func @dft65536(%x: tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<
   %y = linop.apply %F, %x : (!linop.op<65536x65536, complex<f32>>, tensor<?x65536xcomplex<f32>>) -> tensor<?x65536xcomplex<f32>>
   return %y : tensor<?x65536xcomplex<f32>>
 }
+func.func @dft1048576(%x: tensor<?x1048576xcomplex<f32>>) -> tensor<?x1048576xcomplex<f32>> {
+  %F = linop.dft : !linop.op<1048576x1048576, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<1048576x1048576, complex<f32>>, tensor<?x1048576xcomplex<f32>>) -> tensor<?x1048576xcomplex<f32>>
+  return %y : tensor<?x1048576xcomplex<f32>>
+}
+func.func @hadamard65536(%x: tensor<?x65536xf32>) -> tensor<?x65536xf32> {
+  %F = linop.hadamard : !linop.op<65536x65536, f32>
+  %y = linop.apply %F, %x : (!linop.op<65536x65536, f32>, tensor<?x65536xf32>) -> tensor<?x65536xf32>
+  return %y : tensor<?x65536xf32>
+}
 func.func @hadamard256(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %F = linop.hadamard : !linop.op<256x256, f32>
   %y = linop.apply %F, %x : (!linop.op<256x256, f32>, tensor<?x256xf32>) -> tensor<?x256xf32>

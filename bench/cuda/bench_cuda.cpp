@@ -628,6 +628,7 @@ int main(int argc, char **argv) {
     benchDft(g, "dft4096", 4096, dft4096, elems);
     benchDft(g, "dft16384", 16384, dft16384, elems);
     benchDft(g, "dft65536", 65536, dft65536, elems);
+    benchDft(g, "dft1048576", 1048576, dft1048576, elems);
   }
   if (want("real")) {
     benchRdft(g, "rdft1024", 1024, rdft1024, elems);
@@ -639,6 +640,7 @@ int main(int argc, char **argv) {
     benchHadamard(g, "hadamard1024", 1024, hadamard1024, elems);
     benchHadamard(g, "hadamard4096", 4096, hadamard4096, elems);
     benchHadamard(g, "hadamard16384", 16384, hadamard16384, elems);
+    benchHadamard(g, "hadamard65536", 65536, hadamard65536, elems);
   }
   if (want("butterfly")) {
     benchButterfly(g, "butterfly1024_real", 1024, false, butterfly1024_real,

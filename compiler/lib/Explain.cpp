@@ -68,7 +68,9 @@ std::string describe(Operation *op) {
        << (r.getInverse() ? r.getM() : r.getM() + 1)
        << " (the real transform from a half-size complex one)";
   } else if (auto l = dyn_cast<kernel::LoadOp>(op)) {
-    os << "load argument #" << l.getOperand() << " (global -> tile";
+    os << "load operand #" << l.getOperand() << " (global -> tile";
+    if (l.getInterleaved())
+      os << ", interleaved sub-rows";
     if (auto n = l.getN())
       os << ", " << *n << " elements";
     if (auto g = l.getGlobal())
@@ -89,6 +91,8 @@ std::string describe(Operation *op) {
     }
   } else if (auto s = dyn_cast<kernel::StoreOp>(op)) {
     os << "store result to pointer #" << s.getOperand() << " (tile -> global";
+    if (s.getInterleaved())
+      os << ", interleaved sub-rows";
     if (auto n = s.getN())
       os << ", " << *n << " elements";
     if (auto g = s.getGlobal())
@@ -122,7 +126,11 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     }
     os << "kernel @" << k.getSymName() << " (for @" << k.getFunction()
        << "): ";
-    if (nIn == n && nOut == n)
+    if (k.getSubrows())
+      os << k.subrowCount() << " sub-rows of " << n << " x " << elem
+         << " per row: a pass through memory of a row too long for the chip "
+            "(linop-split-kernels)\n";
+    else if (nIn == n && nOut == n)
       os << n << " x " << elem << " per row\n";
     else
       os << nIn << " -> " << nOut << " x " << elem

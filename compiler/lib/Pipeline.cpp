@@ -48,6 +48,8 @@ void linop::buildPipeline(OpPassManager &pm, const Target &target,
 
   // Plan: factors into target-neutral kernels (the kernel IR).
   pm.addPass(createPlan());
+  // Rows too long for the chip: two passes through memory.
+  pm.addPass(createSplitKernels());
 
   // The target: its schedule, then its code.
   target.buildBackend(pm, stop);

@@ -43,23 +43,29 @@ void LinopKernelDialect::initialize() {
 
 LogicalResult TwiddlesAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t r, int64_t b, bool,
-                                   llvm::APFloat scaleValue) {
+                                   llvm::APFloat scaleValue, int64_t subrows) {
   double scale = scaleValue.convertToDouble();
   if (r < 1 || b < 1)
     return emitError() << "twiddles need r, b >= 1, got " << r << " x " << b;
+  if (subrows < 1)
+    return emitError() << "twiddles need subrows >= 1, got " << subrows;
   if (!std::isfinite(scale) || scale == 0.0)
     return emitError() << "twiddles need a finite nonzero scale, got "
                        << scale;
   return success();
 }
 
-cd TwiddlesAttr::at(int64_t k) const {
-  return scale() * ref::twiddle(k, getR(), getB(), getInverse());
+cd TwiddlesAttr::at(int64_t k, int64_t u) const {
+  // Element k = (i r + l) b + j is element (i r + l) b m + u + m j of the
+  // longer row's stage, whose twiddle is the same formula with b m.
+  int64_t m = getSubrows(), b = getB(), r = getR();
+  int64_t j = k % b, l = (k / b) % r;
+  return scale() * ref::twiddle(l * b * m + u + m * j, r, b * m, getInverse());
 }
 
-// <16 x 64>, <16 x 64 inverse>, <16 x 64, scale = 0.5>
+// <16 x 64>, <16 x 64 inverse>, <16 x 64, scale = 0.5, subrows = 256>
 Attribute TwiddlesAttr::parse(AsmParser &p, Type) {
-  int64_t r, b;
+  int64_t r, b, subrows = 1;
   double scale = 1.0;
   bool inverse = false;
   SMLoc loc = p.getCurrentLocation();
@@ -67,13 +73,27 @@ Attribute TwiddlesAttr::parse(AsmParser &p, Type) {
       p.parseInteger(b))
     return {};
   inverse = succeeded(p.parseOptionalKeyword("inverse"));
-  if (succeeded(p.parseOptionalComma()) &&
-      (p.parseKeyword("scale") || p.parseEqual() || p.parseFloat(scale)))
-    return {};
+  while (succeeded(p.parseOptionalComma())) {
+    StringRef key;
+    if (p.parseKeyword(&key) || p.parseEqual())
+      return {};
+    if (key == "scale") {
+      if (p.parseFloat(scale))
+        return {};
+    } else if (key == "subrows") {
+      if (p.parseInteger(subrows))
+        return {};
+    } else {
+      p.emitError(p.getCurrentLocation(), "twiddles take `scale` and "
+                                          "`subrows`, not `")
+          << key << "`";
+      return {};
+    }
+  }
   if (p.parseGreater())
     return {};
   return getChecked([&] { return p.emitError(loc); }, p.getContext(), r, b,
-                    inverse, llvm::APFloat(scale));
+                    inverse, llvm::APFloat(scale), subrows);
 }
 
 void TwiddlesAttr::print(AsmPrinter &p) const {
@@ -85,6 +105,8 @@ void TwiddlesAttr::print(AsmPrinter &p) const {
     getScale().toString(text);
     p << ", scale = " << text;
   }
+  if (getSubrows() != 1)
+    p << ", subrows = " << getSubrows();
   p << ">";
 }
 
@@ -188,6 +210,9 @@ Attribute linop::kernel::structuredPermutation(MLIRContext *ctx,
 std::vector<cd> linop::kernel::twiddleValues(StageOp stage) {
   std::vector<cd> out;
   Attribute tw = stage.getTwiddlesAttr();
+  // Twiddles that depend on the sub-row have no one table.
+  if (auto f = dyn_cast_or_null<TwiddlesAttr>(tw); f && f.getSubrows() != 1)
+    return out;
   if (auto f = dyn_cast_or_null<TwiddlesAttr>(tw)) {
     for (int64_t k = 0, e = stage.lengthIn(); k < e; ++k)
       out.push_back(f.at(k));
@@ -404,6 +429,18 @@ LogicalResult KernelOp::verify() {
   if (auto cpu = dyn_cast_or_null<CpuScheduleAttr>(getScheduleAttr()))
     if (cpu.getLanes() < 1)
       return emitOpError("CPU schedule needs lanes >= 1");
+  if (getSubrows() && *getSubrows() < 2)
+    return emitOpError("subrows must be at least 2 where given, got ")
+           << *getSubrows();
+  return success();
+}
+
+/// `interleaved` addressing needs sub-rows to interleave.
+static LogicalResult checkInterleaved(Operation *op, bool interleaved) {
+  if (interleaved && kernelOf(op).subrowCount() < 2)
+    return op->emitError("'")
+           << op->getName() << "' op is interleaved in a kernel without "
+           << "subrows";
   return success();
 }
 
@@ -411,7 +448,8 @@ LogicalResult LoadOp::verify() {
   KernelOp k = kernelOf(*this);
   int64_t len = getN().value_or(k.getN());
   if (failed(checkOperand(*this, getOperand())) ||
-      failed(checkGlobal(*this, getGlobal(), getPacked())))
+      failed(checkGlobal(*this, getGlobal(), getPacked())) ||
+      failed(checkInterleaved(*this, getInterleaved())))
     return failure();
   // A packed row holds 2 len reals.
   if (failed(checkBuffers(*this, getDst(), getDst(), len, len)))
@@ -425,7 +463,8 @@ LogicalResult StoreOp::verify() {
   KernelOp k = kernelOf(*this);
   int64_t len = getN().value_or(k.getN());
   if (failed(checkOperand(*this, getOperand())) ||
-      failed(checkGlobal(*this, getGlobal(), getPacked())))
+      failed(checkGlobal(*this, getGlobal(), getPacked())) ||
+      failed(checkInterleaved(*this, getInterleaved())))
     return failure();
   return checkBuffers(*this, getSrc(), getSrc(), len, len);
 }
@@ -462,6 +501,11 @@ LogicalResult StageOp::verify() {
       if (!kernelOf(*this).isComplex())
         return emitOpError("a real kernel cannot apply Cooley-Tukey "
                            "twiddles");
+      if (f.getSubrows() != 1 &&
+          f.getSubrows() != kernelOf(*this).subrowCount())
+        return emitOpError("twiddles of ")
+               << f.getSubrows() << " interleaved sub-rows in a kernel of "
+               << kernelOf(*this).subrowCount();
     } else if (failed(checkConstants(*this, tw, lengthIn(), "twiddles"))) {
       return failure();
     }

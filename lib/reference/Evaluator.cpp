@@ -224,13 +224,22 @@ LinMap composeMaps(const LinMap &m1, const LinMap &m2) {
 constexpr int64_t kMaxDenseEntries = int64_t(1) << 28; // 4 GiB
 
 /// y = op x by the defining sums, without a matrix: for DFTs and Hadamard
-/// transforms too large to materialize. O(N^2) per row, O(N) memory.
+/// transforms too large to materialize. O(N^2) per row (power-of-two DFTs
+/// past 4096 points: an FFT, O(N log N)), O(N) memory.
 bool applyDirect(Operation *def, const cd *x, cd *y, int64_t n) {
   if (auto d = dyn_cast<DftOp>(def)) {
+    double s = normScale(toRef(d.getNorm()), n);
+    if (isPowerOfTwo(n) && n > 4096) {
+      // Sums of 2^26 terms and more a row: a radix-2 FFT instead
+      // (RefMathTest checks it against the sums).
+      fftPow2(x, y, n, d.getInverse());
+      for (int64_t k = 0; k < n; ++k)
+        y[k] *= s;
+      return true;
+    }
     std::vector<cd> roots(n);
     for (int64_t m = 0; m < n; ++m)
       roots[m] = unitRoot(d.getInverse() ? m : -m, n);
-    double s = normScale(toRef(d.getNorm()), n);
     for (int64_t k = 0; k < n; ++k) {
       // Real arithmetic: std::complex's operator* calls __muldc3 (slow).
       double re = 0, im = 0;

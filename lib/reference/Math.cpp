@@ -67,6 +67,28 @@ cd twiddle(int64_t k, int64_t r, int64_t b, bool inverse) {
 
 // ---- Fast transforms -------------------------------------------------------
 
+void fftPow2(const cd *x, cd *y, int64_t n, bool inverse) {
+  int bits = 0;
+  while ((int64_t(1) << bits) < n)
+    ++bits;
+  for (int64_t i = 0; i < n; ++i) { // bit-reversed order in
+    int64_t r = 0;
+    for (int b = 0; b < bits; ++b)
+      r |= ((i >> b) & 1) << (bits - 1 - b);
+    y[r] = x[i];
+  }
+  std::vector<cd> roots(n / 2 > 0 ? n / 2 : 1);
+  for (int64_t k = 0; k < n / 2; ++k)
+    roots[k] = unitRoot(inverse ? k : -k, n);
+  for (int64_t len = 2; len <= n; len *= 2)
+    for (int64_t i = 0; i < n; i += len)
+      for (int64_t k = 0; k < len / 2; ++k) {
+        cd t = roots[k * (n / len)] * y[i + k + len / 2];
+        y[i + k + len / 2] = y[i + k] - t;
+        y[i + k] += t;
+      }
+}
+
 CMat dft(int64_t n, bool inverse, Norm norm) {
   if (n < 1)
     return {};

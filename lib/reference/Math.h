@@ -47,6 +47,10 @@ int log2Exact(int64_t n);
 
 /// y[k] = s sum_j x[j] w^(jk), w = exp(-+2 pi i/n). n >= 1.
 CMat dft(int64_t n, bool inverse, Norm norm);
+/// The same sums (s = 1) applied to one row of a power-of-two n by an
+/// iterative radix-2 FFT, for rows too long for the O(n^2) sums (the
+/// reference evaluator's DFTs past 4096 points); roots from unitRoot.
+void fftPow2(const cd *x, cd *y, int64_t n, bool inverse);
 /// (n/2+1) x n: the first n/2+1 rows of dft(n, false, norm).
 CMat rdft(int64_t n, Norm norm);
 /// X has n/2+1 entries; the result is real (imaginary parts 0). Real-linear

@@ -1362,7 +1362,16 @@ linop_status linop_cuda_run(linop_cuda_module **module,
       if (linop_status s = prepareKernel(library, k, *loaded, device, *info,
                                          functions[size_t(i)], cap))
         return s;
-      const int64_t rowGroups = (args->batch - 1) / k.rows + 1;
+      // Split kernels run on batch * subrows sub-rows.
+      const int64_t subrows = k.subrows > 1 ? k.subrows : 1;
+      if (args->batch > INT64_MAX / subrows)
+        return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                               "library %s, kernel %s: a batch of %lld rows "
+                               "of %lld sub-rows overflows",
+                               library, k.name,
+                               static_cast<long long>(args->batch),
+                               static_cast<long long>(subrows));
+      const int64_t rowGroups = (args->batch * subrows - 1) / k.rows + 1;
       groups[size_t(i)] = static_cast<unsigned>(std::min(rowGroups, cap));
       if (k.workspace_bytes > 0) {
         if (k.workspace_bytes > SIZE_MAX / groups[size_t(i)])

@@ -73,13 +73,20 @@ group_dft() {
   check64 "$(gen dft 512 'complex<f64>' 'inverse' d)" --batch 5
   check "$(gen dft 16384 'complex<f32>' '' a)" --batch 3
   check "$(gen dft 65536 'complex<f32>' '' a)" --batch 1
-  # No clusters: the row's buffer in a global workspace.
-  checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 2 --gpu=cluster=1
+  # Past a block, on the GPU: two passes through memory (linop-split-kernels;
+  # 32K splits unevenly, 1M into sub-rows of 4096), or with the split off
+  # a cluster, or without clusters a global workspace.
+  checkgpu "$(gen dft 32768 'complex<f32>' '' a)" --batch 3
+  checkgpu "$(gen dft 65536 'complex<f32>' 'inverse norm = full' b)" --batch 2
+  checkgpu "$(gen dft 1048576 'complex<f32>' '' a)" --batch 2
+  checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 1 --linop-split=false
+  checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 2 --linop-split=false --gpu=cluster=1
 }
 group_hadamard() {
   for n in 2 8 32 128 512 2048 8192 16384; do check "$(gen hadamard $n f32 '' a)" --batch 17; done
   check64 "$(gen hadamard 256 f64 'norm = sqrt' b)" --batch 1
   check "$(gen hadamard 65536 f32 '' a)" --batch 1
+  checkgpu "$(gen hadamard 65536 f32 '' a)" --batch 3 --linop-split=false
 }
 group_weights() {
   # Weights: a BPBP butterfly and a Monarch matrix at run time; butterflies

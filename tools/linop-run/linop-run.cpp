@@ -539,13 +539,13 @@ bool cudaRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
   auto state = std::make_shared<CudaState>();
   state->image = {"linop-run", code->cubin.data(), code->cubin.size(),
                   code->ptx.c_str()};
+  // This function's kernels, in order (code keeps their names alive).
   for (const cuda::KernelLaunch &l : code->launches)
     if (l.function == func.getSymName())
-      state->kernels.push_back({nullptr, unsigned(l.threads), unsigned(l.rows),
-                                unsigned(l.cluster), unsigned(l.shared),
-                                uint64_t(l.workspace)});
-  for (size_t i = 0; i < state->kernels.size(); ++i)
-    state->kernels[i].name = code->launches[i].name.c_str();
+      state->kernels.push_back({l.name.c_str(), unsigned(l.threads),
+                                unsigned(l.rows), unsigned(l.cluster),
+                                unsigned(l.shared), uint64_t(l.workspace),
+                                unsigned(l.subrows)});
   state->code = code;
   // Device copies of the host buffers, padding and poison included.
   state->device.resize(buffers.size());

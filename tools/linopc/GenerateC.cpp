@@ -469,12 +469,12 @@ static linop_cuda_module *linopc_module;
     os << "\n/* ---- @" << f << " ---- */\n\n"
        << "static const linop_cuda_kernel linopc_" << f << "_kernels["
        << launches.size() << "] = {\n"
-       << "    /* name, threads, rows, cluster, shared bytes, workspace bytes "
-          "*/\n";
+       << "    /* name, threads, rows, cluster, shared bytes, workspace bytes, "
+          "sub-rows */\n";
     for (const CudaLaunch *l : launches)
       os << "    {\"" << l->kernel << "\", " << l->threads << ", " << l->rows
          << ", " << l->cluster << ", " << l->shared << ", " << l->workspace
-         << "},\n";
+         << ", " << l->subrows << "},\n";
     os << "};\n\n"
        << prototype(sig, true) << " {\n"
        << "  static const char fn[] = \"" << f << "\";\n"

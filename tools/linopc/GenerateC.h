@@ -21,7 +21,7 @@ namespace linop::cgen {
 /// How to launch one CUDA kernel (runtime.h's linop_cuda_kernel).
 struct CudaLaunch {
   std::string kernel, function;
-  int64_t threads, rows, cluster, shared, workspace;
+  int64_t threads, rows, cluster, shared, workspace, subrows;
 };
 
 struct Library {

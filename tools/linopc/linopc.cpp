@@ -389,7 +389,7 @@ int compileCuda(ModuleOp spec, cgen::Library &lib,
   }
   for (const cuda::KernelLaunch &l : code.launches)
     lib.launches.push_back({l.name, l.function, l.threads, l.rows, l.cluster,
-                            l.shared, l.workspace});
+                            l.shared, l.workspace, l.subrows});
   std::optional<std::string> tmp = makeTempDir(lib.name, err);
   if (!tmp)
     return fail(err);

@@ -73,6 +73,10 @@ public:
   /// time that grows faster than the code's length, and a loop costs one
   /// branch per block of stages that each loop over the whole row.
   virtual int64_t maxUnrolledSteps() const { return 32; }
+  /// The longest row a kernel of shape `k` keeps on chip in one pass
+  /// through memory; linop-split-kernels splits longer rows into passes
+  /// where their stages allow. 0: no limit.
+  virtual int64_t maxRowOnChip(const KernelShape &) const { return 0; }
 };
 
 /// Without a target: the flops alone.

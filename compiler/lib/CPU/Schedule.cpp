@@ -32,6 +32,14 @@ struct CpuSchedulePass : linop::cpu::impl::CpuScheduleBase<CpuSchedulePass> {
     }
     CpuDescription cpu = cpuDescription(desc);
     module.walk([&](kernel::KernelOp k) {
+      if (k.getSubrows()) {
+        k.emitError("linop-cpu-schedule: @")
+            << k.getFunction() << ": the CPU target runs a row in one "
+            << "kernel; a kernel split into sub-rows (subrows = "
+            << k.subrowCount() << ") is not supported on it yet";
+        signalPassFailure();
+        return;
+      }
       bool along = chooseAlongRow(kernelShape(k), cpu);
       k.setScheduleAttr(kernel::CpuScheduleAttr::get(
           &getContext(),

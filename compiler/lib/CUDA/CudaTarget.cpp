@@ -71,6 +71,15 @@ public:
   }
   StringRef unit() const override { return "ns/row on the whole GPU"; }
   double flopBound(double flops) const override { return flops / gpu.fp32; }
+  // One tile buffer in one block's shared memory (the split kernels work
+  // in place). Past it, two passes through global memory take less time
+  // than a cluster's one (bench/NOTES.md CUDA v8).
+  int64_t maxRowOnChip(const KernelShape &k) const override {
+    int64_t planes = k.complex ? 2 : 1, len = 1;
+    while (paddedPlane(2 * len) * planes * 4 <= gpu.smem)
+      len *= 2;
+    return len;
+  }
 
 private:
   GpuDescription gpu;
@@ -196,10 +205,21 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
   bool sharedWeights = llvm::any_of(k.steps(), [](Operation &op) {
     return isa<kernel::ButterflyStageOp>(op);
   });
+  // A sub-row read or written interleaved (linop-split-kernels) is
+  // coalesced across the block's sub-rows: 16 of them fill 128 bytes of
+  // complex<f32>, 4 at least a 32-byte sector, with a block alone on its
+  // multiprocessor if need be.
+  bool interleaved = llvm::any_of(k.steps(), [](Operation &op) {
+    auto ld = dyn_cast<kernel::LoadOp>(op);
+    auto st = dyn_cast<kernel::StoreOp>(op);
+    return (ld && ld.getInterleaved()) || (st && st.getInterleaved());
+  });
   if (rowBytes <= gpu.smem) {
     int64_t rows = 1;
     while (rows * 2 * rowBytes <= budget &&
            (rows * fewest < 256 || (sharedWeights && rows < 16)) && rows < 64)
+      rows *= 2;
+    while (interleaved && rows < 16 && rows * 2 * rowBytes <= gpu.smem)
       rows *= 2;
     return kernel::CudaScheduleAttr::get(ctx,
                                          threadsFor(rows * work,

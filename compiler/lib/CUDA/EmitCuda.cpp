@@ -161,6 +161,8 @@ public:
     cluster = s.getCluster();
     slice = (n + cluster - 1) / cluster;
     name = k.getSymName().str();
+    subrows = k.subrowCount();
+    batch = subrows > 1 ? "nrows" : "a.batch";
   }
 
   LogicalResult emit(KernelLaunch &launch);
@@ -185,6 +187,14 @@ private:
     src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
                          "      const int r = t / {1}, w = t % {1};\n",
                          rows * items, items);
+  }
+  /// The work-item loop of a step that reads or writes interleaved
+  /// sub-rows: consecutive threads take consecutive sub-rows, so that their
+  /// global accesses are consecutive. `o` is the item.
+  void rowsFastLoop(int64_t items) {
+    src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
+                         "      const int r = t % {1}, o = t / {1};\n",
+                         rows * items, rows);
   }
   void end() { src += "    }\n"; }
   /// Between two steps: a block's threads, or the cluster's where either
@@ -217,11 +227,26 @@ private:
     return {g ? *g : k.getElement(), packed};
   }
   /// Operand `opnd`'s pointer, and the start of its row `row` as an index
-  /// prefix ("row * a.stride[opnd] + ").
-  static std::pair<std::string, std::string>
-  operandRow(int64_t opnd, const std::string &row) {
+  /// prefix ("row * a.stride[opnd] + "). With sub-rows, `row` counts
+  /// sub-rows: sub-row row % S of batch row row / S.
+  std::pair<std::string, std::string> operandRow(int64_t opnd,
+                                                 const std::string &row) {
+    if (subrows > 1)
+      return {llvm::formatv("a.ptr[{0}]", opnd),
+              llvm::formatv("({0} / {1}) * a.stride[{2}] + ", row, subrows,
+                            opnd)};
     return {llvm::formatv("a.ptr[{0}]", opnd),
             llvm::formatv("{0} * a.stride[{1}] + ", row, opnd)};
+  }
+  /// Where element `index` of sub-row `row` sits in its batch row: u n +
+  /// index, or u + S index where interleaved (u = row % S).
+  std::string subrowElement(const std::string &row, const std::string &index,
+                            bool interleaved) {
+    if (subrows == 1)
+      return index;
+    if (interleaved)
+      return llvm::formatv("{0} % {1} + {1} * ({2})", row, subrows, index);
+    return llvm::formatv("({0} % {1}) * {2} + {3}", row, subrows, n, index);
   }
   LogicalResult emitLoad(kernel::LoadOp op);
   LogicalResult emitStore(kernel::StoreOp op);
@@ -275,6 +300,8 @@ private:
   bool cplx;
   int64_t planes, n, rows, cluster, slice;
   bool local = false; // the step being emitted is local (isLocal)
+  int64_t subrows = 1;  // sub-rows per batch row (linop-split-kernels)
+  std::string batch;    // the rows (sub-rows) to run: a.batch or nrows
   int tableCount = 0;
 };
 
@@ -333,11 +360,12 @@ std::string KernelEmitter::floatTable(ArrayRef<cd> values, bool complex) {
 
 CudaEmitter::V KernelEmitter::globalRead(kernel::LoadOp op,
                                          const std::string &row,
-                                         const std::string &index,
+                                         const std::string &elem,
                                          const std::string &name,
                                          const std::string &indent) {
   Global g = globalOf(op.getGlobal(), op.getPacked());
   auto [ptr, at] = operandRow(op.getOperand(), row);
+  std::string index = subrowElement(row, elem, op.getInterleaved());
   if (isa<ComplexType>(g.elem)) {
     src += llvm::formatv("{0}const float2 {1} = ((const float2 *){2})[{3}{4}];"
                          "\n",
@@ -358,10 +386,11 @@ CudaEmitter::V KernelEmitter::globalRead(kernel::LoadOp op,
 
 std::string KernelEmitter::globalWrite(kernel::StoreOp op,
                                        const std::string &row,
-                                       const std::string &index,
+                                       const std::string &elem,
                                        const CudaEmitter::V &v) {
   Global g = globalOf(op.getGlobal(), op.getPacked());
   auto [ptr, at] = operandRow(op.getOperand(), row);
+  std::string index = subrowElement(row, elem, op.getInterleaved());
   std::string im = v.im.empty() ? "0.0f" : v.im;
   if (isa<ComplexType>(g.elem))
     return llvm::formatv("((float2 *){0})[{1}{2}] = make_float2({3}, {4});",
@@ -405,16 +434,20 @@ LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
   // Eight loads per thread in flight before the first store to shared
   // memory: one at a time leaves the memory system idle (CUDA v0).
   int64_t total = rows * len;
+  // Interleaved sub-rows: consecutive threads read consecutive sub-rows.
+  std::string rw = op.getInterleaved()
+                       ? llvm::formatv("r = t % {0}, w = t / {0}", rows).str()
+                       : llvm::formatv("r = t / {0}, w = t % {0}", len).str();
   src += llvm::formatv(
       "    for (int t0 = tid; t0 < {0}; t0 += 8 * nt) {{\n"
       "      float lre[8], lim[8];\n"
       "#pragma unroll\n"
       "      for (int q = 0; q < 8; ++q) {{\n"
-      "        const int t = t0 + q * nt, r = t / {1}, w = t % {1};\n"
+      "        const int t = t0 + q * nt, {1};\n"
       "        const long long row = g * {2} + r;\n"
       "        float re = 0.0f, im = 0.0f;\n"
-      "        if (t < {0} && row < a.batch) {{\n",
-      total, len, rows);
+      "        if (t < {0} && row < {3}) {{\n",
+      total, rw, rows, batch);
   CudaEmitter::V v = globalRead(op, "row", "w", "v", "          ");
   src += "          re = " + v.re + ";\n";
   if (!v.im.empty())
@@ -422,10 +455,9 @@ LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {
   src += "        }\n        lre[q] = re;\n        lim[q] = im;\n      }\n";
   src += llvm::formatv("#pragma unroll\n"
                        "      for (int q = 0; q < 8; ++q) {{\n"
-                       "        const int t = t0 + q * nt, r = t / {1}, w = t "
-                       "% {1};\n"
+                       "        const int t = t0 + q * nt, {1};\n"
                        "        if (t < {0}) {{\n",
-                       total, len);
+                       total, rw);
   src += "          const int d = " + dest + ";\n";
   src += "          " + at(op.getDst(), "r", 0, "d") + " = lre[q];";
   if (cplx)
@@ -439,9 +471,14 @@ LogicalResult KernelEmitter::emitStore(kernel::StoreOp op) {
   Global g = globalOf(op.getGlobal(), op.getPacked());
   src += llvm::formatv("    // store: buffer {0} -> operand #{1} ({2}{3})\n",
                        op.getSrc(), opnd, g.elem, g.packed ? ", pairs" : "");
-  loop(len);
+  if (op.getInterleaved()) {
+    rowsFastLoop(len);
+    src += "      const int w = o;\n";
+  } else {
+    loop(len);
+  }
   src += "      const long long row = g * " + std::to_string(rows) + " + r;\n"
-         "      if (row < a.batch) {\n";
+         "      if (row < " + batch + ") {\n";
   src += "        const float re = " + at(op.getSrc(), "r", 0, "w") + ";\n";
   if (cplx)
     src += "        const float im = " + at(op.getSrc(), "r", 1, "w") + ";\n";
@@ -502,13 +539,14 @@ bool KernelEmitter::fusesStore(kernel::StageOp op, kernel::StoreOp store) {
   // write runs of B consecutive elements; runs of 16 bytes or more keep
   // the writes in few sectors (the next outputs fill the rest), and the
   // row skips a pass through the tile (bench/NOTES.md CUDA v2).
+  // Interleaved sub-rows: consecutive threads write consecutive sub-rows.
   Global g = globalOf(store.getGlobal(), store.getPacked());
   Type scalar = realPart(g.elem);
   int64_t bytes = (scalar.isF16() || scalar.isBF16() ? 2 : 4) *
                   (isa<ComplexType>(g.elem) || g.packed ? 2 : 1);
   return store.getSrc() == op.getDst() &&
          store.getN().value_or(n) == op.getA() * op.rowsOut() * op.getB() &&
-         op.getB() * bytes >= 16;
+         (op.getB() * bytes >= 16 || store.getInterleaved());
 }
 
 /// Candidates for a structured form of `order`: digit reversals and strides
@@ -570,6 +608,9 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
                                            out.getOperand())
                                  .str()
                            : "");
+  // Interleaved sub-rows (either end): consecutive threads take
+  // consecutive sub-rows, whose elements are consecutive in memory.
+  bool rowsFast = (in && in.getInterleaved()) || (out && out.getInterleaved());
   if (in) {
     // Thread position o reads global elements o + l items, coalesced; it
     // computes the codelet w those are the inputs of.
@@ -582,9 +623,18 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
                  : permFunction(orderAttr(k.getContext(), order,
                                           in.getPermAttr())) +
                        "(o)";
-    src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
-                         "      const int r = t / {1}, o = t % {1}, w = {2};\n",
-                         rows * items, items, w);
+    if (rowsFast) {
+      rowsFastLoop(items);
+      src += "      const int w = " + w + ";\n";
+    } else {
+      src += llvm::formatv("    for (int t = tid; t < {0}; t += nt) {{\n"
+                           "      const int r = t / {1}, o = t % {1}, w = "
+                           "{2};\n",
+                           rows * items, items, w);
+    }
+  } else if (rowsFast) {
+    rowsFastLoop(items);
+    src += "      const int w = o;\n";
   } else {
     loop(items);
   }
@@ -592,8 +642,8 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
     // Rows past the batch (of the last group) load row batch - 1 and store
     // nothing.
     src += llvm::formatv("      const long long row = g * {0} + r, lrow = "
-                         "row < a.batch ? row : a.batch - 1;\n",
-                         rows);
+                         "row < {1} ? row : {1} - 1;\n",
+                         rows, batch);
   src += llvm::formatv("      const int base = (w / {0}) * {1} + w % {0};\n", B,
                        R * B);
   CudaEmitter e(src, "      ", cplx);
@@ -612,14 +662,22 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
     // w^l = exp(-+2 pi i l j / (R B)) scale, j = w % B: w^1 from sincospif,
     // the other powers as products of two lower ones (a few ulp; one
     // sincospif per power cost more than the memory traffic, CUDA v2).
-    src += llvm::formatv("      const int j = w % {0};\n", B);
+    // Twiddles of interleaved sub-rows are the whole row's: its digit j
+    // is u + m (w % B) for sub-row u (TwiddlesAttr).
+    int64_t m = ctTw.getSubrows();
+    if (m > 1)
+      src += llvm::formatv("      const int j = (int)((g * {0} + r) % {1}) + "
+                           "{1} * (w % {2});\n",
+                           rows, m, B);
+    else
+      src += llvm::formatv("      const int j = w % {0};\n", B);
     double sc = ctTw.scale();
     if (sc != 1.0)
       x[0] = e.mulReal(x[0], sc);
     if (R > 1)
       src += llvm::formatv("      float s1, c1;\n      sincospif({0}2.0f * "
                            "(float)j / {1}.0f, &s1, &c1);\n",
-                           ctTw.getInverse() ? "" : "-", R * B);
+                           ctTw.getInverse() ? "" : "-", R * B * m);
     for (int64_t l = 2; l < R; ++l) {
       int64_t h = l / 2;
       src += llvm::formatv("      const float c{0} = c{1} * c{2} - s{1} * s{2}, "
@@ -650,7 +708,7 @@ LogicalResult KernelEmitter::emitStage(kernel::StageOp op, int index,
                          B, RO * B);
   std::string first = RO != R ? "out + " : "base + ";
   if (out) {
-    src += "      if (row < a.batch) {\n";
+    src += "      if (row < " + batch + ") {\n";
     for (int64_t q = 0; q < RO; ++q)
       src += "        " +
              globalWrite(out, "row", first + std::to_string(q * B), y[q]) +
@@ -927,8 +985,8 @@ LogicalResult KernelEmitter::emitPermute(kernel::PermuteOp op, int index) {
 
 LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
   int64_t threads = s.getThreads();
-  launch = {name, k.getFunction().str(), threads, rows, cluster,
-            s.getShared(), s.getWorkspace()};
+  launch = {name,          k.getFunction().str(), threads, rows, cluster,
+            s.getShared(),  s.getWorkspace(),      subrows};
   std::string where =
       s.getLevel() == kernel::CudaLevel::shared    ? "shared memory"
       : s.getLevel() == kernel::CudaLevel::cluster ? "the shared memory of a "
@@ -984,10 +1042,15 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
         cluster, s.getWorkspace() / 4, rows, planes, plane, threads);
     break;
   }
-  src += llvm::formatv("  const long long groups = (a.batch + {0}) / {1};\n"
+  if (subrows > 1)
+    src += llvm::formatv("  // Each row is {0} sub-rows of {1} elements "
+                         "(linop-split-kernels).\n"
+                         "  const long long nrows = a.batch * {0};\n",
+                         subrows, n);
+  src += llvm::formatv("  const long long groups = ({3} + {0}) / {1};\n"
                        "  for (long long g = blockIdx.x / {2}; g < groups; g += "
                        "gridDim.x / {2}) {{\n",
-                       rows - 1, rows, cluster);
+                       rows - 1, rows, cluster, batch);
   SmallVector<Operation *> steps;
   for (Operation &op : k.steps())
     steps.push_back(&op);
@@ -1035,6 +1098,9 @@ LogicalResult KernelEmitter::emit(KernelLaunch &launch) {
         (next.getDst() == ld.getDst() ||
          !readLater(steps, i + 1, ld.getDst()))) {
       kernel::StoreOp so = fusedStore(i + 1);
+      // One thread order serves both ends only if they agree.
+      if (so && so.getInterleaved() != ld.getInterleaved())
+        so = {};
       r = emitStage(next, index + 1, ld, so);
       index += so ? 2 : 1;
       i += so ? 2 : 1;

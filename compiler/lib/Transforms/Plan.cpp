@@ -740,7 +740,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         loc, b.getStringAttr(kernelSymbol(func.getSymName())),
         func.getSymNameAttr(), I(operands), I(n), I(2), TypeAttr::get(elem),
         Attribute(), IntegerAttr(),
-        func->getAttrOfType<ArrayAttr>("linop.radix_choices"));
+        func->getAttrOfType<ArrayAttr>("linop.radix_choices"), IntegerAttr());
     Block *body = b.createBlock(&kernel.getBody());
     b.setInsertionPointToStart(body);
 
@@ -769,7 +769,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       return t != elem ? TypeAttr::get(t) : TypeAttr();
     };
     b.create<kernel::LoadOp>(loc, I(in.getArgNumber()), I(cur), loadPerm,
-                             length(first), global(inElem), unit(packedLoad));
+                             length(first), global(inElem), unit(packedLoad),
+                             UnitAttr());
     int64_t curLen = first;
     for (size_t k = firstFactor; k < factors.size(); ++k) {
       const Factor &f = factors[k];
@@ -861,7 +862,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     }
     b.create<kernel::StoreOp>(loc, I(cur), I(func.getNumArguments()),
                               length(last), global(outElem),
-                              unit(packedStore));
+                              unit(packedStore), UnitAttr());
     // Assertions are off in release LLVM: check what we built.
     if (failed(mlir::verify(kernel)))
       return failure();

@@ -201,10 +201,12 @@ typedef struct {
 } linop_cuda_args;
 #endif
 
-/* How to launch one generated kernel. The batch is processed in row groups
- * of `rows` rows; a row group is handled by `cluster` blocks (a thread-block
- * cluster along x when cluster > 1). The kernel loops over row groups:
- *   for (g = blockIdx.x / cluster; g < ceil(batch / rows);
+/* How to launch one generated kernel. The kernel runs over batch * subrows
+ * rows (a kernel split into passes through memory runs on sub-rows: each
+ * batch row is `subrows` of them), in row groups of `rows` rows; a row
+ * group is handled by `cluster` blocks (a thread-block cluster along x when
+ * cluster > 1). The kernel loops over row groups:
+ *   for (g = blockIdx.x / cluster; g < ceil(batch * subrows / rows);
  *        g += gridDim.x / cluster)
  * and uses workspace + (blockIdx.x / cluster) * workspace_bytes as its
  * scratch. The workspace is scratch for one kernel: its contents do not
@@ -216,6 +218,7 @@ typedef struct {
   unsigned cluster;         /* blocks per row group, 1..16 */
   unsigned shared_bytes;    /* dynamic shared memory per block */
   uint64_t workspace_bytes; /* device scratch per row group in flight (0: none) */
+  unsigned subrows;         /* rows per batch row (0 or 1: one) */
 } linop_cuda_kernel;
 
 /* A generated library's device code. */

@@ -144,3 +144,37 @@ linop_kernel.kernel @k for "f" : 4 x complex<f32> attributes {buffers = 2 : i64,
   linop_kernel.permute 0 -> 1 {perm = #linop_kernel.perm<digit_reversal [4]>}
   linop_kernel.store 1 -> operand 1
 }
+
+// -----
+
+linop_kernel.kernel @k for "f" : 8 x complex<f32> attributes {buffers = 2 : i64, operands = 2 : i64} {
+  // expected-error @+1 {{'linop_kernel.load' op is interleaved in a kernel without subrows}}
+  linop_kernel.load operand 0 -> 0 {interleaved}
+  linop_kernel.store 0 -> operand 1
+}
+
+// -----
+
+// expected-error @+1 {{subrows must be at least 2 where given, got 1}}
+linop_kernel.kernel @k for "f" : 8 x complex<f32> attributes {buffers = 2 : i64, operands = 2 : i64, subrows = 1 : i64} {
+  linop_kernel.load operand 0 -> 0
+  linop_kernel.store 0 -> operand 1
+}
+
+// -----
+
+linop_kernel.kernel @k for "f" : 8 x complex<f32> attributes {buffers = 2 : i64, operands = 2 : i64, subrows = 2 : i64} {
+  linop_kernel.load operand 0 -> 0 {interleaved}
+  // expected-error @+1 {{twiddles of 4 interleaved sub-rows in a kernel of 2}}
+  linop_kernel.stage dft 1 x 8 x 1, 0 -> 1 {twiddles = #linop_kernel.twiddles<8 x 1, subrows = 4>}
+  linop_kernel.store 1 -> operand 1 {interleaved}
+}
+
+// -----
+
+linop_kernel.kernel @k for "f" : 8 x complex<f32> attributes {buffers = 2 : i64, operands = 2 : i64} {
+  linop_kernel.load operand 0 -> 0
+  // expected-error @+1 {{twiddles take `scale` and `subrows`, not `rows`}}
+  linop_kernel.stage dft 1 x 8 x 1, 0 -> 1 {twiddles = #linop_kernel.twiddles<8 x 1, rows = 4>}
+  linop_kernel.store 1 -> operand 1
+}

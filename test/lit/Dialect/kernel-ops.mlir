@@ -35,3 +35,16 @@ linop_kernel.kernel @linop_k_g for "g" : 8 x f32 attributes {buffers = 2 : i64, 
   linop_kernel.embed 0 -> 1 {blocks = [unit], cols = array<i64: 8>, n_in = 8 : i64, n_out = 8 : i64, rows = array<i64: 8>}
   linop_kernel.store 1 -> operand 3 {global = bf16}
 }
+
+// A pass of a split kernel (linop-split-kernels): sub-rows, interleaved
+// loads and stores, twiddles of the whole row.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_s_pass2 for "s" : 4 x complex<f32>
+// CHECK-SAME: subrows = 4
+// CHECK-NEXT: linop_kernel.load operand 1 -> 0 {interleaved}
+// CHECK-NEXT: linop_kernel.stage dft 1 x 4 x 1, 0 -> 1 {twiddles = #linop_kernel.twiddles<4 x 1, scale = 0.5, subrows = 4>}
+// CHECK-NEXT: linop_kernel.store 1 -> operand 1 {interleaved}
+linop_kernel.kernel @linop_k_s_pass2 for "s" : 4 x complex<f32> attributes {buffers = 2 : i64, operands = 2 : i64, subrows = 4 : i64} {
+  linop_kernel.load operand 1 -> 0 {interleaved}
+  linop_kernel.stage dft 1 x 4 x 1, 0 -> 1 {twiddles = #linop_kernel.twiddles<4 x 1, scale = 0.5, subrows = 4>}
+  linop_kernel.store 1 -> operand 1 {interleaved}
+}

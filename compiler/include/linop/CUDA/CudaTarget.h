@@ -64,6 +64,7 @@ struct KernelLaunch {
   std::string name;
   std::string function; ///< the spec function it computes
   int64_t threads = 0, rows = 1, cluster = 1, shared = 0, workspace = 0;
+  int64_t subrows = 1; ///< sub-rows per batch row (linop-split-kernels)
 };
 
 /// The CUDA C++ of every scheduled kernel of `module`, in one translation

@@ -91,6 +91,29 @@ def Plan : Pass<"linop-plan", "::mlir::ModuleOp"> {
   let dependentDialects = ["::linop::kernel::LinopKernelDialect"];
 }
 
+def SplitKernels : Pass<"linop-split-kernels", "::mlir::ModuleOp"> {
+  let summary = "Split a kernel whose row does not fit on chip into two "
+                "passes through memory (the four-step FFT)";
+  let description = [{
+    A kernel that is a load (perhaps digit-reversed), square Kronecker
+    stages and a store, whose row is longer than the target keeps on chip
+    (`CostModel::maxRowOnChip`), becomes two kernels when its stages fall
+    into two groups on disjoint digits: the first on the row's low digits
+    (blocks of N1 consecutive elements), the second on its high digits.
+    Pass 1 runs on N2 = n / N1 sub-rows of N1 elements, read interleaved
+    (the digit reversal's outer digits become the sub-row), and writes
+    them to the result; pass 2 runs on N1 interleaved sub-rows of N2 of
+    the result, in place, with the Cooley-Tukey twiddles of the whole row.
+    Each pass reads and writes the row once. Kernels it cannot split, or
+    that fit, are left as they are.
+  }];
+  let options = [
+    Option<"maxRow", "max-row", "int64_t", /*default=*/"0",
+           "split rows longer than this (0: the target's limit)">
+  ];
+  let dependentDialects = ["::linop::kernel::LinopKernelDialect"];
+}
+
 def Decompose : Pass<"linop-decompose", "::mlir::ModuleOp"> {
   let summary = "Rewrite named transforms into a compose of stages";
   let description = [{

@@ -35,7 +35,7 @@ mlir::Attribute structuredPermutation(mlir::MLIRContext *ctx,
                                       llvm::ArrayRef<int64_t> radices);
 
 /// The a r b factors of a stage's twiddles (a formula or explicit), in
-/// complex<f64>.
+/// complex<f64>; empty for a formula that depends on the sub-row.
 std::vector<std::complex<double>> twiddleValues(StageOp stage);
 
 /// `values` as a Cooley-Tukey twiddle formula for a stage I_a (x) A_r (x) I_b

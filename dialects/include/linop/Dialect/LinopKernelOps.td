@@ -80,18 +80,25 @@ def LK_TwiddlesAttr : LK_Attr<"Twiddles", "twiddles"> {
     stage `I_a (x) A_r (x) I_b` is `s exp(-+2 pi i l j / (r b))`, the
     diagonal T^(rb)_b of the Cooley-Tukey rule repeated a times. Backends
     compute or tabulate it; nothing of size n travels through the IR.
+
+    `<r x b, subrows = m>`: the stage runs on sub-row u of m interleaved
+    sub-rows of a longer row (a kernel with `subrows = m` whose load is
+    `interleaved`), and its twiddles are the longer row's, whose digit j
+    is u + m j: `s exp(-+2 pi i l (u + m j) / (r b m))`.
   }];
   let parameters = (ins "int64_t":$r, "int64_t":$b, "bool":$inverse,
-                        APFloatParameter<"a real scale">:$scale);
+                        APFloatParameter<"a real scale">:$scale,
+                        "int64_t":$subrows);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
-    /// The factor of element `k` of the stage, in complex<f64>.
-    std::complex<double> at(int64_t k) const;
+    /// The factor of element `k` of the stage in sub-row `u`, in
+    /// complex<f64>.
+    std::complex<double> at(int64_t k, int64_t u = 0) const;
     double scale() const { return getScale().convertToDouble(); }
     static TwiddlesAttr get(::mlir::MLIRContext *ctx, int64_t r, int64_t b,
-                            bool inverse, double scale) {
-      return get(ctx, r, b, inverse, ::llvm::APFloat(scale));
+                            bool inverse, double scale, int64_t subrows = 1) {
+      return get(ctx, r, b, inverse, ::llvm::APFloat(scale), subrows);
     }
   }];
 }
@@ -171,6 +178,12 @@ def LK_KernelOp : LK_Op<"kernel", [Symbol, SingleBlock, NoTerminator,
     `schedule`, attached by the target's scheduling pass, says how the
     target runs it. `flops_per_row` and `radix_choices` are for --explain
     and --bench.
+
+    With `subrows = S` (linop-split-kernels), a row of the function is S
+    sub-rows of `n` elements and the body runs once per sub-row: a load or
+    store reaches element j of sub-row u at u n + j, or at u + S j where it
+    is `interleaved`. The kernels of a function then run in order, each a
+    pass through memory.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$function,
                        I64Attr:$operands, I64Attr:$n, I64Attr:$buffers,
@@ -178,13 +191,16 @@ def LK_KernelOp : LK_Op<"kernel", [Symbol, SingleBlock, NoTerminator,
                        OptionalAttr<AnyAttrOf<[LK_CpuScheduleAttr,
                                                LK_CudaScheduleAttr]>>:$schedule,
                        OptionalAttr<I64Attr>:$flops_per_row,
-                       OptionalAttr<StrArrayAttr>:$radix_choices);
+                       OptionalAttr<StrArrayAttr>:$radix_choices,
+                       OptionalAttr<I64Attr>:$subrows);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name `for` $function `:` $n `x` $element attr-dict-with-keyword $body
   }];
   let extraClassDeclaration = [{
     bool isComplex() const;
+    /// Sub-rows per row of the function (1 unless split).
+    int64_t subrowCount() { return getSubrows().value_or(1); }
     /// The steps of the body in order.
     ::mlir::Block &steps() { return getBody().front(); }
   }];
@@ -206,7 +222,8 @@ def LK_LoadOp : LK_Step<"load"> {
   let arguments = (ins I64Attr:$operand, I64Attr:$dst,
                        OptionalAttr<LK_AnyPerm>:$perm,
                        OptionalAttr<I64Attr>:$n,
-                       OptionalAttr<TypeAttr>:$global, UnitAttr:$packed);
+                       OptionalAttr<TypeAttr>:$global, UnitAttr:$packed,
+                       UnitAttr:$interleaved);
   let assemblyFormat = "`operand` $operand `->` $dst attr-dict";
 }
 
@@ -220,7 +237,8 @@ def LK_StoreOp : LK_Step<"store"> {
   }];
   let arguments = (ins I64Attr:$src, I64Attr:$operand,
                        OptionalAttr<I64Attr>:$n,
-                       OptionalAttr<TypeAttr>:$global, UnitAttr:$packed);
+                       OptionalAttr<TypeAttr>:$global, UnitAttr:$packed,
+                       UnitAttr:$interleaved);
   let assemblyFormat = "$src `->` `operand` $operand attr-dict";
 }
 
