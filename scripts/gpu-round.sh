@@ -83,8 +83,9 @@ if has sanitize; then
   }
   # One kernel of each memory level and step kind: shared memory (DFT-1K,
   # DFT-16K in one block, a butterfly, rdft), two passes through memory
-  # (DFT-64K and Hadamard-64K split, the second pass in place), a cluster
-  # with local stages (the same with the split off), global
+  # (DFT-64K, and Hadamard-64K without clusters, the second pass in place),
+  # a cluster with local stages (Hadamard-64K, DFT-64K with the split off),
+  # global
   # workspace (DFT-256K with no clusters), Bluestein's embeds, f16, stacked
   # butterflies looped over blocks. The numerics group
   # checks the results; here only the sanitizer's findings count.
@@ -92,6 +93,7 @@ if has sanitize; then
          "$(spec dft 16384 'complex<f32>' '') --batch 2"
          "$(spec dft 65536 'complex<f32>' '') --batch 2"
          "$(spec hadamard 65536 f32 '') --batch 2"
+         "$(spec hadamard 65536 f32 '') --batch 2 --gpu=cluster=1"
          "$(spec dft 65536 'complex<f32>' '') --batch 2 --linop-split=false"
          "$(spec dft 262144 'complex<f32>' '') --batch 1 --linop-split=false --gpu=cluster=1"
          "$(spec dft 97 'complex<f32>' '') --batch 3"

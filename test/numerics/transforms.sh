@@ -86,7 +86,8 @@ group_hadamard() {
   for n in 2 8 32 128 512 2048 8192 16384; do check "$(gen hadamard $n f32 '' a)" --batch 17; done
   check64 "$(gen hadamard 256 f64 'norm = sqrt' b)" --batch 1
   check "$(gen hadamard 65536 f32 '' a)" --batch 1
-  checkgpu "$(gen hadamard 65536 f32 '' a)" --batch 3 --linop-split=false
+  # Real rows on the GPU split past a cluster: without clusters, 64K.
+  checkgpu "$(gen hadamard 65536 f32 '' a)" --batch 3 --gpu=cluster=1
 }
 group_weights() {
   # Weights: a BPBP butterfly and a Monarch matrix at run time; butterflies

@@ -71,14 +71,16 @@ public:
   }
   StringRef unit() const override { return "ns/row on the whole GPU"; }
   double flopBound(double flops) const override { return flops / gpu.fp32; }
-  // One tile buffer in one block's shared memory (the split kernels work
-  // in place). Past it, two passes through global memory take less time
-  // than a cluster's one (bench/NOTES.md CUDA v8).
+  // Complex rows: one tile buffer in one block's shared memory (the split
+  // kernels work in place); past it, two passes through global memory
+  // took half a cluster's time (DFT-64K: 2.15x a copy against 4.33x).
+  // Real rows: a cluster's shared memory, where one pass took less than
+  // two (Hadamard f32 64K: 1.56x against 2.37x). bench/NOTES.md CUDA v8.
   int64_t maxRowOnChip(const KernelShape &k) const override {
     int64_t planes = k.complex ? 2 : 1, len = 1;
     while (paddedPlane(2 * len) * planes * 4 <= gpu.smem)
       len *= 2;
-    return len;
+    return k.complex ? len : len * gpu.cluster;
   }
 
 private:
@@ -206,9 +208,9 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
     return isa<kernel::ButterflyStageOp>(op);
   });
   // A sub-row read or written interleaved (linop-split-kernels) is
-  // coalesced across the block's sub-rows: 16 of them fill 128 bytes of
-  // complex<f32>, 4 at least a 32-byte sector, with a block alone on its
-  // multiprocessor if need be.
+  // coalesced across the block's sub-rows: 128 bytes of them (16 of
+  // complex<f32>, 32 of f32), 4 of complex<f32> at least a 32-byte
+  // sector, with a block alone on its multiprocessor if need be.
   bool interleaved = llvm::any_of(k.steps(), [](Operation &op) {
     auto ld = dyn_cast<kernel::LoadOp>(op);
     auto st = dyn_cast<kernel::StoreOp>(op);
@@ -219,7 +221,8 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
     while (rows * 2 * rowBytes <= budget &&
            (rows * fewest < 256 || (sharedWeights && rows < 16)) && rows < 64)
       rows *= 2;
-    while (interleaved && rows < 16 && rows * 2 * rowBytes <= gpu.smem)
+    while (interleaved && rows * planes * 4 < 128 &&
+           rows * 2 * rowBytes <= gpu.smem)
       rows *= 2;
     return kernel::CudaScheduleAttr::get(ctx,
                                          threadsFor(rows * work,
