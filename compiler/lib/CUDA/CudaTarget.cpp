@@ -208,9 +208,9 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
     return isa<kernel::ButterflyStageOp>(op);
   });
   // A sub-row read or written interleaved (linop-split-kernels) is
-  // coalesced across the block's sub-rows: 128 bytes of them (16 of
-  // complex<f32>, 32 of f32), 4 of complex<f32> at least a 32-byte
-  // sector, with a block alone on its multiprocessor if need be.
+  // coalesced across the block's sub-rows: 16 of them fill 128 bytes of
+  // complex<f32>, 4 at least a 32-byte sector, with a block alone on its
+  // multiprocessor if need be.
   bool interleaved = llvm::any_of(k.steps(), [](Operation &op) {
     auto ld = dyn_cast<kernel::LoadOp>(op);
     auto st = dyn_cast<kernel::StoreOp>(op);
@@ -221,8 +221,7 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
     while (rows * 2 * rowBytes <= budget &&
            (rows * fewest < 256 || (sharedWeights && rows < 16)) && rows < 64)
       rows *= 2;
-    while (interleaved && rows * planes * 4 < 128 &&
-           rows * 2 * rowBytes <= gpu.smem)
+    while (interleaved && rows < 16 && rows * 2 * rowBytes <= gpu.smem)
       rows *= 2;
     return kernel::CudaScheduleAttr::get(ctx,
                                          threadsFor(rows * work,

@@ -155,16 +155,13 @@ struct SplitKernelsPass
       Parts parts;
       if (!splittable(k, parts).empty())
         continue;
-      // The most even split whose passes both fit; of two as even, the
-      // one with the shorter sub-rows in pass 2, whose loads and stores
-      // both interleave (more sub-rows to a block, longer runs in memory).
+      // The most even split whose passes both fit (of two as even, the
+      // first: measured, bench/NOTES.md CUDA v8).
       int64_t n = k.getN(), best = 0;
       size_t bestAt = 0;
       auto better = [&](int64_t n1) {
-        if (!best)
-          return true;
-        int64_t m = std::max(n1, n / n1), mb = std::max(best, n / best);
-        return m < mb || (m == mb && n1 > best);
+        return !best ||
+               std::max(n1, n / n1) < std::max(best, n / best);
       };
       for (size_t at = 1; at < parts.stages.size(); ++at) {
         int64_t n1 = lowBlock(parts, at, n);
