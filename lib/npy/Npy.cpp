@@ -467,6 +467,7 @@ struct Header {
   int64_t elements = 0;
   uint64_t dataBytes = 0;
   size_t dataOffset = 0;
+  bool fortran = false; // column-major data (numpy writes it for transposes)
 };
 
 // Parses the magic, version and header dict; `error` gets the reason only
@@ -596,18 +597,7 @@ bool parseHeader(const uint8_t *bytes, size_t size, Header &h,
                  h.dataBytes, error))
     return false;
 
-  if (fortran->boolean) {
-    // Column-major and row-major coincide when at most one dimension is
-    // larger than one (or there is no data), so only refuse real reorders.
-    int nontrivial = 0;
-    for (int64_t d : h.shape)
-      nontrivial += d > 1;
-    if (nontrivial > 1 && h.elements > 0) {
-      error = "fortran_order=True is not supported; save with "
-              "np.ascontiguousarray";
-      return false;
-    }
-  }
+  h.fortran = fortran->boolean;
   h.dataOffset = prefix + static_cast<size_t>(headerLen);
   return true;
 }
@@ -754,7 +744,32 @@ bool parse(const uint8_t *bytes, size_t size, Array &out, std::string &error,
   }
   out.dtype = h.dtype;
   out.shape = std::move(h.shape);
-  out.data.assign(bytes + h.dataOffset, bytes + size);
+  const uint8_t *data = bytes + h.dataOffset;
+  if (!h.fortran) {
+    out.data.assign(data, bytes + size);
+    return true;
+  }
+  // Column-major to row-major: C-order element (i0, ..., ik) sits at
+  // i0 + s0 (i1 + s1 (...)) in the file. The index walks in C order and
+  // the file offset follows it incrementally.
+  const size_t esize = dtypeSize(out.dtype);
+  const size_t rank = out.shape.size();
+  std::vector<int64_t> index(rank, 0), step(rank, 1);
+  for (size_t d = 1; d < rank; ++d)
+    step[d] = step[d - 1] * out.shape[d - 1];
+  out.data.resize(size - h.dataOffset);
+  int64_t from = 0;
+  for (int64_t e = 0; e < h.elements; ++e) {
+    std::memcpy(out.data.data() + size_t(e) * esize,
+                data + size_t(from) * esize, esize);
+    for (size_t d = rank; d-- > 0;) { // next C-order index
+      from += step[d];
+      if (++index[d] < out.shape[d])
+        break;
+      from -= step[d] * out.shape[d];
+      index[d] = 0;
+    }
+  }
   return true;
 }
 

@@ -4,7 +4,8 @@
 //
 // Supported: format versions 1.0, 2.0 and 3.0 on read; 1.0 on write (2.0 when
 // the header does not fit in 64 KiB), exactly the bytes numpy's np.save writes.
-// Little-endian, C order, element types float16 ('<f2'), bfloat16 (stored as
+// Little-endian, C order (Fortran-order files are read and reordered to C
+// order; writes are C order), element types float16 ('<f2'), bfloat16 (stored as
 // '<u2', the usual convention since numpy has no bfloat16), float32, float64,
 // complex64 and complex128. Everything else is rejected with a message that
 // says what the file holds and what is supported.

@@ -449,12 +449,49 @@ TEST(Npy, ErrorBigEndian) {
       "a.astype('<f8')");
 }
 
-TEST(Npy, ErrorFortranOrder) {
-  EXPECT_CONTAINS(
-      parseError(makeFile("{'descr': '<f4', 'fortran_order': True, "
-                          "'shape': (2, 3), }",
-                          std::vector<uint8_t>(24))),
-      "fortran_order=True is not supported; save with np.ascontiguousarray");
+TEST(Npy, FortranOrderIsReadInCOrder) {
+  // np.save(np.asfortranarray(A)) for A[i][j] = 10 i + j, shape (2, 3):
+  // the file holds the columns one after the other.
+  std::vector<float> columns = {0, 10, 1, 11, 2, 12};
+  std::vector<uint8_t> data(columns.size() * 4);
+  std::memcpy(data.data(), columns.data(), data.size());
+  Array a;
+  std::string error;
+  ASSERT_TRUE(parse(makeFile("{'descr': '<f4', 'fortran_order': True, "
+                             "'shape': (2, 3), }",
+                             data),
+                    a, error))
+      << error;
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(toComplex128(a),
+            (std::vector<std::complex<double>>{0, 1, 2, 10, 11, 12}));
+
+  // Rank 3, complex: element (i, j, k) = i + 10 j + 100 k + 1000i, written
+  // with the first index fastest.
+  std::vector<std::complex<float>> file;
+  for (int k = 0; k < 4; ++k)
+    for (int j = 0; j < 3; ++j)
+      for (int i = 0; i < 2; ++i)
+        file.push_back({float(i + 10 * j + 100 * k), 1000.0f});
+  data.assign(file.size() * 8, 0);
+  std::memcpy(data.data(), file.data(), data.size());
+  ASSERT_TRUE(parse(makeFile("{'descr': '<c8', 'fortran_order': True, "
+                             "'shape': (2, 3, 4), }",
+                             data),
+                    a, error))
+      << error;
+  std::vector<std::complex<double>> got = toComplex128(a), want;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k)
+        want.push_back({double(i + 10 * j + 100 * k), 1000.0});
+  EXPECT_EQ(got, want);
+  // Written back, it is C order.
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(serialize(a, bytes, error)) << error;
+  EXPECT_NE(std::string(bytes.begin(), bytes.end())
+                .find("'fortran_order': False"),
+            std::string::npos);
 }
 
 TEST(Npy, ErrorBadShapes) {
