@@ -27,6 +27,7 @@ struct CudaLaunch {
 struct Library {
   std::string name;     ///< C identifier: lib<name>.a, <name>.h
   std::string specFile; ///< the spec's file name, for the comments
+  std::string command;  ///< how linopc was called, for the header
   std::vector<abi::Signature> functions;
   bool cuda = false;    ///< device pointers and a stream (--target=cuda)
   std::vector<CudaLaunch> launches; ///< CUDA: the kernels of each function

@@ -204,9 +204,24 @@ int buildLibrary(const cgen::Library &lib, const Payload &payload,
   auto in = [&](llvm::StringRef file) { return (tmp + "/" + file).str(); };
   const std::string &n = lib.name;
 
-  // The runtime travels with the library, so DIR is self-contained.
+  // The runtime travels with the library, so DIR is self-contained. An
+  // installed linopc takes the one installed beside it (PREFIX/bin/linopc,
+  // PREFIX/lib, PREFIX/include), a built one the build tree's.
   std::string runtimeLib = LINOP_RUNTIME_LIB_DIR "/liblinop_runtime.a";
   std::string runtimeHeader = LINOP_RUNTIME_INCLUDE_DIR "/linop/runtime.h";
+  {
+    static int anchor;
+    llvm::SmallString<256> prefix(
+        llvm::sys::fs::getMainExecutable("linopc", &anchor));
+    llvm::sys::path::remove_filename(prefix); // PREFIX/bin
+    llvm::sys::path::remove_filename(prefix); // PREFIX
+    std::string lib = (prefix + "/lib/liblinop_runtime.a").str();
+    std::string header = (prefix + "/include/linop/runtime.h").str();
+    if (fs::exists(lib) && fs::exists(header)) {
+      runtimeLib = lib;
+      runtimeHeader = header;
+    }
+  }
   for (const std::string &f : {runtimeLib, runtimeHeader})
     if (!fs::exists(f))
       return fail("the Linop runtime is missing: " + f +
@@ -412,7 +427,8 @@ int compileCuda(ModuleOp spec, cgen::Library &lib,
 void printVersion(llvm::raw_ostream &os) {
   registerTargets();
   std::string why;
-  os << "Linop linopc: targets " << targetNames() << "; NVRTC for cuda: "
+  os << "Linop linopc " LINOP_VERSION ": targets " << targetNames()
+     << "; NVRTC for cuda: "
      << (cuda::nvrtcAvailable(why) ? why : "not available (" + why + ")")
      << "\n";
 }
@@ -477,7 +493,10 @@ int main(int argc, char **argv) {
   if (!spec)
     return 1; // the diagnostic is printed
 
-  cgen::Library lib{name, llvm::sys::path::filename(specFile).str(), {}};
+  cgen::Library lib{name, llvm::sys::path::filename(specFile).str(), {}, {}};
+  lib.command = "linopc";
+  for (int i = 1; i < argc; ++i)
+    lib.command += std::string(" ") + argv[i];
   std::vector<func::FuncOp> funcs = abi::publicFunctions(*spec);
   if (funcs.empty())
     return fail(specFile + " has no public function to compile");
