@@ -7,6 +7,9 @@
 
 #include "GenerateC.h"
 
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -287,6 +290,46 @@ const char *kCudaConventions =
 )C";
 
 } // namespace
+
+std::string manifest(const Library &lib) {
+  llvm::json::Array functions;
+  for (const Signature &sig : lib.functions) {
+    llvm::json::Array operands;
+    for (const Operand &o : sig.operands) {
+      mlir::Type e = o.element();
+      mlir::Type scalar = isComplex(e) ? llvm::cast<mlir::ComplexType>(e)
+                                             .getElementType()
+                                       : e;
+      std::string dtype = scalar.isF16()    ? "float16"
+                          : scalar.isBF16() ? "bfloat16"
+                          : scalar.isF32()  ? (isComplex(e) ? "complex64"
+                                                             : "float32")
+                                            : (isComplex(e) ? "complex128"
+                                                            : "float64");
+      llvm::json::Array shape;
+      for (int64_t d : o.type.getShape())
+        shape.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
+      operands.push_back(llvm::json::Object{
+          {"name", o.name},
+          {"role", o.role == Role::Data     ? "data"
+                   : o.role == Role::Weight ? "weight"
+                                            : "result"},
+          {"dtype", dtype},
+          {"shape", std::move(shape)},
+          {"row_elements", o.rowElements}});
+    }
+    functions.push_back(llvm::json::Object{{"name", sig.func},
+                                           {"operands", std::move(operands)}});
+  }
+  llvm::json::Object root{{"library", lib.name},
+                          {"target", lib.cuda ? "cuda" : "cpu"},
+                          {"version", LINOP_VERSION},
+                          {"functions", std::move(functions)}};
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+  return s;
+}
 
 std::string header(const Library &lib) {
   std::string s;

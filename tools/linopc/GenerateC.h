@@ -34,6 +34,10 @@ struct Library {
 };
 
 std::string header(const Library &lib);
+/// <name>.json: the functions as the Python module (python/linop) reads
+/// them: each operand's role, dtype (numpy's name), shape (-1: the batch)
+/// and elements per row, in the order of the C parameters.
+std::string manifest(const Library &lib);
 std::string entrySource(const Library &lib);
 /// CUDA: the C file that carries the device code (the fatbin at that path,
 /// embedded with .incbin) as a linop_cuda_image.

@@ -233,7 +233,8 @@ int buildLibrary(const cgen::Library &lib, const Payload &payload,
   if (std::error_code ec = fs::copy_file(runtimeHeader, in("linop/runtime.h")))
     return fail("cannot copy " + runtimeHeader + ": " + ec.message());
 
-  if (!writeFile(in(n + ".h"), cgen::header(lib), err))
+  if (!writeFile(in(n + ".h"), cgen::header(lib), err) ||
+      !writeFile(in(n + ".json"), cgen::manifest(lib), err))
     return fail(err);
   for (const auto &[name, bytes] : payload.files)
     if (!writeFile(in(name), bytes, err))
@@ -284,7 +285,8 @@ int buildLibrary(const cgen::Library &lib, const Payload &payload,
   if (!runProgram(cc, link, err))
     return fail("linking lib" + n + ".so: " + err);
 
-  std::vector<std::string> moved{n + ".h", n + "_entry.c", "lib" + n + ".a",
+  std::vector<std::string> moved{n + ".h", n + ".json", n + "_entry.c",
+                                 "lib" + n + ".a",
                                  "lib" + n + ".so", "liblinop_runtime.a",
                                  "linop/runtime.h"};
   for (const auto &[name, text] : payload.cSources)

@@ -1,0 +1,122 @@
+"""The Python module against numpy: results of compiled specs against
+numpy.fft and the defining sums, every bad call's exception, out=, the
+cache. Run by ctest (python-module) with Debian's python3 and numpy;
+exits 77 (skipped) where numpy is missing.
+
+    test_linop.py PYTHON_DIR LINOPC WORK_DIR
+"""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, sys.argv[1])
+os.environ["LINOP_LINOPC"] = sys.argv[2]
+os.environ["LINOP_CACHE"] = os.path.join(sys.argv[3], "cache")
+WORK = sys.argv[3]
+try:
+    import numpy as np
+except ImportError:
+    print("SKIPPED: numpy is not installed for %s (apt install python3-numpy)"
+          % sys.executable)
+    sys.exit(77)
+import linop
+
+SPEC = """
+func.func @dft64(%x: tensor<?x64xcomplex<f32>>) -> tensor<?x64xcomplex<f32>> {
+  %F = linop.dft : !linop.op<64x64, complex<f32>>
+  %y = linop.apply %F, %x : (!linop.op<64x64, complex<f32>>, tensor<?x64xcomplex<f32>>) -> tensor<?x64xcomplex<f32>>
+  return %y : tensor<?x64xcomplex<f32>>
+}
+func.func @matrix(%x: tensor<?x16xf64>, %w: tensor<16x16xf64>) -> tensor<?x16xf64> {
+  %W = linop.dense %w : (tensor<16x16xf64>) -> !linop.op<16x16, f64>
+  %y = linop.apply %W, %x : (!linop.op<16x16, f64>, tensor<?x16xf64>) -> tensor<?x16xf64>
+  return %y : tensor<?x16xf64>
+}
+"""
+
+
+def rng():
+    return np.random.default_rng(7)
+
+
+class LinopModule(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(WORK, exist_ok=True)
+        cls.spec = os.path.join(WORK, "ops.mlir")
+        with open(cls.spec, "w") as f:
+            f.write(SPEC)
+        cls.lib = linop.compile(cls.spec, target="cpu")
+
+    def test_dft_matches_numpy(self):
+        r = rng()
+        x = (r.standard_normal((37, 64)) +
+             1j * r.standard_normal((37, 64))).astype(np.complex64)
+        y = self.lib.dft64(x)
+        want = np.fft.fft(x.astype(np.complex128), axis=1)
+        err = np.abs(y - want).max() / np.abs(want).max()
+        self.assertLess(err, 1e-5)
+
+    def test_strided_rows_and_out(self):
+        r = rng()
+        big = (r.standard_normal((9, 100)) + 0j).astype(np.complex64)
+        x = big[::3, 10:74]  # rows 300 elements apart, each contiguous
+        out = np.full((3, 64), np.nan, dtype=np.complex64)
+        got = self.lib.dft64(x, out=out)
+        self.assertIs(got, out)
+        want = np.fft.fft(x.astype(np.complex128), axis=1)
+        self.assertLess(np.abs(out - want).max() / np.abs(want).max(), 1e-5)
+
+    def test_weights_at_run_time(self):
+        r = rng()
+        x, w = r.standard_normal((5, 16)), r.standard_normal((16, 16))
+        np.testing.assert_allclose(self.lib.matrix(x, w), x @ w.T,
+                                   rtol=1e-12, atol=1e-12)
+
+    def test_bad_calls_raise_clear_errors(self):
+        x = np.zeros((4, 64), np.complex64)
+        cases = [
+            (lambda: self.lib.dft64(x.astype(np.complex128)), TypeError,
+             "must be complex64, got complex128"),
+            (lambda: self.lib.dft64(np.zeros((4, 32), np.complex64)),
+             ValueError, "must have shape (batch, 64), got (4, 32)"),
+            (lambda: self.lib.dft64(np.zeros((4, 128), np.complex64)[:, ::2]),
+             ValueError, "each row must be contiguous"),
+            (lambda: self.lib.dft64(x[::-1]), ValueError,
+             "rows must be at least a row apart"),
+            (lambda: self.lib.dft64(x, x), TypeError,
+             "takes 1 argument(s) (x), got 2"),
+            (lambda: self.lib.dft64([[0j] * 64]), TypeError,
+             "must be a numpy array, got list"),
+            (lambda: self.lib.dft64(x, out=np.zeros((3, 64), np.complex64)),
+             ValueError, "has 3 rows, but an earlier operand has 4"),
+            (lambda: self.lib.matrix(np.zeros((2, 16)), np.zeros((16, 15))),
+             ValueError, "must have shape (16, 16), got (16, 15)"),
+        ]
+        for call, kind, message in cases:
+            with self.assertRaises(kind) as ctx:
+                call()
+            self.assertIn(message, str(ctx.exception))
+
+    def test_a_bad_spec_names_its_error(self):
+        bad = os.path.join(WORK, "bad.mlir")
+        with open(bad, "w") as f:
+            f.write("func.func @f(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {\n"
+                    "  %F = linop.dft : !linop.op<8x8, f32>\n")
+        with self.assertRaises(linop.LinopError) as ctx:
+            linop.compile(bad)
+        self.assertIn(bad + ":2:39: error", str(ctx.exception))
+
+    def test_the_cache_serves_the_second_compile(self):
+        again = linop.compile(self.spec, target="cpu")
+        self.assertEqual(again.folder, self.lib.folder)
+        other = linop.compile(self.spec, target="cpu", radices=[4, 2])
+        self.assertNotEqual(other.folder, self.lib.folder)
+        r = rng()
+        x = (r.standard_normal((3, 64)) + 0j).astype(np.complex64)
+        np.testing.assert_allclose(other.dft64(x), self.lib.dft64(x),
+                                   rtol=1e-4, atol=1e-4)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]], verbosity=2)
