@@ -118,5 +118,21 @@ class LinopModule(unittest.TestCase):
                                    rtol=1e-4, atol=1e-4)
 
 
+class Readme(unittest.TestCase):
+    def test_the_readme_example_runs(self):
+        # README.md's Python example, as a reader would paste it, from the
+        # repository's root.
+        root = os.path.dirname(os.path.abspath(sys.argv[1]))
+        with open(os.path.join(root, "README.md")) as f:
+            text = f.read()
+        block = text.split("```python\n", 1)[1].split("```", 1)[0]
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            exec(compile(block, "README.md", "exec"), {})
+        finally:
+            os.chdir(cwd)
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0]], verbosity=2)
