@@ -939,18 +939,22 @@ int main(int argc, char **argv) {
     return 1; // the diagnostic is printed
 
   func::FuncOp func;
+  std::vector<std::string> names;
   for (auto f : module->getOps<func::FuncOp>()) {
     if (f.isExternal() || f.isPrivate())
       continue;
-    if (!funcName.empty() ? f.getSymName() == funcName : !func) {
+    names.push_back(f.getSymName().str());
+    if (funcName.empty() ? !func : f.getSymName() == funcName)
       func = f;
-    } else if (funcName.empty()) {
-      return fail("the spec has several functions; choose one with --func");
-    }
   }
+  if (funcName.empty() && names.size() > 1)
+    return fail("the spec has several functions (" + llvm::join(names, ", ") +
+                "); choose one with --func");
   if (!func)
-    return fail(funcName.empty() ? "the spec has no public function"
-                                 : "no function named '" + funcName + "'");
+    return fail(funcName.empty()
+                    ? std::string("the spec has no public function")
+                    : "no function named '" + funcName + "' (the spec has " +
+                          llvm::join(names, ", ") + ")");
 
   std::vector<ref::Tensor> args;
   if (randomInputs) {

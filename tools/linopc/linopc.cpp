@@ -73,6 +73,11 @@ cl::opt<std::string> target(cl::cat(toolOptions), "target",
                             cl::init("cpu"));
 cl::opt<std::string> outDir(cl::cat(toolOptions), "o", cl::desc("output directory"),
                             cl::value_desc("DIR"));
+cl::list<std::string> funcs(cl::cat(toolOptions), "func",
+                            cl::CommaSeparated,
+                            cl::desc("compile only these functions of the "
+                                     "spec (default: every public one)"),
+                            cl::value_desc("NAME,..."));
 cl::opt<std::string> libName(cl::cat(toolOptions), "name",
                              cl::desc("library name (default: the spec's "
                                       "file stem as a C identifier)"));
@@ -499,15 +504,38 @@ int main(int argc, char **argv) {
   lib.command = "linopc";
   for (int i = 1; i < argc; ++i)
     lib.command += std::string(" ") + argv[i];
-  std::vector<func::FuncOp> funcs = abi::publicFunctions(*spec);
-  if (funcs.empty())
+  std::vector<func::FuncOp> all = abi::publicFunctions(*spec), chosen;
+  if (all.empty())
     return fail(specFile + " has no public function to compile");
-  for (func::FuncOp f : funcs) {
+  std::vector<std::string> names;
+  for (func::FuncOp f : all)
+    names.push_back(f.getSymName().str());
+  for (const std::string &want : funcs)
+    if (!llvm::is_contained(names, want))
+      return fail("--func: " + specFile + " has no function '" + want +
+                  "' (it has " + llvm::join(names, ", ") + ")");
+  // The others leave the module, so that they cannot block the library.
+  for (func::FuncOp f : all) {
+    if (funcs.empty() || llvm::is_contained(funcs, f.getSymName().str()))
+      chosen.push_back(f);
+    else
+      f.erase();
+  }
+  // Every function the ABI cannot take is reported, not only the first.
+  bool refused = false;
+  for (func::FuncOp f : chosen) {
     FailureOr<abi::Signature> sig = abi::signatureOf(f, &sm);
-    if (failed(sig))
-      return 1;
+    if (failed(sig)) {
+      refused = true;
+      continue;
+    }
     lib.functions.push_back(std::move(*sig));
   }
+  if (refused)
+    return fail(funcs.empty() ? "no library written; --func picks the "
+                                "functions to compile (" +
+                                    llvm::join(names, ", ") + ")"
+                              : "no library written");
 
   // The target's description: detected (the CPU) or given.
   std::vector<std::string> description;
