@@ -165,17 +165,17 @@ class Function:
             raise ValueError("%s has %d rows, but an earlier operand has %d" %
                              (what, a.shape[0], batch))
         # Each row must be contiguous; rows may be any whole number of
-        # elements apart (the ABI's row stride).
-        inner_ok = a.shape[0] <= 1 or a.strides[0] % a.itemsize == 0
-        if a.ndim > 1 and not (a[0].flags.c_contiguous if a.shape[0] else True):
+        # elements apart (the ABI's row stride; 0: one row, contiguous).
+        if a.shape[0] > 0 and not a[0].flags.c_contiguous:
             raise ValueError("%s: each row must be contiguous (strides %s); "
                              "use numpy.ascontiguousarray" % (what, a.strides))
-        if not inner_ok or (a.shape[0] > 1 and a.strides[0] < a.itemsize *
-                            o["row_elements"]):
+        if a.shape[0] <= 1:
+            return 0, a.shape[0]
+        if (a.strides[0] % a.itemsize or
+                a.strides[0] < a.itemsize * o["row_elements"]):
             raise ValueError("%s: rows must be at least a row apart, in whole "
                              "elements (strides %s)" % (what, a.strides))
-        stride = a.strides[0] // a.itemsize if a.shape[0] > 1 else 0
-        return stride, a.shape[0]
+        return a.strides[0] // a.itemsize, a.shape[0]
 
     def __call__(self, *args, out=None):
         if _np is None:

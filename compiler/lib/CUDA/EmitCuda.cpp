@@ -231,12 +231,10 @@ private:
   /// sub-rows: sub-row row % S of batch row row / S.
   std::pair<std::string, std::string> operandRow(int64_t opnd,
                                                  const std::string &row) {
-    if (subrows > 1)
-      return {llvm::formatv("a.ptr[{0}]", opnd),
-              llvm::formatv("({0} / {1}) * a.stride[{2}] + ", row, subrows,
-                            opnd)};
+    std::string batchRow =
+        subrows > 1 ? llvm::formatv("({0} / {1})", row, subrows).str() : row;
     return {llvm::formatv("a.ptr[{0}]", opnd),
-            llvm::formatv("{0} * a.stride[{1}] + ", row, opnd)};
+            llvm::formatv("{0} * a.stride[{1}] + ", batchRow, opnd)};
   }
   /// Where element `index` of sub-row `row` sits in its batch row: u n +
   /// index, or u + S index where interleaved (u = row % S).

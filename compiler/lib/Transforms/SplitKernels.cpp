@@ -56,10 +56,12 @@ struct Parts {
   SmallVector<int64_t> radices; // of the load's digit reversal, or empty
 };
 
-/// Why `k` cannot be split, or "" with `parts` filled in.
-std::string splittable(kernel::KernelOp k, Parts &parts) {
+/// Whether the pass can split `k` (a load, square Kronecker stages with
+/// formula twiddles, a store of the tile's type to a result the load does
+/// not read), with `parts` filled in.
+bool splittable(kernel::KernelOp k, Parts &parts) {
   if (k.getSubrows())
-    return "it is split already";
+    return false; // split already
   int64_t n = k.getN();
   for (Operation &op : k.steps()) {
     if (auto ld = dyn_cast<kernel::LoadOp>(op))
@@ -69,24 +71,20 @@ std::string splittable(kernel::KernelOp k, Parts &parts) {
     else if (auto st = dyn_cast<kernel::StageOp>(op))
       parts.stages.push_back(st);
     else
-      return "its step '" + op.getName().getStringRef().str() +
-             "' is not a Kronecker stage";
+      return false;
   }
   kernel::LoadOp ld = parts.load;
   kernel::StoreOp st = parts.store;
-  if (ld.getN() || st.getN())
-    return "its load or store changes the row's length";
-  if (st.getGlobal() || st.getPacked())
-    return "its result is stored as another type than the tile's, which "
-           "cannot hold the row between the passes";
-  if (ld.getOperand() == st.getOperand())
-    return "it loads its result";
+  // The result holds the row between the passes: it must have the tile's
+  // type and length.
+  if (ld.getN() || st.getN() || st.getGlobal() || st.getPacked() ||
+      ld.getOperand() == st.getOperand())
+    return false;
   for (kernel::StageOp s : parts.stages) {
-    if (s.rowsOut() != s.getR() || s.getA() * s.getR() * s.getB() != n)
-      return "a stage changes the row's length";
     auto tw = s.getTwiddlesAttr();
-    if (tw && !isa<kernel::TwiddlesAttr>(tw))
-      return "a stage's twiddles are a table";
+    if (s.rowsOut() != s.getR() || s.getA() * s.getR() * s.getB() != n ||
+        (tw && !isa<kernel::TwiddlesAttr>(tw)))
+      return false;
   }
   // Stages on disjoint digits without twiddles commute (a Walsh-Hadamard
   // transform's factors): low digits first gives the split most choice.
@@ -106,10 +104,10 @@ std::string splittable(kernel::KernelOp k, Parts &parts) {
   if (Attribute p = ld.getPermAttr()) {
     auto sp = dyn_cast<kernel::PermutationAttr>(p);
     if (!sp || sp.getKind() != kernel::PermKind::digit_reversal)
-      return "its load permutation is not a digit reversal";
+      return false;
     parts.radices.assign(sp.getRadices().begin(), sp.getRadices().end());
   }
-  return "";
+  return true;
 }
 
 /// The split after stage `at`: the low block length N1, or 0 where the
@@ -153,7 +151,7 @@ struct SplitKernelsPass
       if (limit <= 0 || k.getN() <= limit)
         continue;
       Parts parts;
-      if (!splittable(k, parts).empty())
+      if (!splittable(k, parts))
         continue;
       // The most even split whose passes both fit (of two as even, the
       // first: measured, bench/NOTES.md CUDA v8).
