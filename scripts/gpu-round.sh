@@ -132,9 +132,10 @@ if has ab; then
   # Each spec with the flags in $AB_FLAGS (B) and without (A), twice in
   # alternation, so that the spread of A against A shows the noise.
   : > "$out/ab.log"
-  ab() { # name rows spec [args]
+  ab() { # name rows spec [args]; $AB_ONLY, a regex, picks names
     local name=$1 rows=$2 x
     shift 2
+    [[ $name =~ ${AB_ONLY:-.} ]] || return 0
     for round in 1 2; do
       for side in A B; do
         flags=()

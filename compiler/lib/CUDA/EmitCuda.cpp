@@ -38,6 +38,13 @@ llvm::cl::opt<bool> fuseMemory(
     llvm::cl::desc("CUDA: fuse a row's load into the first stage and its "
                    "store into the last"));
 
+// For measuring the cache hints in one run (scripts/gpu-round.sh ab); not a
+// user option.
+llvm::cl::opt<bool> streaming(
+    "linop-cuda-streaming", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("CUDA: read and write the rows with the evict-first "
+                   "cache hints (__ldcs, __stcs)"));
+
 // For measuring local cluster stages against distributed shared memory
 // everywhere in one run (scripts/gpu-round.sh ab); not a user option.
 llvm::cl::opt<bool> localStages(
@@ -129,23 +136,46 @@ private:
   int next = 0;
 };
 
+/// Element `index` of a `type` array at `ptr`; with `stream`, through the
+/// evict-first cache hint, for data each kernel touches once.
+std::string globalLoad(const std::string &type, const std::string &ptr,
+                       const std::string &index, bool stream) {
+  if (stream)
+    return llvm::formatv("__ldcs((const {0} *)({1}) + {2})", type, ptr, index);
+  return llvm::formatv("((const {0} *)({1}))[{2}]", type, ptr, index);
+}
+
+/// The statement storing `value` as element `index` of a `type` array.
+std::string globalStore(const std::string &type, const std::string &ptr,
+                        const std::string &index, const std::string &value,
+                        bool stream) {
+  if (stream)
+    return llvm::formatv("__stcs(({0} *)({1}) + {2}, {3});", type, ptr, index,
+                         value);
+  return llvm::formatv("(({0} *)({1}))[{2}] = {3};", type, ptr, index, value);
+}
+
 /// Element `index` of a real array at `ptr` stored as `type` (f32, f16 or
 /// bf16), as an f32 expression.
 std::string readReal(Type type, const std::string &ptr,
-                     const std::string &index) {
+                     const std::string &index, bool stream = false) {
   if (type.isF16() || type.isBF16())
-    return llvm::formatv("linop_{0}_to_f32(((const unsigned short *)({1}))[{2}])",
-                         type.isF16() ? "f16" : "bf16", ptr, index);
-  return llvm::formatv("((const float *)({0}))[{1}]", ptr, index);
+    return llvm::formatv(
+        "linop_{0}_to_f32({1})", type.isF16() ? "f16" : "bf16",
+        globalLoad("unsigned short", ptr, index, stream));
+  return globalLoad("float", ptr, index, stream);
 }
 
 /// The statement storing f32 `value` as element `index` of a real array.
 std::string writeReal(Type type, const std::string &ptr,
-                      const std::string &index, const std::string &value) {
+                      const std::string &index, const std::string &value,
+                      bool stream = false) {
   if (type.isF16() || type.isBF16())
-    return llvm::formatv("((unsigned short *)({0}))[{1}] = linop_f32_to_{2}({3});",
-                         ptr, index, type.isF16() ? "f16" : "bf16", value);
-  return llvm::formatv("((float *)({0}))[{1}] = {2};", ptr, index, value);
+    return globalStore("unsigned short", ptr, index,
+                       llvm::formatv("linop_f32_to_{0}({1})",
+                                     type.isF16() ? "f16" : "bf16", value),
+                       stream);
+  return globalStore("float", ptr, index, value, stream);
 }
 
 /// Emits one kernel.
@@ -365,20 +395,20 @@ CudaEmitter::V KernelEmitter::globalRead(kernel::LoadOp op,
   auto [ptr, at] = operandRow(op.getOperand(), row);
   std::string index = subrowElement(row, elem, op.getInterleaved());
   if (isa<ComplexType>(g.elem)) {
-    src += llvm::formatv("{0}const float2 {1} = ((const float2 *){2})[{3}{4}];"
-                         "\n",
-                         indent, name, ptr, at, index);
+    src += indent + "const float2 " + name + " = " +
+           globalLoad("float2", ptr, at + index, streaming) + ";\n";
     return {name + ".x", name + ".y"};
   }
   if (g.packed) { // a real row read as pairs
     src += indent + "const float " + name + "r = " +
-           readReal(g.elem, ptr, at + "2 * (" + index + ")") + ", " + name +
-           "i = " + readReal(g.elem, ptr, at + "2 * (" + index + ") + 1") +
+           readReal(g.elem, ptr, at + "2 * (" + index + ")", streaming) +
+           ", " + name + "i = " +
+           readReal(g.elem, ptr, at + "2 * (" + index + ") + 1", streaming) +
            ";\n";
     return {name + "r", name + "i"};
   }
   src += indent + "const float " + name + "r = " +
-         readReal(g.elem, ptr, at + index) + ";\n";
+         readReal(g.elem, ptr, at + index, streaming) + ";\n";
   return {name + "r", ""};
 }
 
@@ -391,12 +421,16 @@ std::string KernelEmitter::globalWrite(kernel::StoreOp op,
   std::string index = subrowElement(row, elem, op.getInterleaved());
   std::string im = v.im.empty() ? "0.0f" : v.im;
   if (isa<ComplexType>(g.elem))
-    return llvm::formatv("((float2 *){0})[{1}{2}] = make_float2({3}, {4});",
-                         ptr, at, index, v.re, im);
+    return globalStore("float2", ptr, at + index,
+                       "make_float2(" + v.re + ", " + im + ")", streaming);
   if (g.packed) // pairs of reals
-    return writeReal(g.elem, ptr, at + "2 * (" + index + ")", v.re) + " " +
-           writeReal(g.elem, ptr, at + "2 * (" + index + ") + 1", im);
-  return writeReal(g.elem, ptr, at + index, v.re); // a real row: the real parts
+    return writeReal(g.elem, ptr, at + "2 * (" + index + ")", v.re,
+                     streaming) +
+           " " +
+           writeReal(g.elem, ptr, at + "2 * (" + index + ") + 1", im,
+                     streaming);
+  // A real row: the real parts.
+  return writeReal(g.elem, ptr, at + index, v.re, streaming);
 }
 
 LogicalResult KernelEmitter::emitLoad(kernel::LoadOp op) {

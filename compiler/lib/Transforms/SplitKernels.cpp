@@ -48,6 +48,13 @@ llvm::cl::opt<bool> splitKernels(
     llvm::cl::desc("split kernels whose rows do not fit on chip into two "
                    "passes through memory"));
 
+// For measuring which of two equally even splits is faster; not a user
+// option.
+llvm::cl::opt<bool> shortPass2(
+    "linop-split-short-pass2", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("of two equally even splits, give pass 2 (interleaved at "
+                   "both ends) the shorter sub-rows"));
+
 /// A kernel the pass can split: its load, its stages, its store.
 struct Parts {
   kernel::LoadOp load;
@@ -154,12 +161,14 @@ struct SplitKernelsPass
       if (!splittable(k, parts))
         continue;
       // The most even split whose passes both fit (of two as even, the
-      // first: measured, bench/NOTES.md CUDA v8).
+      // first, unless --linop-split-short-pass2: bench/NOTES.md CUDA v9).
       int64_t n = k.getN(), best = 0;
       size_t bestAt = 0;
       auto better = [&](int64_t n1) {
-        return !best ||
-               std::max(n1, n / n1) < std::max(best, n / best);
+        if (!best)
+          return true;
+        int64_t m = std::max(n1, n / n1), mb = std::max(best, n / best);
+        return m < mb || (shortPass2 && m == mb && n1 > best);
       };
       for (size_t at = 1; at < parts.stages.size(); ++at) {
         int64_t n1 = lowBlock(parts, at, n);
