@@ -89,6 +89,29 @@ void fftPow2(const cd *x, cd *y, int64_t n, bool inverse) {
       }
 }
 
+void fft(const cd *x, cd *y, int64_t n, bool inverse) {
+  if (isPowerOfTwo(n))
+    return fftPow2(x, y, n, inverse);
+  // jk = (j^2 + k^2 - (k-j)^2) / 2: y = c . ((c . x) * conj(c)), with the
+  // chirp c[j] = w^(j^2/2) and * a convolution of length M >= 2n - 1.
+  int64_t sign = inverse ? 1 : -1, M = int64_t(1) << log2Exact(2 * n - 1);
+  std::vector<cd> c(n), a(M, 0.0), g(M, 0.0), A(M), G(M);
+  for (int64_t j = 0; j < n; ++j) {
+    c[j] = unitRoot(sign * ((j * j) % (2 * n)), 2 * n);
+    a[j] = x[j] * c[j];
+    g[j] = std::conj(c[j]);
+    if (j > 0)
+      g[M - j] = g[j];
+  }
+  fftPow2(a.data(), A.data(), M, false);
+  fftPow2(g.data(), G.data(), M, false);
+  for (int64_t i = 0; i < M; ++i)
+    A[i] *= G[i];
+  fftPow2(A.data(), a.data(), M, true);
+  for (int64_t k = 0; k < n; ++k)
+    y[k] = c[k] * a[k] / double(M);
+}
+
 CMat dft(int64_t n, bool inverse, Norm norm) {
   if (n < 1)
     return {};

@@ -51,6 +51,9 @@ CMat dft(int64_t n, bool inverse, Norm norm);
 /// iterative radix-2 FFT, for rows too long for the O(n^2) sums (the
 /// reference evaluator's DFTs past 4096 points); roots from unitRoot.
 void fftPow2(const cd *x, cd *y, int64_t n, bool inverse);
+/// The same for any n >= 1: fftPow2, or Bluestein's chirp convolution
+/// through fftPow2 (O(n log n) at every size).
+void fft(const cd *x, cd *y, int64_t n, bool inverse);
 /// (n/2+1) x n: the first n/2+1 rows of dft(n, false, norm).
 CMat rdft(int64_t n, Norm norm);
 /// X has n/2+1 entries; the result is real (imaginary parts 0). Real-linear

@@ -163,6 +163,11 @@ group_examples() {
 group_conv() {
   # rdft, a constant diagonal, irdft: an FFT convolution in one kernel.
   check "$specs/conv.mlir" --batch 17
+  # Circulant, Toeplitz and convolution operators with constant weights,
+  # through linop-decompose's convolution rules.
+  for f in conv_long conv_short conv_full toeplitz_square toeplitz_rect circulant_odd circulant_complex; do
+    check "$specs/convolutions.mlir" --func $f --batch 17
+  done
 }
 group_odd() {
   # irdft of odd sizes: the real part of an inverse DFT after padding.

@@ -162,15 +162,16 @@ TEST(RefMath, DftMatchesRecursiveFft) {
   }
 }
 
-TEST(RefMath, FftPow2MatchesTheSums) {
-  // The evaluator's path for long DFTs, against the defining sums.
+TEST(RefMath, FftMatchesTheSums) {
+  // The evaluator's path for long DFTs (powers of two), and the spectra of
+  // convolution kernels (any n), against the defining sums.
   Rng rng(9);
-  for (int64_t n : {1, 2, 8, 1024, 8192}) {
+  for (int64_t n : {1, 2, 3, 8, 97, 1000, 1024, 8192, 12289}) {
     std::vector<cd> x(n), y(n, cd(NAN, NAN));
     for (cd &v : x)
       v = cd(rng.uniform(), rng.uniform());
     for (bool inv : {false, true}) {
-      fftPow2(x.data(), y.data(), n, inv);
+      fft(x.data(), y.data(), n, inv);
       double err = 0, norm = 0;
       for (int64_t k = 0; k < n; k += (n > 64 ? 61 : 1)) {
         cd acc = 0;

@@ -28,17 +28,22 @@ namespace {
 /// element types: the loosest over its arguments and results.
 double defaultBound(func::FuncOp f) {
   double bound = 1e-9;
-  auto widen = [&](Type t) {
-    auto st = dyn_cast<ShapedType>(t);
-    if (!st)
-      return;
-    Type e = st.getElementType();
+  auto widenElem = [&](Type e) {
     if (auto c = dyn_cast<ComplexType>(e))
       e = c.getElementType();
     if (e.isF32())
       bound = std::max(bound, 1e-5);
     else if (e.isF16() || e.isBF16())
       bound = std::max(bound, 1e-2);
+  };
+  // Tensors, and operators returned as values.
+  auto widen = [&](Type t) {
+    if (auto st = dyn_cast<ShapedType>(t))
+      widenElem(st.getElementType());
+    if (auto ot = dyn_cast<linop::OperatorType>(t)) {
+      widenElem(ot.getDomain());
+      widenElem(ot.getCodomain());
+    }
   };
   for (Type t : f.getArgumentTypes())
     widen(t);

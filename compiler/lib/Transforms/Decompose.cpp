@@ -14,6 +14,9 @@
 //  rDFT_2M  = Split DFT_M Pack,  irDFT_2M = Unpack iDFT_M Merge
 //  rDFT_N   = Trunc DFT_N Promote (N odd)
 //  X (real) = Real X (complex) Promote   (DFT of real input, DCT, DST, Hartley)
+//  circulant(h) = iDFT_N diag(DFT_N h / N) DFT_N   (constant h)
+//  toeplitz(t), conv(k) = Trunc circulant_P Pad, P >= M + N - 1
+//  circulant(h) (real) = irDFT_N diag(rDFT_N h / N) rDFT_N
 //
 //===----------------------------------------------------------------------===//
 
@@ -136,30 +139,6 @@ Value cooleyTukey(FactorBuilder &b, int64_t N, ArrayRef<int64_t> radices,
                    b.type(N, N, elem));
 }
 
-/// The forward DFT of a power-of-two length in double precision (radix 2,
-/// decimation in time), for Bluestein's kernel: O(M log M) where a direct
-/// sum would take minutes at M = 2^18.
-std::vector<cd> forwardDft(std::vector<cd> x) {
-  int64_t n = x.size();
-  for (int64_t i = 1, j = 0; i < n; ++i) {
-    int64_t bit = n >> 1;
-    for (; j & bit; bit >>= 1)
-      j ^= bit;
-    j ^= bit;
-    if (i < j)
-      std::swap(x[i], x[j]);
-  }
-  for (int64_t len = 2; len <= n; len *= 2)
-    for (int64_t start = 0; start < n; start += len)
-      for (int64_t k = 0; k < len / 2; ++k) {
-        cd w = unitRoot(-k * (n / len), n);
-        cd u = x[start + k], v = w * x[start + k + len / 2];
-        x[start + k] = u + v;
-        x[start + k + len / 2] = u - v;
-      }
-  return x;
-}
-
 /// Bluestein: jk = (j^2 + k^2 - (k-j)^2) / 2, so DFT_N = C T C with the
 /// chirp C = diag(w^(j^2/2)) and the Toeplitz T[k,j] = w^(-(k-j)^2/2).
 /// T is the top-left block of a circulant of size M >= 2N-1 (a power of
@@ -181,7 +160,8 @@ Value bluestein(FactorBuilder &b, int64_t N, bool inverse, Norm norm,
     if (j > 0)
       g[M - j] = h;
   }
-  std::vector<cd> gHat = forwardDft(g);
+  std::vector<cd> gHat(M);
+  ref::fft(g.data(), gHat.data(), M, /*inverse=*/false);
   for (cd &v : gHat)
     v /= double(M);
   // Zero padding N -> M and truncation M -> N: I_{N-1} (+) e0.
@@ -200,6 +180,120 @@ Value bluestein(FactorBuilder &b, int64_t N, bool inverse, Norm norm,
                     b.diag(chirp, elem)},
                    b.type(N, N, elem));
 }
+
+/// Circulant, Toeplitz and convolution operators with constant weights,
+/// through the convolution theorem. A circulant of size P with first column
+/// c is iDFT_P diag(DFT_P c / P) DFT_P. An M x N Toeplitz matrix is the
+/// top-left block of a circulant of size P >= M + N - 1 (a power of two):
+/// Trunc_{P->M} C Pad_{N->P}, with c[d] = t[d + N - 1] for 0 <= d < M and
+/// c[P - e] = t[N - 1 - e] for 0 < e < N. A convolution is the Toeplitz
+/// matrix of its kernel (t[N - 1 + d] = k[d], 0 <= d < K), on a circulant
+/// of P >= max(M, N + K - 1). Real operators keep half the spectrum
+/// between rdft and irdft (a half-size complex DFT each), with the padding
+/// and truncation on the real side. A family keeps one spectrum per member.
+/// Run-time weights stay as they are: their spectrum would be computed at
+/// run time, which the planner cannot do yet (it says so).
+template <typename OpTy>
+struct DecomposeConvolution : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<OperatorType>(op.getType());
+    Value weights = op->getOperand(0);
+    // f16 and bf16 have no complex type for the spectrum (the planner says
+    // so); nothing may be built before this point, or the driver loops.
+    Type e = t.getDomain();
+    if (e.isF16() || e.isBF16())
+      return failure();
+    std::optional<std::vector<cd>> w = constantValues(weights);
+    if (!w)
+      return failure();
+    int64_t M = t.getRows(), N = t.getCols();
+    int64_t len = cast<ShapedType>(weights.getType()).getShape().back();
+    int64_t members = len ? int64_t(w->size()) / len : 0;
+    // Where column d of the circulant comes from: t[N - 1 + d] (Toeplitz
+    // numbering), for d in (-N, M).
+    bool circulant = isa<CirculantOp>(op.getOperation());
+    // A convolution's kernel has K taps, so wrapping around only needs to
+    // clear them: P >= max(M, N + K - 1).
+    int64_t P = N;
+    if (!circulant) {
+      int64_t need = isa<ConvOp>(op.getOperation()) ? std::max(M, N + len - 1)
+                                                    : M + N - 1;
+      P = 1;
+      while (P < need)
+        P *= 2;
+    }
+    auto tap = [&](const cd *k, int64_t d) -> cd {
+      if constexpr (std::is_same_v<OpTy, ConvOp>)
+        return d >= 0 && d < len ? k[d] : cd(0);
+      else
+        return k[N - 1 + d]; // Toeplitz
+    };
+    std::vector<cd> spectra(members * P), col(P);
+    for (int64_t f = 0; f < members; ++f) {
+      const cd *k = w->data() + f * len;
+      if (circulant) {
+        col.assign(k, k + P);
+      } else {
+        std::fill(col.begin(), col.end(), cd(0));
+        for (int64_t d = 0; d < M; ++d)
+          col[d] = tap(k, d);
+        for (int64_t e = 1; e < N; ++e)
+          col[P - e] = tap(k, -e);
+      }
+      ref::fft(col.data(), spectra.data() + f * P, P, /*inverse=*/false);
+    }
+    for (cd &v : spectra)
+      v /= double(P);
+
+    FactorBuilder b(rewriter, op.getLoc());
+    Type elem = t.getDomain();
+    ArrayRef<int64_t> family = t.getFamily();
+    Value C;
+    if (isa<ComplexType>(elem)) {
+      C = b.compose({b.dft(P, /*inverse=*/true, Norm::none, elem),
+                     b.diag(spectra, elem, family),
+                     b.dft(P, /*inverse=*/false, Norm::none, elem)},
+                    b.type(P, P, elem).withFamily(family));
+    } else {
+      // Real weights: the spectrum is Hermitian, so half of it (P/2 + 1
+      // entries) between rdft and irdft, a half-size complex DFT each.
+      Type cplx = ComplexType::get(elem);
+      int64_t H = P / 2 + 1;
+      std::vector<cd> half;
+      for (int64_t f = 0; f < members; ++f)
+        half.insert(half.end(), spectra.begin() + f * P,
+                    spectra.begin() + f * P + H);
+      auto rdft = b.create<RdftOp>(b.type(H, P, elem, cplx), Norm::none);
+      auto irdft = b.create<IrdftOp>(b.type(P, H, cplx, elem), Norm::none);
+      if (!rdft || !irdft)
+        return failure();
+      C = b.compose({irdft.getResult(), b.diag(half, cplx, family),
+                     rdft.getResult()},
+                    b.type(P, P, elem).withFamily(family));
+    }
+    // Zero padding N -> P and truncation P -> M, as identities plus one
+    // column (row) e0 so that no block is empty: I_{N-1} (+) e0.
+    auto embed = [&](int64_t small, bool pad) -> Value {
+      if (small == P)
+        return {};
+      std::vector<cd> e0(P - small + 1, 0.0);
+      e0[0] = 1.0;
+      Value e = pad ? b.dense(P - small + 1, 1, e0, elem)
+                    : b.dense(1, P - small + 1, e0, elem);
+      if (small == 1)
+        return e;
+      return b.directSum({b.identity(small - 1, elem), e},
+                         pad ? b.type(P, small, elem) : b.type(small, P, elem));
+    };
+    Value v = b.compose({embed(M, false), C, embed(N, true)}, t);
+    if (!b.ok() || !v)
+      return failure();
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+};
 
 struct DecomposeDft : OpRewritePattern<DftOp> {
   DecomposeDft(MLIRContext *ctx, const Config &cfg)
@@ -754,7 +848,9 @@ struct DecomposePass : linop::impl::DecomposeBase<DecomposePass> {
     patterns.add<DecomposeDft, DecomposeHadamard, DecomposeTrig<DctOp>,
                  DecomposeTrig<DstOp>, DecomposeHartley>(ctx, cfg);
     patterns.add<ScaleIntoCompose, SplitButterfly, DecomposeRdft,
-                 DecomposeIrdft>(ctx);
+                 DecomposeIrdft, DecomposeConvolution<CirculantOp>,
+                 DecomposeConvolution<ToeplitzOp>,
+                 DecomposeConvolution<ConvOp>>(ctx);
     populateNormalFormPatterns(patterns, /*split=*/true);
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     AdjointOp::getCanonicalizationPatterns(patterns, ctx);

@@ -278,14 +278,20 @@ Value FactorBuilder::perm(ArrayRef<int64_t> p, Type elem) {
   return op.getResult();
 }
 
-Value FactorBuilder::diag(ArrayRef<cd> d, Type elem) {
+Value FactorBuilder::diag(ArrayRef<cd> d, Type elem,
+                          ArrayRef<int64_t> family) {
   if (!good || llvm::all_of(d, [](cd v) { return v == cd(1.0); }))
     return {};
-  int64_t n = d.size();
-  Value w = constant(elem, {n}, d);
+  int64_t members = 1;
+  for (int64_t f : family)
+    members *= f;
+  int64_t n = d.size() / members;
+  SmallVector<int64_t> shape(family.begin(), family.end());
+  shape.push_back(n);
+  Value w = constant(elem, shape, d);
   if (!w)
     return {};
-  auto op = create<DiagOp>(type(n, n, elem), w);
+  auto op = create<DiagOp>(type(n, n, elem).withFamily(family), w);
   return op ? op.getResult() : Value();
 }
 

@@ -93,8 +93,10 @@ public:
   /// A perm op in the most readable form (stride, bitrev or explicit);
   /// null for the identity.
   mlir::Value perm(llvm::ArrayRef<int64_t> p, mlir::Type elem);
-  /// A diag of a constant; null when every weight is 1.
-  mlir::Value diag(llvm::ArrayRef<cd> d, mlir::Type elem);
+  /// A diag of a constant; null when every weight is 1. With a family
+  /// [F...], `d` holds one diagonal of d.size() / prod(F) per member.
+  mlir::Value diag(llvm::ArrayRef<cd> d, mlir::Type elem,
+                   llvm::ArrayRef<int64_t> family = {});
   /// The Cooley-Tukey twiddles of DFT_{rb} times `scale`, repeated over n
   /// rows; null when every entry is 1.
   mlir::Value twiddle(int64_t r, int64_t b, bool inverse, int64_t n,

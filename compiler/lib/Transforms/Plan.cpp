@@ -261,8 +261,8 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     return func.emitError("linop-plan: operators must be built in the "
                           "function, not passed in");
   if (!type.getFamily().empty())
-    return fail(def, "family operators are not supported by the CPU "
-                     "backend yet");
+    return fail(def, "family operators (one operator per channel) are not "
+                     "supported by the planner yet");
   if (isa<IdentityOp>(def))
     return success();
   if (isa<PromoteOp, RealOp, PackOp, UnpackOp>(def)) {
@@ -484,19 +484,34 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     out.push_back(q);
     return success();
   }
+  std::string name = def->getName().getStringRef().str();
+  // linop-decompose rewrites these where the weights are constants.
+  if (isa<ConvOp, CirculantOp, ToeplitzOp>(def) &&
+      (type.getDomain().isF16() || type.getDomain().isBF16()))
+    return fail(def, "'" + name +
+                         "' on f16 or bf16 data is not supported yet: its "
+                         "spectrum would need complex<f16>, which the "
+                         "dialect does not have (f32, f64 and their "
+                         "complex types compile)");
+  if (isa<ConvOp, CirculantOp, ToeplitzOp>(def))
+    return fail(def, "'" + name +
+                         "' with run-time weights is not supported yet: its "
+                         "spectrum would have to be computed at run time, "
+                         "and the planner has no prepare kernel for that "
+                         "yet; weights given as an arith.constant compile");
   // Small named transforms are codelets in their own right.
   if (type.isSquare() && type.getRows() <= 64 &&
       isa<DftOp, HadamardOp, HartleyOp, DctOp, DstOp>(def))
     return leafStage(op, 1, 1, out);
   if (!type.isSquare())
-    return fail(def, "a rectangular '" + def->getName().getStringRef().str() +
+    return fail(def, "a rectangular '" + name +
                          "' is not supported yet (direct "
                          "sums of identities and constants, and constant "
                          "dense operators, are)");
-  return fail(def, "'" + def->getName().getStringRef().str() +
+  return fail(def, "'" + name +
                        "' of this size must be decomposed first (run "
-                       "linop-decompose) or is not supported by the CPU "
-                       "backend yet");
+                       "linop-decompose) or is not supported by the planner "
+                       "yet");
 }
 
 /// Real scalars commute with the real <-> complex steps (they are real-

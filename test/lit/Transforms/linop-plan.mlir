@@ -156,3 +156,26 @@ func.func @rect_kron(%x: tensor<?x80xf32>) -> tensor<?x3xf32> {
   %y = linop.apply %K, %x : (!linop.op<3x80, f32>, tensor<?x80xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
 }
+
+// -----
+
+// A Toeplitz matrix with run-time weights: linop-decompose leaves it (its
+// spectrum is not a constant), and the planner says why it stops.
+func.func @toeplitz_runtime(%x: tensor<?x256xf32>, %t: tensor<511xf32>) -> tensor<?x256xf32> {
+  // expected-error @+1 {{linop-plan: 'linop.toeplitz' with run-time weights is not supported yet: its spectrum would have to be computed at run time, and the planner has no prepare kernel for that yet; weights given as an arith.constant compile}}
+  %T = linop.toeplitz %t : (tensor<511xf32>) -> !linop.op<256x256, f32>
+  %y = linop.apply %T, %x : (!linop.op<256x256, f32>, tensor<?x256xf32>) -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+
+// -----
+
+// f16 and bf16 have no complex type for a convolution's spectrum.
+func.func @conv_f16(%x: tensor<?x10xf16>) -> tensor<?x10xf16> {
+  %k = arith.constant dense<[0.5, -1.25, 2.0]> : tensor<3xf16>
+  // expected-error @+1 {{linop-plan: 'linop.conv' on f16 or bf16 data is not supported yet: its spectrum would need complex<f16>, which the dialect does not have (f32, f64 and their complex types compile)}}
+  %K = linop.conv causal %k : (tensor<3xf16>) -> !linop.op<10x10, f16>
+  %y = linop.apply %K, %x : (!linop.op<10x10, f16>, tensor<?x10xf16>) -> tensor<?x10xf16>
+  return %y : tensor<?x10xf16>
+}
