@@ -38,8 +38,12 @@ std::string describe(Operation *op) {
        << ", stride " << bf.getStride() << ", weights from argument #"
        << bf.getOperand();
   } else if (auto d = dyn_cast<kernel::DenseStageOp>(op)) {
-    os << d.getBlocks() << " dense block(s) of " << d.getR() << "x"
-       << d.getR() << ", weights from argument #" << d.getOperand();
+    if (d.getR() == 1)
+      os << "diagonal of " << d.getBlocks();
+    else
+      os << d.getBlocks() << " dense block(s) of " << d.getR() << "x"
+         << d.getR();
+    os << ", weights from argument #" << d.getOperand();
   } else if (auto e = dyn_cast<kernel::EmbedOp>(op)) {
     os << "embed " << e.getNIn() << " -> " << e.getNOut() << ":";
     for (auto [k, blk] : llvm::enumerate(e.getBlocks())) {

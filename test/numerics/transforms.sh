@@ -98,11 +98,16 @@ group_hadamard() {
 group_weights() {
   # Weights: a BPBP butterfly and a Monarch matrix at run time; butterflies
   # with decreasing strides, complex weights, constant weights, and stacked
-  # factors that compile as a loop over blocks.
+  # factors that compile as a loop over blocks; run-time diagonals.
   check "$examples/butterfly.mlir" --func butterfly256 --batch 17
   check "$examples/butterfly.mlir" --func monarch256 --batch 5
   for f in decreasing_perm complex_weights constant_weights stacked_even stacked_odd; do
     check "$specs/butterflies.mlir" --func $f --batch 9
+  done
+  # Diagonals with run-time weights; a convolution with a run-time kernel
+  # as its two functions (prepare the spectrum, apply it).
+  for f in gate gate_bf16 filter conv_prepare conv_apply; do
+    check "$specs/diag.mlir" --func $f --batch 9
   done
 }
 group_primes() {

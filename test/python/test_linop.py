@@ -73,6 +73,22 @@ class LinopModule(unittest.TestCase):
         np.testing.assert_allclose(self.lib.matrix(x, w), x @ w.T,
                                    rtol=1e-12, atol=1e-12)
 
+    def test_convolution_with_a_run_time_kernel(self):
+        # test/numerics/specs/diag.mlir: the kernel's spectrum once
+        # (conv_prepare), then any number of signals (conv_apply), against
+        # numpy's causal convolution.
+        spec = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "numerics", "specs", "diag.mlir")
+        lib = linop.compile(spec, target="cpu")
+        r = rng()
+        k = r.standard_normal((1, 1024)).astype(np.float32)
+        x = r.standard_normal((6, 1024)).astype(np.float32)
+        s = lib.conv_prepare(k)[0]
+        y = lib.conv_apply(x, s)
+        want = np.array([np.convolve(row, k[0])[:1024] for row in
+                         x.astype(np.float64)])
+        self.assertLess(np.abs(y - want).max() / np.abs(want).max(), 1e-5)
+
     def test_bad_calls_raise_clear_errors(self):
         x = np.zeros((4, 64), np.complex64)
         cases = [

@@ -833,9 +833,14 @@ LogicalResult KernelEmitter::emitButterfly(kernel::ButterflyStageOp op,
 LogicalResult KernelEmitter::emitDense(kernel::DenseStageOp op) {
   int64_t R = op.getR(), blocks = op.getBlocks();
   bool cw = op.getComplexWeights();
-  src += llvm::formatv("    // {0} dense block(s) of {1}x{1}, weights from "
-                       "operand #{2}\n",
-                       blocks, R, op.getOperand());
+  src += R == 1 ? llvm::formatv("    // diagonal of {0}, weights from "
+                                "operand #{1}\n",
+                                blocks, op.getOperand())
+                        .str()
+                 : llvm::formatv("    // {0} dense block(s) of {1}x{1}, "
+                                 "weights from operand #{2}\n",
+                                 blocks, R, op.getOperand())
+                       .str();
   loop(blocks * R);
   std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
   src += llvm::formatv(

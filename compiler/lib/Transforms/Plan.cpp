@@ -329,10 +329,23 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     if (auto tw = dyn_cast<TwiddleOp>(def)) {
       f.twiddles = tw.getValues();
     } else {
-      auto w = ref::evaluateConstant(cast<DiagOp>(def).getWeights());
+      Value weights = cast<DiagOp>(def).getWeights();
+      if (int64_t arg = argumentIndex(weights); arg >= 0) {
+        // Run-time weights: n dense blocks of 1 x 1 read from the argument.
+        Type e = cast<ShapedType>(weights.getType()).getElementType();
+        Factor d{Factor::Dense};
+        d.operand = arg;
+        d.r = 1;
+        d.blocks = type.getRows();
+        d.complexWeights = isa<ComplexType>(e);
+        d.weightStorage = narrowStorage(e);
+        out.push_back(std::move(d));
+        return success();
+      }
+      auto w = ref::evaluateConstant(weights);
       if (failed(w))
-        return fail(def, "a diagonal must have constant weights on the "
-                         "planner so far");
+        return fail(def, "a diagonal's weights must be a constant or a "
+                         "function argument");
       f.twiddles = w->data;
     }
     out.push_back(std::move(f));

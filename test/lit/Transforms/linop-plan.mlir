@@ -71,6 +71,20 @@ func.func @bpbp(%x: tensor<?x4xf32>, %tw: tensor<2x2x2x2x2xf32>, %w: tensor<4x4x
 
 // -----
 
+// A diagonal with run-time weights (argument #1) is n dense blocks of 1 x 1:
+// the complex weights multiply each element.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_runtime_diag
+// CHECK: linop_kernel.load
+// CHECK-NEXT: linop_kernel.dense_stage 0 -> 1 {blocks = 8 : i64, complex_weights, operand = 1 : i64, r = 1 : i64}
+// CHECK-NEXT: linop_kernel.store 1 -> operand 2
+func.func @runtime_diag(%x: tensor<?x8xcomplex<f32>>, %w: tensor<8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>> {
+  %D = linop.diag %w : (tensor<8xcomplex<f32>>) -> !linop.op<8x8, complex<f32>>
+  %y = linop.apply %D, %x : (!linop.op<8x8, complex<f32>>, tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>>
+  return %y : tensor<?x8xcomplex<f32>>
+}
+
+// -----
+
 // A transform too large for a codelet must be decomposed first: an error,
 // never a slow or wrong kernel.
 func.func @big(%x: tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32>> {
