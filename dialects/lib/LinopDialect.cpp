@@ -128,9 +128,23 @@ Type OperatorType::parse(AsmParser &p) {
     p.emitError(loc, "expected operator sizes 'M x N'");
     return Type();
   };
-  if (p.parseInteger(rows) || p.parseKeyword(&kw) || !kw.starts_with("x"))
+  if (p.parseInteger(rows))
     return sizeError();
-  if (kw == "x") {
+  // "0xN" lexes as one hexadecimal integer: read N from the source, so that
+  // a zero size gets the verifier's message like "0 x N" does.
+  // (The source buffer ends in a NUL, so reading on stops there.)
+  const char *text = loc.getPointer();
+  if (text[0] == '0' && text[1] == 'x') {
+    cols = 0;
+    const char *d = text + 2;
+    for (; llvm::isDigit(*d) && cols < (int64_t(1) << 40); ++d)
+      cols = cols * 10 + (*d - '0');
+    if (d == text + 2)
+      return sizeError();
+    rows = 0;
+  } else if (p.parseKeyword(&kw) || !kw.starts_with("x")) {
+    return sizeError();
+  } else if (kw == "x") {
     if (p.parseInteger(cols))
       return sizeError();
   } else if (kw.drop_front().getAsInteger(10, cols)) {

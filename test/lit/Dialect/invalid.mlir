@@ -6,6 +6,17 @@ func.func @negative_size() -> !linop.op<-4x4, f32>
 
 // -----
 
+// "0x0" lexes as a hexadecimal number; it gets the same message.
+// expected-error @+1 {{operator sizes must be positive, got 0x0}}
+func.func @zero_size() -> !linop.op<0x0, f32>
+
+// -----
+
+// expected-error @+1 {{operator sizes must be positive, got 0x16}}
+func.func @zero_rows() -> !linop.op<0x16, f32>
+
+// -----
+
 // expected-error @+1 {{unsupported element type 'i32'}}
 func.func @bad_element() -> !linop.op<4x4, i32>
 
