@@ -232,10 +232,10 @@ int main(int argc, char **argv) {
                 "dft with a host pointer as x");
     Device small(2 * 1024 * 4);
     expectError(dft(d.as<float>(), small.as<float>(), 4, 0, 0, nullptr),
-                LINOP_ERROR_INVALID_ARGUMENT, "result0",
+                LINOP_ERROR_INVALID_ARGUMENT, "device pointer 'y'",
                 "dft with a result too small for the batch");
     expectError(dft(d.as<float>(), d.as<float>() + 2 * 1024, 2, 0, 0, nullptr),
-                LINOP_ERROR_INVALID_ARGUMENT, "'x' and 'result0'",
+                LINOP_ERROR_INVALID_ARGUMENT, "'x' and 'y'",
                 "dft with overlapping x and result");
   }
   linop_cuda_stream_destroy(stream);

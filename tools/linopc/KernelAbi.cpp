@@ -101,26 +101,77 @@ bool isReserved(llvm::StringRef s) {
   return words.contains(s) || s.starts_with("linop") || s.starts_with("_");
 }
 
-// The name the spec gives argument `arg` (`%x` -> "x"), read from the
-// source at the argument's location; "" when there is none.
-std::string sourceName(BlockArgument arg, llvm::SourceMgr *sm) {
-  auto loc = dyn_cast<FileLineColLoc>(arg.getLoc());
+// Where `where` points in the main source buffer, and the buffer's start
+// and end; a null pointer when it points elsewhere.
+struct SourceAt {
+  const char *at = nullptr, *begin = nullptr, *end = nullptr;
+};
+SourceAt sourceAt(Location where, llvm::SourceMgr *sm) {
+  auto loc = dyn_cast<FileLineColLoc>(where);
   if (!sm || !loc || sm->getNumBuffers() == 0)
-    return "";
+    return {};
   unsigned id = sm->getMainFileID();
-  if (sm->getMemoryBuffer(id)->getBufferIdentifier() != loc.getFilename())
-    return "";
-  llvm::SMLoc at = sm->FindLocForLineAndColumn(id, loc.getLine(),
-                                               loc.getColumn());
+  const llvm::MemoryBuffer *buf = sm->getMemoryBuffer(id);
+  if (buf->getBufferIdentifier() != loc.getFilename())
+    return {};
+  llvm::SMLoc at =
+      sm->FindLocForLineAndColumn(id, loc.getLine(), loc.getColumn());
   if (!at.isValid())
+    return {};
+  return {at.getPointer(), buf->getBufferStart(), buf->getBufferEnd()};
+}
+
+bool isNameChar(char c) { return llvm::isAlnum(c) || c == '_'; }
+
+// The name the spec gives argument `arg` (`%x` -> "x"), read at its
+// location; "" when there is none.
+std::string argumentName(BlockArgument arg, llvm::SourceMgr *sm) {
+  SourceAt s = sourceAt(arg.getLoc(), sm);
+  if (!s.at || s.at == s.end || *s.at != '%')
     return "";
-  llvm::StringRef rest(at.getPointer(),
-                       sm->getMemoryBuffer(id)->getBufferEnd() -
-                           at.getPointer());
-  if (!rest.consume_front("%"))
+  const char *e = s.at + 1;
+  while (e != s.end && isNameChar(*e))
+    ++e;
+  return std::string(s.at + 1, e);
+}
+
+// The name of `op`'s one result (`%y = linop.apply ...` -> "y"), read
+// backwards from the op's location (its name); "" when there is none.
+std::string resultName(Operation *op, llvm::SourceMgr *sm) {
+  SourceAt s = sourceAt(op->getLoc(), sm);
+  if (!s.at || op->getNumResults() != 1)
     return "";
-  return rest.take_while([](char c) { return llvm::isAlnum(c) || c == '_'; })
-      .str();
+  const char *p = s.at;
+  auto skipSpace = [&] {
+    while (p != s.begin && (p[-1] == ' ' || p[-1] == '\t'))
+      --p;
+  };
+  skipSpace();
+  if (p == s.begin || p[-1] != '=')
+    return "";
+  --p;
+  skipSpace();
+  const char *e = p;
+  while (p != s.begin && isNameChar(p[-1]))
+    --p;
+  if (p == s.begin || p[-1] != '%' || p == e)
+    return "";
+  return std::string(p, e);
+}
+
+// Why `name` cannot name an entry point's C parameter, or "": the entry
+// point's own parameters and locals, and the names it derives per operand.
+std::string clashReason(llvm::StringRef name) {
+  if (isReserved(name))
+    return "it is a C/C++ keyword, or starts with 'linop' or '_'";
+  for (llvm::StringRef own : {"batch", "stream", "st", "fn"})
+    if (name == own)
+      return "every entry point has a parameter or local '" + own.str() + "'";
+  for (llvm::StringRef suffix : {"_stride", "_rs", "_bytes"})
+    if (name.ends_with(suffix))
+      return "names ending in '" + suffix.str() +
+             "' are the entry point's own (one per operand)";
+  return "";
 }
 
 } // namespace
@@ -177,27 +228,38 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
     return f.emitError() << "@" << sig.func
                          << " has no results: a kernel must write something";
 
-  // C names: the spec's argument names where they are usable, else the
-  // positions (arg0, result0). Any clash makes every name positional, so
-  // that a name never depends on another argument's.
+  // C names: the spec's own (%x -> x, a result after the value returned)
+  // where they are C identifiers, else the positions (arg0, result0). An
+  // argument whose name would clash with the entry point's own is refused;
+  // a result's falls back to its position, as does any repeated name.
   auto positional = [](const Operand &o) {
     return (o.isOutput() ? "result" : "arg") + std::to_string(o.index);
   };
+  Operation *ret = f.getBody().front().getTerminator();
   llvm::StringSet<> used;
-  bool clash = false;
   for (Operand &o : sig.operands) {
-    std::string name =
-        o.isOutput() ? "" : sourceName(f.getArgument(o.index), sm);
-    if (!isCIdentifier(name) || isReserved(name) || name == "batch" ||
-        llvm::StringRef(name).ends_with("_stride"))
+    std::string name;
+    if (!o.isOutput()) {
+      BlockArgument arg = f.getArgument(o.index);
+      name = argumentName(arg, sm);
+      std::string why = isCIdentifier(name) ? clashReason(name) : "";
+      if (!why.empty())
+        return emitError(arg.getLoc())
+               << "argument %" << name << " of @" << sig.func
+               << " cannot name the entry point's C parameter: " << why
+               << "; rename it";
+    } else if (Operation *def =
+                   ret->getOperand(o.index).getDefiningOp()) {
+      name = resultName(def, sm);
+      if (!clashReason(name).empty())
+        name.clear();
+    }
+    if (!isCIdentifier(name) || used.contains(name) ||
+        used.contains(name + "_stride"))
       name = positional(o);
     o.name = name;
-    clash |= !used.insert(name).second ||
-             (o.batched() && !used.insert(name + "_stride").second);
+    used.insert(name);
   }
-  if (clash)
-    for (Operand &o : sig.operands)
-      o.name = positional(o);
 
   llvm::raw_string_ostream os(sig.specText);
   os << "func.func @" << sig.func << "(";
