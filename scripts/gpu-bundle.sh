@@ -15,6 +15,10 @@ rm -rf .gpu && mkdir -p .gpu
 xz -T0 -6 -c build/bin/linop-run-static > .gpu/linop-run.xz
 cp build/bin/CudaRuntimeTest build/bin/NvrtcTest build/bin/EntryPointTest .gpu/
 [ -f build/bin/bench-cuda ] && cp build/bin/bench-cuda .gpu/
+# The Python module's GPU test loads libraries built here (no linopc there).
+for t in cuda cpu; do
+  build/bin/linopc test/python/gpu_ops.mlir --target=$t -o .gpu/py$t > /dev/null
+done
 git rev-parse HEAD > .gpu/commit
 git status --porcelain | head -n 20 > .gpu/uncommitted
 du -sh .gpu/* | sed 's/^/  /'

@@ -7,7 +7,8 @@
 #
 #   bash scripts/gpu-round.sh [tests] [numerics] [sanitize] [bench]
 #
-# (no argument: all four; also quick-bench, bench-cuda's DFT and Hadamard
+# (no argument: all four; also python, the Python module with torch on the
+# GPU; quick-bench, bench-cuda's DFT and Hadamard
 # rows; clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
 set -uo pipefail
@@ -126,6 +127,13 @@ if has quick-bench; then
     .gpu/bench-cuda 27 $family > "$out/bench-$family.log" 2>&1
     grep -E "^\| (DFT|Hadamard)" "$out/bench-$family.log" | tee -a "$summary"
   done
+fi
+
+if has python; then
+  # The Python module with torch: CUDA tensors, the current stream, bf16.
+  python3 test/python/test_cuda.py python .gpu/pycuda .gpu/pycpu > "$out/python.log" 2>&1
+  note "python: $(tail -n 1 "$out/python.log")"
+  grep -E "^(FAIL|ERROR):" "$out/python.log" | tee -a "$summary"
 fi
 
 if has ab; then

@@ -1,19 +1,24 @@
 """Linop from Python: compile a spec with linopc and call its functions on
-numpy arrays.
+numpy arrays, torch tensors (CPU or CUDA) and CuPy arrays.
 
     import linop
     lib = linop.compile("ops.mlir", target="cpu")
     y = lib.dft1024(x)            # x: complex64 array of shape (batch, 1024)
     lib.dft1024(x, out=y)         # into an existing array
 
+    gpu = linop.compile("ops.mlir", target="cuda")
+    y = gpu.dft1024(x_cuda)       # a torch CUDA tensor; runs on the current
+                                  # torch stream, asynchronously
+
 Pure Python over the C ABI (ctypes, in the standard library): the library
 linopc writes is a plain shared object, and its manifest (<name>.json)
 says each function's operands, so no binding code is generated. Results
 are cached by content hash in $LINOP_CACHE (default ~/.cache/linop).
-linopc comes from $LINOP_LINOPC, else from PATH.
+linopc comes from $LINOP_LINOPC, else from PATH. linop.load(folder) loads
+a library linopc wrote elsewhere (a machine with a GPU need not have
+linopc).
 
-Not yet: the CUDA target's callables, torch tensors and torch.library
-custom ops, linop.learn.
+Not yet: torch.library custom ops (torch.compile), autograd, linop.learn.
 """
 
 import ctypes
@@ -24,7 +29,7 @@ import shutil
 import subprocess
 import tempfile
 
-__all__ = ["compile", "Library", "LinopError"]
+__all__ = ["compile", "load", "Library", "LinopError"]
 
 try:
     import numpy as _np
@@ -68,10 +73,9 @@ def _options(options):
 
 def compile(spec, target="cpu", **options):
     """Compiles `spec` (a path) for `target` with linopc and loads it."""
-    if target != "cpu":
-        raise LinopError(
-            "linop.compile: target %r is not supported from Python yet "
-            "(only 'cpu')" % (target,))
+    if target not in ("cpu", "cuda"):
+        raise LinopError("linop.compile: target must be 'cpu' or 'cuda', "
+                         "got %r" % (target,))
     with open(spec, "rb") as f:
         text = f.read()
     linopc = _linopc()
@@ -103,115 +107,266 @@ def compile(spec, target="cpu", **options):
     return Library(where, name)
 
 
+def load(folder):
+    """Loads the library linopc wrote into `folder` (linopc -o folder)."""
+    names = [f[:-5] for f in os.listdir(folder) if f.endswith(".json")]
+    if len(names) != 1:
+        raise LinopError("linop.load: %s must hold one linopc manifest "
+                         "(<name>.json), found %d" % (folder, len(names)))
+    return Library(folder, names[0])
+
+
 class Library:
     """A compiled spec: one callable attribute per public function."""
 
     def __init__(self, folder, name):
         with open(os.path.join(folder, name + ".json")) as f:
             self.manifest = json.load(f)
+        self.target = self.manifest.get("target", "cpu")
         self._so = ctypes.CDLL(os.path.join(folder, "lib%s.so" % name))
         self._so.linop_last_error.restype = ctypes.c_char_p
         self.folder = folder
         self.functions = {}
         for fn in self.manifest["functions"]:
-            self.functions[fn["name"]] = Function(self._so, fn)
+            self.functions[fn["name"]] = Function(self._so, fn, self.target)
             setattr(self, fn["name"], self.functions[fn["name"]])
 
     def __repr__(self):
-        return "<linop.Library %s: %s>" % (self.manifest["library"],
-                                           ", ".join(self.functions))
+        return "<linop.Library %s (%s): %s>" % (
+            self.manifest["library"], self.target, ", ".join(self.functions))
 
 
-_DTYPES = {"float16": "float16", "bfloat16": "uint16", "float32": "float32",
-           "float64": "float64", "complex64": "complex64",
-           "complex128": "complex128"}
+# The manifest's dtypes as numpy stores them (bfloat16 as its bits).
+_NUMPY_DTYPES = {"float16": "float16", "bfloat16": "uint16",
+                 "float32": "float32", "float64": "float64",
+                 "complex64": "complex64", "complex128": "complex128"}
+# __cuda_array_interface__ type strings (bfloat16 as its bits, as CuPy).
+_TYPESTRS = {"float16": "<f2", "bfloat16": "<u2", "float32": "<f4",
+             "float64": "<f8", "complex64": "<c8", "complex128": "<c16"}
+
+
+def _torch():
+    import sys
+    return sys.modules.get("torch")  # never imported here: only if in use
+
+
+class _Buffer:
+    """One array argument, whatever holds it: its dtype (a manifest name, or
+    None where it matches none), shape, strides in elements, address,
+    device ("cpu", "cuda" or "cuda:N") and how to make a like array."""
+
+    def __init__(self, a):
+        torch = _torch()
+        self.array = a
+        if torch is not None and isinstance(a, torch.Tensor):
+            self.kind = "torch"
+            names = {torch.float16: "float16", torch.bfloat16: "bfloat16",
+                     torch.float32: "float32", torch.float64: "float64",
+                     torch.complex64: "complex64",
+                     torch.complex128: "complex128"}
+            self.dtype, self.dtype_text = names.get(a.dtype), str(a.dtype)
+            self.shape, self.strides = tuple(a.shape), tuple(a.stride())
+            self.ptr, self.device = a.data_ptr(), str(a.device)
+            self.writeable = not a.requires_grad
+            return
+        if _np is not None and isinstance(a, _np.ndarray):
+            self.kind = "numpy"
+            self.dtype = None
+            for name, np_name in _NUMPY_DTYPES.items():
+                if a.dtype == _np.dtype(np_name) and name != "bfloat16":
+                    self.dtype = name
+            self.dtype_text = str(a.dtype)
+            self.shape = a.shape
+            self.strides = tuple(st // a.itemsize if st % a.itemsize == 0
+                                 else None for st in a.strides)
+            self.ptr, self.device = a.ctypes.data, "cpu"
+            self.writeable = a.flags.writeable
+            return
+        cai = getattr(a, "__cuda_array_interface__", None)
+        if cai is None:
+            raise TypeError("a numpy array, a torch tensor or an object with "
+                            "__cuda_array_interface__ (CuPy), not %s" %
+                            type(a).__name__)
+        self.kind = "cai"
+        self.dtype = {v: k for k, v in _TYPESTRS.items()
+                      if k != "bfloat16"}.get(cai["typestr"])
+        self.dtype_text = cai["typestr"]
+        self.shape = tuple(cai["shape"])
+        size = int(cai["typestr"][2:])
+        if cai.get("strides") is None:  # C-contiguous
+            st, self.strides = 1, []
+            for d in reversed(self.shape):
+                self.strides.insert(0, st)
+                st *= d
+            self.strides = tuple(self.strides)
+        else:
+            self.strides = tuple(b // size if b % size == 0 else None
+                                 for b in cai["strides"])
+        self.ptr, self.device = cai["data"][0], "cuda"
+        self.writeable = not cai["data"][1]
+
+    def matches(self, dtype):
+        """Whether the buffer holds the manifest's `dtype`: bfloat16 from
+        numpy and CuPy is its bits, uint16."""
+        if dtype == "bfloat16" and self.kind == "numpy":
+            return self.dtype_text == "uint16"
+        if dtype == "bfloat16" and self.kind == "cai":
+            return self.dtype_text == "<u2"
+        return self.dtype == dtype
+
+    def like(self, shape, dtype):
+        """A new array of the same kind and device, poisoned with NaN."""
+        if self.kind == "torch":
+            torch = _torch()
+            t = getattr(torch, dtype)
+            return torch.full(shape, float("nan"), dtype=t,
+                              device=self.array.device)
+        if self.kind == "numpy":
+            return _np.full(shape, _np.nan if dtype != "bfloat16" else 0,
+                            dtype=_NUMPY_DTYPES[dtype])
+        mod = type(self.array).__module__.split(".")[0]
+        if mod != "cupy":
+            raise TypeError("pass out= for results: linop allocates numpy "
+                            "arrays, torch tensors and CuPy arrays only")
+        import cupy
+        return cupy.full(shape, float("nan") if dtype != "bfloat16" else 0,
+                         dtype=_NUMPY_DTYPES[dtype])
 
 
 class Function:
-    """f(*arguments, out=None) -> result (a tuple for several results)."""
+    """f(*arguments, out=None, stream=None) -> result (a tuple for several
+    results). On a CUDA library the arguments are device arrays (torch CUDA
+    tensors, CuPy arrays); the call is queued on `stream` (a CUstream as an
+    int), by default the current torch or CuPy stream, and returns at once."""
 
-    def __init__(self, so, fn):
+    def __init__(self, so, fn, target):
         self.name = fn["name"]
         self.operands = fn["operands"]
+        self.target = target
         self._c = getattr(so, self.name)
         self._c.restype = ctypes.c_int
         self._so = so
 
     def _check(self, o, a, batch):
-        """Checks array `a` against operand `o`; returns its row stride in
-        elements (batched) and the batch it implies."""
+        """Checks argument `a` against operand `o`; returns its buffer, its
+        row stride in elements (batched) and the batch it implies."""
         what = "%s: %s %r" % (self.name, o["role"], o["name"])
-        if not isinstance(a, _np.ndarray):
-            raise TypeError("%s must be a numpy array, got %s" %
-                            (what, type(a).__name__))
-        dtype = _np.dtype(_DTYPES[o["dtype"]])
-        if a.dtype != dtype:
+        try:
+            b = _Buffer(a)
+        except TypeError as e:
+            raise TypeError("%s must be %s" % (what, e)) from None
+        if self.target == "cuda" and not b.device.startswith("cuda"):
+            raise TypeError(
+                "%s is in host memory (%s on %s), but this library was "
+                "compiled for --target=cuda: pass device memory (a torch "
+                "CUDA tensor or a CuPy array)" % (what, b.kind, b.device))
+        if self.target == "cpu" and b.device != "cpu":
+            raise TypeError("%s is on %s, but this library was compiled for "
+                            "the CPU: pass host memory (a numpy array or a "
+                            "CPU tensor)" % (what, b.device))
+        if not b.matches(o["dtype"]):
             raise TypeError("%s must be %s%s, got %s" % (
                 what, o["dtype"],
-                " (stored as uint16)" if o["dtype"] == "bfloat16" else "",
-                a.dtype))
+                " (stored as uint16)" if o["dtype"] == "bfloat16" and
+                b.kind != "torch" else "", b.dtype_text))
         shape = o["shape"]
         if o["role"] == "weight":
-            if list(a.shape) != shape:
+            if list(b.shape) != shape:
                 raise ValueError("%s must have shape %s, got %s" %
-                                 (what, tuple(shape), a.shape))
-            if not a.flags.c_contiguous:
+                                 (what, tuple(shape), tuple(b.shape)))
+            if not _contiguous(b.shape, b.strides):
                 raise ValueError("%s must be C-contiguous" % what)
-            return 0, batch
-        if a.ndim != len(shape) or list(a.shape[1:]) != shape[1:]:
+            return b, 0, batch
+        if len(b.shape) != len(shape) or list(b.shape[1:]) != shape[1:]:
             raise ValueError("%s must have shape (batch, %s), got %s" % (
-                what, ", ".join(str(d) for d in shape[1:]), a.shape))
-        if batch is not None and a.shape[0] != batch:
+                what, ", ".join(str(d) for d in shape[1:]), tuple(b.shape)))
+        if batch is not None and b.shape[0] != batch:
             raise ValueError("%s has %d rows, but an earlier operand has %d" %
-                             (what, a.shape[0], batch))
+                             (what, b.shape[0], batch))
         # Each row must be contiguous; rows may be any whole number of
         # elements apart (the ABI's row stride; 0: one row, contiguous).
-        if a.shape[0] > 0 and not a[0].flags.c_contiguous:
-            raise ValueError("%s: each row must be contiguous (strides %s); "
-                             "use numpy.ascontiguousarray" % (what, a.strides))
-        if a.shape[0] <= 1:
-            return 0, a.shape[0]
-        if (a.strides[0] % a.itemsize or
-                a.strides[0] < a.itemsize * o["row_elements"]):
+        if b.shape[0] > 0 and not _contiguous(b.shape[1:], b.strides[1:]):
+            raise ValueError("%s: each row must be contiguous (strides %s in "
+                             "elements); make it contiguous first" %
+                             (what, b.strides))
+        if b.shape[0] <= 1:
+            return b, 0, b.shape[0]
+        if b.strides[0] is None or b.strides[0] < o["row_elements"]:
             raise ValueError("%s: rows must be at least a row apart, in whole "
-                             "elements (strides %s)" % (what, a.strides))
-        return a.strides[0] // a.itemsize, a.shape[0]
+                             "elements (strides %s)" % (what, b.strides))
+        return b, b.strides[0], b.shape[0]
 
-    def __call__(self, *args, out=None):
-        if _np is None:
-            raise LinopError("linop needs numpy to call compiled functions")
+    def _default_stream(self, buffers):
+        for b in buffers:
+            if b.kind == "torch":
+                torch = _torch()
+                return torch.cuda.current_stream(b.array.device).cuda_stream
+            if b.kind == "cai" and \
+                    type(b.array).__module__.split(".")[0] == "cupy":
+                import cupy
+                return cupy.cuda.get_current_stream().ptr
+        return 0  # the default stream
+
+    def __call__(self, *args, out=None, stream=None):
+        if _np is None and _torch() is None:
+            raise LinopError("linop needs numpy or torch to call compiled "
+                             "functions")
         inputs = [o for o in self.operands if o["role"] != "result"]
         results = [o for o in self.operands if o["role"] == "result"]
         if len(args) != len(inputs):
             raise TypeError("%s takes %d argument(s) (%s), got %d" % (
                 self.name, len(inputs),
                 ", ".join(o["name"] for o in inputs), len(args)))
-        batch, strides = None, []
+        batch, strides, buffers = None, [], []
         for o, a in zip(inputs, args):
-            s, batch = self._check(o, a, batch)
+            b, s, batch = self._check(o, a, batch)
+            buffers.append(b)
             if o["role"] != "weight":
                 strides.append(s)
         if batch is None:
             raise TypeError("%s has no batched argument" % self.name)
+        devices = {b.device for b in buffers}
+        if len(devices) > 1 and "cuda" not in devices:
+            raise ValueError("%s: arguments on several devices (%s)" %
+                             (self.name, ", ".join(sorted(devices))))
         if out is None:
-            outs = [_np.full([batch] + o["shape"][1:], _np.nan
-                             if o["dtype"] != "bfloat16" else 0,
-                             dtype=_DTYPES[o["dtype"]]) for o in results]
+            first = next(b for b, o in zip(buffers, inputs)
+                         if o["role"] != "weight")
+            outs = [first.like([batch] + o["shape"][1:], o["dtype"])
+                    for o in results]
         else:
             outs = list(out) if isinstance(out, (tuple, list)) else [out]
             if len(outs) != len(results):
                 raise TypeError("%s: out= needs %d array(s), got %d" %
                                 (self.name, len(results), len(outs)))
         for o, a in zip(results, outs):
-            s, _ = self._check(o, a, batch)
-            if not a.flags.writeable:
-                raise ValueError("%s: out %r is read-only" %
-                                 (self.name, o["name"]))
+            b, s, _ = self._check(o, a, batch)
+            if not b.writeable:
+                raise ValueError("%s: out %r is read-only (or a tensor that "
+                                 "requires grad)" % (self.name, o["name"]))
+            buffers.append(b)
             strides.append(s)
-        ptrs = [ctypes.c_void_p(a.ctypes.data) for a in list(args) + outs]
-        status = self._c(*ptrs, ctypes.c_int64(batch),
-                         *[ctypes.c_int64(s) for s in strides])
+        call = [ctypes.c_void_p(b.ptr) for b in buffers]
+        call += [ctypes.c_int64(batch)] + [ctypes.c_int64(s) for s in strides]
+        if self.target == "cuda":
+            if stream is None:
+                stream = self._default_stream(buffers)
+            call.append(ctypes.c_void_p(stream))
+        status = self._c(*call)
         if status != 0:
             raise LinopError("%s: %s" % (
                 self.name, self._so.linop_last_error().decode()))
         return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def _contiguous(shape, strides):
+    """C order, elements apart as in numpy's c_contiguous (sizes 1 and 0
+    are free)."""
+    expect = 1
+    for d, st in zip(reversed(tuple(shape)), reversed(tuple(strides))):
+        if d == 0:
+            return True
+        if d != 1 and st != expect:
+            return False
+        expect *= d
+    return True

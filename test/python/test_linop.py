@@ -20,6 +20,11 @@ except ImportError:
           % sys.executable)
     sys.exit(77)
 import linop
+try:
+    import torch
+    TORCH = True
+except ImportError:  # the torch tests skip, saying so
+    TORCH = False
 
 SPEC = """
 func.func @dft64(%x: tensor<?x64xcomplex<f32>>) -> tensor<?x64xcomplex<f32>> {
@@ -103,7 +108,8 @@ class LinopModule(unittest.TestCase):
             (lambda: self.lib.dft64(x, x), TypeError,
              "takes 1 argument(s) (x), got 2"),
             (lambda: self.lib.dft64([[0j] * 64]), TypeError,
-             "must be a numpy array, got list"),
+             "must be a numpy array, a torch tensor or an object with "
+             "__cuda_array_interface__ (CuPy), not list"),
             (lambda: self.lib.dft64(x, out=np.zeros((3, 64), np.complex64)),
              ValueError, "has 3 rows, but an earlier operand has 4"),
             (lambda: self.lib.matrix(np.zeros((2, 16)), np.zeros((16, 15))),
@@ -113,6 +119,46 @@ class LinopModule(unittest.TestCase):
             with self.assertRaises(kind) as ctx:
                 call()
             self.assertIn(message, str(ctx.exception))
+
+    @unittest.skipUnless(TORCH, "torch is not installed here")
+    def test_torch_tensors_on_the_cpu(self):
+        x = torch.randn(5, 64, dtype=torch.complex64)
+        y = self.lib.dft64(x)
+        self.assertIsInstance(y, torch.Tensor)
+        want = torch.fft.fft(x.to(torch.complex128))
+        self.assertLess(float((y - want).abs().max() / want.abs().max()),
+                        1e-5)
+        out = torch.empty(5, 64, dtype=torch.complex64)
+        self.assertIs(self.lib.dft64(x, out=out), out)
+        with self.assertRaises(ValueError) as ctx:
+            self.lib.dft64(x, out=torch.empty(5, 64, dtype=torch.complex64,
+                                              requires_grad=True))
+        self.assertIn("requires grad", str(ctx.exception))
+        with self.assertRaises(TypeError) as ctx:
+            self.lib.dft64(x.to(torch.complex128))
+        self.assertIn("must be complex64, got torch.complex128",
+                      str(ctx.exception))
+
+    def test_a_cpu_library_refuses_device_memory(self):
+        class Device:  # what CuPy and numba show of a device array
+            __cuda_array_interface__ = {
+                "shape": (4, 64), "typestr": "<c8", "strides": None,
+                "data": (1 << 40, False), "version": 3}
+        with self.assertRaises(TypeError) as ctx:
+            self.lib.dft64(Device())
+        self.assertIn("is on cuda, but this library was compiled for the "
+                      "CPU", str(ctx.exception))
+
+    @unittest.skipUnless(os.path.exists("/usr/local/cuda/lib64/libnvrtc.so"),
+                         "no CUDA toolkit (NVRTC) here")
+    def test_a_cuda_library_loads_and_refuses_host_memory(self):
+        gpu = linop.compile(self.spec, target="cuda", func="dft64")
+        again = linop.load(gpu.folder)
+        self.assertEqual(again.target, "cuda")
+        with self.assertRaises(TypeError) as ctx:
+            again.dft64(np.zeros((4, 64), np.complex64))
+        self.assertIn("is in host memory (numpy on cpu), but this library "
+                      "was compiled for --target=cuda", str(ctx.exception))
 
     def test_a_bad_spec_names_its_error(self):
         bad = os.path.join(WORK, "bad.mlir")
