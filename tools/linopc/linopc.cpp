@@ -521,21 +521,24 @@ int main(int argc, char **argv) {
     else
       f.erase();
   }
-  // Every function the ABI cannot take is reported, not only the first.
-  bool refused = false;
+  // Every function the ABI or the pipeline cannot take is reported, not
+  // only the first.
+  std::vector<std::string> refused;
   for (func::FuncOp f : chosen) {
     FailureOr<abi::Signature> sig = abi::signatureOf(f, &sm);
     if (failed(sig)) {
-      refused = true;
+      refused.push_back(f.getSymName().str());
       continue;
     }
     lib.functions.push_back(std::move(*sig));
   }
-  if (refused)
-    return fail(funcs.empty() ? "no library written; --func picks the "
-                                "functions to compile (" +
-                                    llvm::join(names, ", ") + ")"
-                              : "no library written");
+  auto noLibrary = [&] {
+    return fail(funcs.empty() && names.size() > 1
+                    ? "no library written; --func picks the functions to "
+                      "compile (" +
+                          llvm::join(names, ", ") + ")"
+                    : "no library written");
+  };
 
   // The target's description: detected (the CPU) or given.
   std::vector<std::string> description;
@@ -557,13 +560,25 @@ int main(int argc, char **argv) {
   lib.cuda = !cpuTarget;
 
   // Each stop of the pipeline works on a clone: the spec stays as parsed.
+  bool pipelineFailed = false;
   std::function<OwningOpRef<ModuleOp>(Stage)> lowered =
       [&](Stage stop) -> OwningOpRef<ModuleOp> {
     OwningOpRef<ModuleOp> m = spec->clone();
-    if (failed(abi::lower(*m, *tgt, stop, opts, prelowered)))
+    if (failed(abi::lower(*m, *tgt, stop, opts, prelowered))) {
+      pipelineFailed = true;
       return nullptr;
+    }
     return m;
   };
+  if (!refused.empty()) {
+    // The others still go through the planner, for their own diagnostics.
+    for (func::FuncOp f : abi::publicFunctions(*spec))
+      if (llvm::is_contained(refused, f.getSymName().str()))
+        f.erase();
+    if (!lib.functions.empty())
+      (void)lowered(Stage::Kernel);
+    return noLibrary();
+  }
 
   if (explain) {
     OwningOpRef<ModuleOp> kernels = lowered(Stage::Kernel);
@@ -582,6 +597,7 @@ int main(int argc, char **argv) {
     llvm::outs() << "\n";
     return 0;
   }
-  return cpuTarget ? compileCpu(*spec, lib, lowered, *tm)
-                   : compileCuda(*spec, lib, lowered);
+  int status = cpuTarget ? compileCpu(*spec, lib, lowered, *tm)
+                         : compileCuda(*spec, lib, lowered);
+  return status && pipelineFailed ? noLibrary() : status;
 }

@@ -906,11 +906,17 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     for (auto f : module.getOps<func::FuncOp>())
       if (!f.isExternal() && f.isPublic())
         funcs.push_back(f);
+    // Every function is tried, so that each refusal is reported at once.
+    bool ok = true;
     for (func::FuncOp f : funcs) {
-      if (failed(planFunction(f)))
-        return signalPassFailure();
+      if (failed(planFunction(f))) {
+        ok = false;
+        continue;
+      }
       f.erase();
     }
+    if (!ok)
+      signalPassFailure();
   }
 };
 
