@@ -10,11 +10,16 @@
 //   - rDFT: fftwf_plan_many_dft_r2c; DCT-II: fftwf_plan_many_r2r with
 //     FFTW_REDFT10 (which is twice our unnormalized DCT-II);
 //   - Hadamard: the copy floor is the peer (the goal is <= 2x a copy);
-//   - butterfly with run-time twiddles: Eigen's dense GEMM of the same N.
-// Times are medians of repeated runs; no result here is a test.
+//   - butterfly with run-time twiddles: Eigen's dense GEMM of the same N;
+//   - causal convolution with a constant kernel as long as the signal: the
+//     FFTW way (zero-pad to 2L, r2c, multiply by the kernel's spectrum,
+//     c2r, keep L), planned once, on the same threads.
+// The copy floor runs on the same threads as the kernel (the runtime's
+// pool). Times are medians of repeated runs; no result here is a test.
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench_conv.h"
 #include "bench_rule.h"
 #include "bench_specs.h"
 
@@ -28,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -94,9 +100,26 @@ struct Buffers {
   }
 };
 
+/// The copy floor: a memcpy of the same bytes, split over the runtime's
+/// threads as the kernels are.
 double copyTime(Buffers &b) {
+  struct Job {
+    const float *in;
+    float *out;
+  } job{b.in.data(), b.out.data()};
+  const int64_t chunk = 4096; // floats per range unit
+  int64_t units = int64_t((b.in.size() + chunk - 1) / chunk);
+  size_t total = b.in.size();
   return timeIt([&] {
-    std::memcpy(b.out.data(), b.in.data(), b.in.size() * sizeof(float));
+    auto part = [](void *ctx, int64_t begin, int64_t end) {
+      auto *j = static_cast<std::pair<Job *, size_t> *>(ctx);
+      size_t lo = size_t(begin) * 4096,
+             hi = std::min(j->second, size_t(end) * 4096);
+      std::memcpy(j->first->out + lo, j->first->in + lo,
+                  (hi - lo) * sizeof(float));
+    };
+    std::pair<Job *, size_t> ctx{&job, total};
+    check(linop_parallel_for(units, 16, part, &ctx));
   });
 }
 
@@ -245,6 +268,102 @@ void benchButterfly(int64_t n, bool cplx, BflyFn fn, int threads,
       "Eigen GEMM", tp, flops, copyTime(b));
 }
 
+
+/// A causal convolution of n samples with a constant kernel of n taps
+/// (conv_specs.mlir), against the FFTW way on the same threads: each row
+/// zero-padded to 2n, r2c, times the kernel's spectrum (computed once),
+/// c2r, the first n kept (the padding and the products are the peer's, in
+/// one pass each).
+void benchConv(int64_t n, DftFn fn, int threads, int64_t elems) {
+  int64_t batch = elems / n, P = 2 * n, H = n + 1;
+  std::vector<float> k(n);
+  std::ifstream kf(std::string(LINOP_BENCH_CONV_DIR) + "/conv" +
+                       std::to_string(n) + ".f32",
+                   std::ios::binary);
+  if (!kf.read(reinterpret_cast<char *>(k.data()), n * sizeof(float))) {
+    std::fprintf(stderr, "conv%lld: no kernel file\n", (long long)n);
+    std::exit(1);
+  }
+  Buffers b(n * batch);
+  std::vector<float> pad(P * batch);
+  std::vector<std::complex<float>> spec(H * batch), kspec(H);
+  fftwf_plan_with_nthreads(threads);
+  int dims[1] = {int(P)};
+  auto *cs = reinterpret_cast<fftwf_complex *>(spec.data());
+  fftwf_plan fwd = fftwf_plan_many_dft_r2c(1, dims, int(batch), pad.data(),
+                                           nullptr, 1, int(P), cs, nullptr, 1,
+                                           int(H), FFTW_MEASURE);
+  fftwf_plan inv = fftwf_plan_many_dft_c2r(1, dims, int(batch), cs, nullptr,
+                                           1, int(H), pad.data(), nullptr, 1,
+                                           int(P), FFTW_MEASURE);
+  { // The kernel's spectrum over P, once.
+    std::vector<float> kp(P, 0.0f);
+    std::copy(k.begin(), k.end(), kp.begin());
+    fftwf_plan one = fftwf_plan_dft_r2c_1d(
+        int(P), kp.data(), reinterpret_cast<fftwf_complex *>(kspec.data()),
+        FFTW_ESTIMATE);
+    fftwf_execute(one);
+    fftwf_destroy_plan(one);
+    for (auto &v : kspec)
+      v /= float(P);
+  }
+  struct Ctx {
+    const float *x;
+    float *pad, *y;
+    std::complex<float> *spec;
+    const std::complex<float> *k;
+    int64_t n, P, H;
+  } c{b.in.data(), pad.data(), b.out.data(), spec.data(), kspec.data(), n, P,
+      H};
+  auto padRows = [](void *p, int64_t lo, int64_t hi) {
+    auto *c = static_cast<Ctx *>(p);
+    for (int64_t r = lo; r < hi; ++r) {
+      std::memcpy(c->pad + r * c->P, c->x + r * c->n, c->n * sizeof(float));
+      std::memset(c->pad + r * c->P + c->n, 0, c->n * sizeof(float));
+    }
+  };
+  auto multiply = [](void *p, int64_t lo, int64_t hi) {
+    auto *c = static_cast<Ctx *>(p);
+    for (int64_t r = lo; r < hi; ++r)
+      for (int64_t i = 0; i < c->H; ++i)
+        c->spec[r * c->H + i] *= c->k[i];
+  };
+  auto keep = [](void *p, int64_t lo, int64_t hi) {
+    auto *c = static_cast<Ctx *>(p);
+    for (int64_t r = lo; r < hi; ++r)
+      std::memcpy(c->y + r * c->n, c->pad + r * c->P, c->n * sizeof(float));
+  };
+  auto peer = [&] {
+    check(linop_parallel_for(batch, 1, padRows, &c));
+    fftwf_execute(fwd);
+    check(linop_parallel_for(batch, 1, multiply, &c));
+    fftwf_execute(inv);
+    check(linop_parallel_for(batch, 1, keep, &c));
+  };
+  peer();
+  std::vector<float> theirs = b.out;
+  check(fn(b.in.data(), b.out.data(), batch, 0, 0));
+  double num = 0, den = 0;
+  for (size_t i = 0; i < theirs.size(); ++i) {
+    num += (b.out[i] - theirs[i]) * double(b.out[i] - theirs[i]);
+    den += theirs[i] * double(theirs[i]);
+  }
+  if (std::sqrt(num / den) > 1e-4) {
+    std::fprintf(stderr, "conv%lld disagrees with FFTW: %g\n", (long long)n,
+                 std::sqrt(num / den));
+    std::exit(1);
+  }
+  auto [t, tp] =
+      timePair([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); },
+               peer);
+  // Two real FFTs of 2n and the products: FFTW's convention.
+  double flops = 2 * 2.5 * P * std::log2(double(P)) * batch + 6.0 * H * batch;
+  row("causal conv f32", n, batch, threads, t, "FFTW r2c/c2r", tp, flops,
+      copyTime(b));
+  fftwf_destroy_plan(fwd);
+  fftwf_destroy_plan(inv);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -255,8 +374,8 @@ int main(int argc, char **argv) {
   Eigen::setNbThreads(1);
   std::printf("bench-cpu: %d thread(s), about %lld elements per call\n\n",
               threads, (long long)elems);
-  // An optional second argument runs one family: dft, real, hadamard or
-  // butterfly.
+  // An optional second argument runs one family: dft, real, hadamard,
+  // butterfly or conv.
   std::string only = argc > 2 ? argv[2] : "";
   auto want = [&](const char *family) {
     return only.empty() || only == family;
@@ -285,6 +404,11 @@ int main(int argc, char **argv) {
     benchButterfly(1024, true, butterfly1024_complex, threads, 4096);
     benchButterfly(4096, false, butterfly4096_real, threads, 4096);
     benchButterfly(4096, true, butterfly4096_complex, threads, 4096);
+  }
+  if (want("conv")) {
+    benchConv(1024, conv1024, threads, elems);
+    benchConv(4096, conv4096, threads, elems);
+    benchConv(16384, conv16384, threads, elems);
   }
   return 0;
 }
