@@ -76,6 +76,12 @@ mlir::FailureOr<double> compareFunctions(mlir::func::FuncOp a,
                                          unsigned trials = 2,
                                          uint64_t seed = 1);
 
+/// The relative error a result of element type `t` (or of its real part)
+/// may have against the float64 reference: 1e-10 for f64, 1e-5 for f32,
+/// 1e-2 for f16 and bf16. The one table of linop-run --check and
+/// linop-check-equivalence.
+double errorBound(mlir::Type t);
+
 } // namespace linop::ref
 
 #endif

@@ -280,12 +280,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
 double errorBound(Type t) {
   if (tolerance > 0)
     return tolerance;
-  Type scalar = realPart(t);
-  if (scalar.isF64())
-    return 1e-10;
-  if (scalar.isF32())
-    return 1e-5; // observed <= 2e-7 up to N = 65536
-  return 1e-2; // f16, bf16
+  return ref::errorBound(t);
 }
 
 /// Seconds per call of `call`: warm-up, then the median of at least 10

@@ -21,35 +21,27 @@ namespace linop {
 } // namespace linop
 
 using namespace mlir;
+using namespace linop;
 
 namespace {
 
 /// The bound for a function whose constants a rewrite may round to its
-/// element types: the loosest over its arguments and results.
+/// element types: the loosest over its arguments and results (tensors, and
+/// operators returned as values).
 double defaultBound(func::FuncOp f) {
-  double bound = 1e-9;
-  auto widenElem = [&](Type e) {
-    if (auto c = dyn_cast<ComplexType>(e))
-      e = c.getElementType();
-    if (e.isF32())
-      bound = std::max(bound, 1e-5);
-    else if (e.isF16() || e.isBF16())
-      bound = std::max(bound, 1e-2);
-  };
-  // Tensors, and operators returned as values.
+  double bound = 0;
   auto widen = [&](Type t) {
     if (auto st = dyn_cast<ShapedType>(t))
-      widenElem(st.getElementType());
-    if (auto ot = dyn_cast<linop::OperatorType>(t)) {
-      widenElem(ot.getDomain());
-      widenElem(ot.getCodomain());
-    }
+      bound = std::max(bound, ref::errorBound(st.getElementType()));
+    if (auto ot = dyn_cast<linop::OperatorType>(t))
+      bound = std::max(bound, std::max(ref::errorBound(ot.getDomain()),
+                                       ref::errorBound(ot.getCodomain())));
   };
   for (Type t : f.getArgumentTypes())
     widen(t);
   for (Type t : f.getResultTypes())
     widen(t);
-  return bound;
+  return bound > 0 ? bound : ref::errorBound(Float64Type::get(f.getContext()));
 }
 
 struct CheckEquivalencePass
