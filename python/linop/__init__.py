@@ -243,7 +243,7 @@ class Function:
         self.name = fn["name"]
         self.operands = fn["operands"]
         self.target = target
-        self._c = getattr(so, self.name)
+        self._c = getattr(so, fn.get("symbol", self.name))
         self._c.restype = ctypes.c_int
         self._so = so
 

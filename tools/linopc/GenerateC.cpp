@@ -17,6 +17,11 @@
 using namespace linop::abi;
 
 namespace linop::cgen {
+
+std::string cpuKernelSymbol(const Library &lib, const Signature &sig) {
+  return kernelSymbol(lib.name + "_" + sig.func);
+}
+
 namespace {
 
 std::string cParameter(const Operand &o) {
@@ -24,20 +29,28 @@ std::string cParameter(const Operand &o) {
          std::string(cScalarType(o.element())) + " *" + o.name;
 }
 
-/// `linop_status f(const float *x, ..., int64_t batch, int64_t x_stride...)`,
-/// and `linop_stream stream` last for CUDA.
-std::string prototype(const Signature &sig, bool cuda) {
+/// The C parameters: `const float *x, ..., int64_t batch, int64_t
+/// x_stride...`, and `linop_stream stream` last for CUDA; with `namesOnly`,
+/// their names (the arguments of a call that passes them on).
+std::vector<std::string> parameters(const Signature &sig, bool cuda,
+                                    bool namesOnly = false) {
   std::vector<std::string> params;
   for (const Operand &o : sig.operands)
-    params.push_back(cParameter(o));
-  params.push_back("int64_t batch");
+    params.push_back(namesOnly ? o.name : cParameter(o));
+  params.push_back(namesOnly ? "batch" : "int64_t batch");
   for (const Operand &o : sig.operands)
     if (o.batched())
-      params.push_back("int64_t " + o.name + "_stride");
+      params.push_back((namesOnly ? "" : "int64_t ") + o.name + "_stride");
   if (cuda)
-    params.push_back("linop_stream stream");
-  return "linop_status " + sig.func + "(\n    " +
-         llvm::join(params, ",\n    ") + ")";
+    params.push_back(namesOnly ? "stream" : "linop_stream stream");
+  return params;
+}
+
+/// `linop_status <name>(parameters)`, by default the exported symbol.
+std::string prototype(const Signature &sig, bool cuda,
+                      const std::string &name = "") {
+  return "linop_status " + (name.empty() ? sig.symbol : name) + "(\n    " +
+         llvm::join(parameters(sig, cuda), ",\n    ") + ")";
 }
 
 /// "8 f32 values (float)", "1024 complex<f32> values (2 * 1024 floats: re, im)"
@@ -319,6 +332,7 @@ std::string manifest(const Library &lib) {
           {"row_elements", o.rowElements}});
     }
     functions.push_back(llvm::json::Object{{"name", sig.func},
+                                           {"symbol", sig.symbol},
                                            {"operands", std::move(operands)}});
   }
   llvm::json::Object root{{"library", lib.name},
@@ -357,6 +371,14 @@ std::string header(const Library &lib) {
     functionDoc(os, sig, lib.cuda);
     os << "LINOP_API " << prototype(sig, lib.cuda) << ";\n\n";
   }
+  os << "/* The spec's own names, unless LINOP_NO_SHORT_NAMES is defined (for "
+     << "a\n * file that includes two headers with a function of the same "
+     << "name). */\n#ifndef LINOP_NO_SHORT_NAMES\n";
+  for (const Signature &sig : lib.functions)
+    os << "static inline " << prototype(sig, lib.cuda, sig.func) << " {\n"
+       << "  return " << sig.symbol << "("
+       << llvm::join(parameters(sig, lib.cuda, true), ", ") << ");\n}\n";
+  os << "#endif\n\n";
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
      << guard << " */\n";
   return s;
@@ -402,7 +424,7 @@ std::string entrySource(const Library &lib) {
 
   for (const Signature &sig : lib.functions) {
     const std::string &f = sig.func;
-    std::string kernel = kernelSymbol(f);
+    std::string kernel = cpuKernelSymbol(lib, sig);
     size_t n = sig.operands.size();
     os << "\n/* ---- @" << f << " ---- */\n\n"
        << "void " << kernel << "(void **ptrs, const int64_t *strides, "

@@ -33,10 +33,14 @@ struct Library {
   std::vector<CudaLaunch> launches; ///< CUDA: the kernels of each function
 };
 
+/// A CPU kernel's symbol in the library: linop_k_<library>_<function>.
+std::string cpuKernelSymbol(const Library &lib, const abi::Signature &sig);
+
 std::string header(const Library &lib);
 /// <name>.json: the functions as the Python module (python/linop) reads
-/// them: each operand's role, dtype (numpy's name), shape (-1: the batch)
-/// and elements per row, in the order of the C parameters.
+/// them: each function's name and exported symbol, each operand's role,
+/// dtype (numpy's name), shape (-1: the batch) and elements per row, in the
+/// order of the C parameters.
 std::string manifest(const Library &lib);
 std::string entrySource(const Library &lib);
 /// CUDA: the C file that carries the device code (the fatbin at that path,

@@ -177,7 +177,7 @@ std::string clashReason(llvm::StringRef name) {
 } // namespace
 
 FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
-  Signature sig{f.getSymName().str(), {}, "", f.getLoc()};
+  Signature sig{f.getSymName().str(), "", {}, "", f.getLoc()};
   if (!isCIdentifier(sig.func) || isReserved(sig.func))
     return f.emitError() << "function name '" << sig.func
                          << "' cannot name a C entry point: use a C "

@@ -346,6 +346,16 @@ int compileCpu(ModuleOp spec, const cgen::Library &lib,
   OwningOpRef<ModuleOp> llvmDialect = lowered(Stage::Final);
   if (!llvmDialect || failed(abi::checkKernels(*llvmDialect, lib.functions)))
     return 1;
+  // The kernels' symbols carry the library's name too (two static
+  // libraries with a function of the same name link together).
+  for (const abi::Signature &sig : lib.functions) {
+    Operation *k = llvmDialect->lookupSymbol(kernelSymbol(sig.func));
+    std::string to = cgen::cpuKernelSymbol(lib, sig);
+    StringAttr toAttr = StringAttr::get(llvmDialect->getContext(), to);
+    if (failed(SymbolTable::replaceAllSymbolUses(k, toAttr, *llvmDialect)))
+      return fail("cannot rename the kernel of @" + sig.func);
+    SymbolTable::setSymbolName(k, to);
+  }
   abi::Progress::step("LLVM: optimizing the kernels");
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> module =
@@ -530,6 +540,9 @@ int main(int argc, char **argv) {
       refused.push_back(f.getSymName().str());
       continue;
     }
+    // Exported names carry the library's, so that two libraries link into
+    // one program; the header keeps the short name as a macro.
+    sig->symbol = name + "_" + sig->func;
     lib.functions.push_back(std::move(*sig));
   }
   auto noLibrary = [&] {
