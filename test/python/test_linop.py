@@ -160,6 +160,20 @@ class LinopModule(unittest.TestCase):
         self.assertIn("is in host memory (numpy on cpu), but this library "
                       "was compiled for --target=cuda", str(ctx.exception))
 
+    def test_two_libraries_share_one_runtime(self):
+        other = os.path.join(WORK, "other.mlir")
+        with open(other, "w") as f:
+            f.write(SPEC.replace("@dft64", "@dft64b"))
+        lib2 = linop.compile(other, target="cpu")
+        self.assertNotEqual(lib2.folder, self.lib.folder)
+        with open("/proc/self/maps") as maps:
+            runtimes = {line.split()[-1] for line in maps
+                        if "liblinop_runtime.so" in line}
+        self.assertEqual(len(runtimes), 1, runtimes)
+        self.lib._so.linop_set_num_threads(3)
+        self.assertEqual(lib2._so.linop_get_num_threads(), 3)
+        self.lib._so.linop_set_num_threads(0)
+
     def test_a_bad_spec_names_its_error(self):
         bad = os.path.join(WORK, "bad.mlir")
         with open(bad, "w") as f:

@@ -227,7 +227,9 @@ int buildLibrary(const cgen::Library &lib, const Payload &payload,
       runtimeHeader = header;
     }
   }
-  for (const std::string &f : {runtimeLib, runtimeHeader})
+  std::string runtimeShared =
+      (llvm::sys::path::parent_path(runtimeLib) + "/liblinop_runtime.so").str();
+  for (const std::string &f : {runtimeLib, runtimeShared, runtimeHeader})
     if (!fs::exists(f))
       return fail("the Linop runtime is missing: " + f +
                   " (build the linop_runtime target)");
@@ -235,6 +237,9 @@ int buildLibrary(const cgen::Library &lib, const Payload &payload,
     return fail("cannot create " + in("linop") + ": " + ec.message());
   if (std::error_code ec = fs::copy_file(runtimeLib, in("liblinop_runtime.a")))
     return fail("cannot copy " + runtimeLib + ": " + ec.message());
+  if (std::error_code ec =
+          fs::copy_file(runtimeShared, in("liblinop_runtime.so")))
+    return fail("cannot copy " + runtimeShared + ": " + ec.message());
   if (std::error_code ec = fs::copy_file(runtimeHeader, in("linop/runtime.h")))
     return fail("cannot copy " + runtimeHeader + ": " + ec.message());
 
@@ -274,25 +279,28 @@ int buildLibrary(const cgen::Library &lib, const Payload &payload,
           /*Thin=*/false))
     return fail("writing lib" + n + ".a: " + llvm::toString(std::move(e)));
 
-  // The .so carries the runtime (its linop_* functions stay exported, so the
-  // caller can use linop_last_error and linop_set_num_threads from it).
-  // --no-undefined: a kernel that needs a missing symbol fails here, not at
-  // the user's first call.
+  // The .so needs the shared runtime beside it ($ORIGIN): every library
+  // loaded into one process then shares one runtime (the loader keeps one
+  // liblinop_runtime.so), so linop_set_num_threads and linop_last_error
+  // through any of them reach all. --no-undefined: a kernel that needs a
+  // missing symbol fails here, not at the user's first call.
   std::vector<std::string> link{cc, "-shared", "-o", in("lib" + n + ".so"),
-                                "-Wl,-soname,lib" + n + ".so"};
+                                "-Wl,-soname,lib" + n + ".so",
+                                "-Wl,-rpath,$ORIGIN"};
 #ifndef LINOP_SANITIZED_RUNTIME
   link.push_back("-Wl,--no-undefined");
 #endif
   link.insert(link.end(), objects.begin(), objects.end());
   for (const char *l : {"-lstdc++", "-lpthread", "-ldl", "-lm"})
     link.push_back(l);
-  link.insert(link.end() - 4, in("liblinop_runtime.a"));
+  link.insert(link.end() - 4, in("liblinop_runtime.so"));
   if (!runProgram(cc, link, err))
     return fail("linking lib" + n + ".so: " + err);
 
   std::vector<std::string> moved{n + ".h", n + ".json", n + "_entry.c",
                                  "lib" + n + ".a",
                                  "lib" + n + ".so", "liblinop_runtime.a",
+                                 "liblinop_runtime.so",
                                  "linop/runtime.h"};
   for (const auto &[name, text] : payload.cSources)
     moved.push_back(name);
