@@ -359,8 +359,10 @@ std::string header(const Library &lib) {
      << " * (the runtime is C++ inside, hence -lstdc++):\n"
      << " *   cc app.c -I DIR DIR/lib" << lib.name
      << ".a DIR/liblinop_runtime.a -lstdc++ -lpthread -ldl -lm\n"
-     << " * or with the shared library, which contains the runtime:\n"
-     << " *   cc app.c -I DIR -L DIR -l" << lib.name << " -Wl,-rpath,DIR\n *\n"
+     << " * or with the shared library and the shared runtime beside it\n"
+     << " * (which every Linop library in the process shares):\n"
+     << " *   cc app.c -I DIR -L DIR -l" << lib.name
+     << " -llinop_runtime -Wl,-rpath,DIR\n *\n"
      << (lib.cuda ? kCudaConventions : kConventions) << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"linop/runtime.h\"\n\n#include <stdint.h>\n\n"
