@@ -13,7 +13,8 @@ numpy arrays, torch tensors (CPU or CUDA) and CuPy arrays.
 Pure Python over the C ABI (ctypes, in the standard library): the library
 linopc writes is a plain shared object, and its manifest (<name>.json)
 says each function's operands, so no binding code is generated. Results
-are cached by content hash in $LINOP_CACHE (default ~/.cache/linop).
+are cached by content hash (the spec, the options, linopc's version and
+binary) in $LINOP_CACHE (default ~/.cache/linop).
 linopc comes from $LINOP_LINOPC, else from PATH. linop.load(folder) loads
 a library linopc wrote elsewhere (a machine with a GPU need not have
 linopc).
@@ -81,8 +82,13 @@ def compile(spec, target="cpu", **options):
     linopc = _linopc()
     version = subprocess.run([linopc, "--version"], capture_output=True,
                              text=True).stdout
+    # A rebuilt linopc of the same version may generate other code: its
+    # size and time stamp key the cache too.
+    st = os.stat(shutil.which(linopc) or linopc)
+    binary = "%d %d" % (st.st_size, st.st_mtime_ns)
     flags = ["--target=" + target] + _options(options)
-    key = hashlib.sha256(text + "\0".join([version] + flags).encode())
+    key = hashlib.sha256(text +
+                         "\0".join([version, binary] + flags).encode())
     name = "".join(c if c.isalnum() else "_"
                    for c in os.path.splitext(os.path.basename(spec))[0])
     if not name or name[0].isdigit():
