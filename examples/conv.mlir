@@ -18,3 +18,14 @@ func.func @toeplitz(%x: tensor<?x256xf32>, %t: tensor<511xf32>) -> tensor<?x256x
   %y = linop.apply %T, %x : (!linop.op<256x256, f32>, tensor<?x256xf32>) -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
+
+// A causal low-pass filter with constant taps (a 16-tap windowed sinc, unit
+// gain at DC). Constant weights compile today, on both targets:
+//   linopc examples/conv.mlir --func=lowpass -o out
+// (the two functions above need run-time kernels and families, not yet).
+func.func @lowpass(%x: tensor<?x1024xf32>) -> tensor<?x1024xf32> {
+  %k = arith.constant dense<[-0.001296, -0.005406, -0.012387, -0.010745, 0.020421, 0.090370, 0.178421, 0.240624, 0.240624, 0.178421, 0.090370, 0.020421, -0.010745, -0.012387, -0.005406, -0.001296]> : tensor<16xf32>
+  %K = linop.conv causal %k : (tensor<16xf32>) -> !linop.op<1024x1024, f32>
+  %y = linop.apply %K, %x : (!linop.op<1024x1024, f32>, tensor<?x1024xf32>) -> tensor<?x1024xf32>
+  return %y : tensor<?x1024xf32>
+}

@@ -164,6 +164,7 @@ group_examples() {
   check "$examples/dft.mlir" --batch 17
   for f in dct_hadamard kron3; do check "$examples/kronecker.mlir" --func $f --batch 17; done
   for f in rfft4096 irfft4096 dct_ortho512 fftconv16; do check "$examples/real.mlir" --func $f --batch 17; done
+  check "$examples/conv.mlir" --func lowpass --batch 17
 }
 group_conv() {
   # rdft, a constant diagonal, irdft: an FFT convolution in one kernel.
