@@ -90,6 +90,23 @@ void check(linop_status s) {
   }
 }
 
+/// Exits unless `mine` times `scale` matches the peer's `theirs` to 1e-4
+/// relative: a sanity check of the benchmark, not a test.
+void expectAgreement(const std::string &what, const std::vector<float> &mine,
+                     const float *theirs, double scale = 1) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    double d = scale * mine[i] - theirs[i];
+    num += d * d;
+    den += theirs[i] * double(theirs[i]);
+  }
+  if (std::sqrt(num / den) > 1e-4) {
+    std::fprintf(stderr, "%s disagrees with FFTW: %g\n", what.c_str(),
+                 std::sqrt(num / den));
+    std::exit(1);
+  }
+}
+
 struct Buffers {
   std::vector<float> in, out;
   Buffers(size_t floats) : in(floats), out(floats) {
@@ -160,16 +177,7 @@ void benchDft(int64_t n, DftFn fn, DftFn rule, int threads, int64_t elems) {
   check(fn(b.in.data(), b.out.data(), batch, 0, 0));
   std::vector<float> mine = b.out;
   fftwf_execute(plan);
-  double num = 0, den = 0;
-  for (size_t i = 0; i < mine.size(); ++i) {
-    num += (mine[i] - b.out[i]) * double(mine[i] - b.out[i]);
-    den += b.out[i] * double(b.out[i]);
-  }
-  if (std::sqrt(num / den) > 1e-4) {
-    std::fprintf(stderr, "dft%lld disagrees with FFTW: %g\n", (long long)n,
-                 std::sqrt(num / den));
-    std::exit(1);
-  }
+  expectAgreement("dft" + std::to_string(n), mine, b.out.data());
   auto [t, tr] =
       timePair([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); },
                [&] { check(rule(b.in.data(), b.out.data(), batch, 0, 0)); });
@@ -208,17 +216,8 @@ void benchReal(const char *what, int64_t n, int64_t outFloats, DftFn fn,
   check(fn(b.in.data(), b.out.data(), batch, 0, 0));
   std::vector<float> mine(b.out.begin(), b.out.begin() + outFloats * batch);
   fftwf_execute(plan);
-  double num = 0, den = 0;
-  for (size_t i = 0; i < mine.size(); ++i) {
-    double d = peerScale * mine[i] - b.out[i];
-    num += d * d;
-    den += b.out[i] * double(b.out[i]);
-  }
-  if (std::sqrt(num / den) > 1e-4) {
-    std::fprintf(stderr, "%s %lld disagrees with FFTW: %g\n", what,
-                 (long long)n, std::sqrt(num / den));
-    std::exit(1);
-  }
+  expectAgreement(std::string(what) + " " + std::to_string(n), mine,
+                  b.out.data(), peerScale);
   double t = timeIt([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); });
   // FFTW's convention for real transforms: half the complex DFT's flops.
   double flops = 2.5 * n * std::log2(double(n)) * batch;
@@ -343,16 +342,7 @@ void benchConv(int64_t n, DftFn fn, int threads, int64_t elems) {
   peer();
   std::vector<float> theirs = b.out;
   check(fn(b.in.data(), b.out.data(), batch, 0, 0));
-  double num = 0, den = 0;
-  for (size_t i = 0; i < theirs.size(); ++i) {
-    num += (b.out[i] - theirs[i]) * double(b.out[i] - theirs[i]);
-    den += theirs[i] * double(theirs[i]);
-  }
-  if (std::sqrt(num / den) > 1e-4) {
-    std::fprintf(stderr, "conv%lld disagrees with FFTW: %g\n", (long long)n,
-                 std::sqrt(num / den));
-    std::exit(1);
-  }
+  expectAgreement("conv" + std::to_string(n), b.out, theirs.data());
   auto [t, tp] =
       timePair([&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); },
                peer);
