@@ -18,10 +18,6 @@ using namespace linop::abi;
 
 namespace linop::cgen {
 
-std::string cpuKernelSymbol(const Library &lib, const Signature &sig) {
-  return kernelSymbol(lib.name + "_" + sig.func);
-}
-
 namespace {
 
 std::string cParameter(const Operand &o) {
@@ -426,7 +422,7 @@ std::string entrySource(const Library &lib) {
 
   for (const Signature &sig : lib.functions) {
     const std::string &f = sig.func;
-    std::string kernel = cpuKernelSymbol(lib, sig);
+    std::string kernel = kernelSymbol(sig.symbol);
     size_t n = sig.operands.size();
     os << "\n/* ---- @" << f << " ---- */\n\n"
        << "void " << kernel << "(void **ptrs, const int64_t *strides, "

@@ -33,9 +33,6 @@ struct Library {
   std::vector<CudaLaunch> launches; ///< CUDA: the kernels of each function
 };
 
-/// A CPU kernel's symbol in the library: linop_k_<library>_<function>.
-std::string cpuKernelSymbol(const Library &lib, const abi::Signature &sig);
-
 std::string header(const Library &lib);
 /// <name>.json: the functions as the Python module (python/linop) reads
 /// them: each function's name and exported symbol, each operand's role,

@@ -54,7 +54,8 @@ struct Operand {
 /// A public spec function as the kernel ABI sees it.
 struct Signature {
   std::string func;   ///< the spec's name, and the entry point's short name
-  std::string symbol; ///< the exported name: <library>_<func> (linopc sets it)
+  std::string symbol; ///< exported: <library>_<func> (linopc sets it); the
+                      ///< CPU kernel is kernelSymbol(symbol)
   std::vector<Operand> operands; ///< arguments in order, then results
   std::string specText; ///< "func.func @f(%x: tensor<?x8xf32>) -> ..."
   mlir::Location loc;   ///< the spec function's, for diagnostics

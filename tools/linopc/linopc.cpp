@@ -358,7 +358,7 @@ int compileCpu(ModuleOp spec, const cgen::Library &lib,
   // libraries with a function of the same name link together).
   for (const abi::Signature &sig : lib.functions) {
     Operation *k = llvmDialect->lookupSymbol(kernelSymbol(sig.func));
-    std::string to = cgen::cpuKernelSymbol(lib, sig);
+    std::string to = kernelSymbol(sig.symbol);
     StringAttr toAttr = StringAttr::get(llvmDialect->getContext(), to);
     if (failed(SymbolTable::replaceAllSymbolUses(k, toAttr, *llvmDialect)))
       return fail("cannot rename the kernel of @" + sig.func);
@@ -549,7 +549,7 @@ int main(int argc, char **argv) {
       continue;
     }
     // Exported names carry the library's, so that two libraries link into
-    // one program; the header keeps the short name as a macro.
+    // one program; the header keeps the short name as an inline wrapper.
     sig->symbol = name + "_" + sig->func;
     lib.functions.push_back(std::move(*sig));
   }

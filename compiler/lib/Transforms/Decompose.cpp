@@ -164,15 +164,9 @@ Value bluestein(FactorBuilder &b, int64_t N, bool inverse, Norm norm,
   ref::fft(g.data(), gHat.data(), M, /*inverse=*/false);
   for (cd &v : gHat)
     v /= double(M);
-  // Zero padding N -> M and truncation M -> N: I_{N-1} (+) e0.
+  // Zero padding N -> M and truncation M -> N, on the real side.
   Type rt = realPart(elem);
-  int64_t tail = M - N + 1;
-  std::vector<cd> e0(tail, 0.0);
-  e0[0] = 1.0;
-  Value pad = b.directSum({b.identity(N - 1, rt), b.dense(tail, 1, e0, rt)},
-                          b.type(M, N, rt));
-  Value trunc = b.directSum({b.identity(N - 1, rt), b.dense(1, tail, e0, rt)},
-                            b.type(N, M, rt));
+  Value pad = b.pad(N, M, rt), trunc = b.pad(N, M, rt, /*truncate=*/true);
   return b.compose({b.diag(chirpOut, elem), trunc,
                     b.dft(M, /*inverse=*/true, Norm::none, elem),
                     b.diag(gHat, elem),
@@ -202,8 +196,8 @@ struct DecomposeConvolution : OpRewritePattern<OpTy> {
     Value weights = op->getOperand(0);
     // f16 and bf16 have no complex type for the spectrum (the planner says
     // so); nothing may be built before this point, or the driver loops.
-    Type e = t.getDomain();
-    if (e.isF16() || e.isBF16())
+    Type elem = t.getDomain();
+    if (elem.isF16() || elem.isBF16())
       return failure();
     std::optional<std::vector<cd>> w = constantValues(weights);
     if (!w)
@@ -248,7 +242,6 @@ struct DecomposeConvolution : OpRewritePattern<OpTy> {
       v /= double(P);
 
     FactorBuilder b(rewriter, op.getLoc());
-    Type elem = t.getDomain();
     ArrayRef<int64_t> family = t.getFamily();
     Value C;
     if (isa<ComplexType>(elem)) {
@@ -273,21 +266,9 @@ struct DecomposeConvolution : OpRewritePattern<OpTy> {
                      rdft.getResult()},
                     b.type(P, P, elem).withFamily(family));
     }
-    // Zero padding N -> P and truncation P -> M, as identities plus one
-    // column (row) e0 so that no block is empty: I_{N-1} (+) e0.
-    auto embed = [&](int64_t small, bool pad) -> Value {
-      if (small == P)
-        return {};
-      std::vector<cd> e0(P - small + 1, 0.0);
-      e0[0] = 1.0;
-      Value e = pad ? b.dense(P - small + 1, 1, e0, elem)
-                    : b.dense(1, P - small + 1, e0, elem);
-      if (small == 1)
-        return e;
-      return b.directSum({b.identity(small - 1, elem), e},
-                         pad ? b.type(P, small, elem) : b.type(small, P, elem));
-    };
-    Value v = b.compose({embed(M, false), C, embed(N, true)}, t);
+    // Zero padding N -> P, truncation P -> M.
+    Value v = b.compose(
+        {b.pad(M, P, elem, /*truncate=*/true), C, b.pad(N, P, elem)}, t);
     if (!b.ok() || !v)
       return failure();
     rewriter.replaceOp(op, v);

@@ -321,6 +321,19 @@ Value FactorBuilder::dense(int64_t rows, int64_t cols, ArrayRef<cd> w,
   return op ? op.getResult() : Value();
 }
 
+Value FactorBuilder::pad(int64_t n, int64_t m, Type elem, bool truncate) {
+  if (n == m)
+    return {};
+  std::vector<cd> e0(m - n + 1, 0.0);
+  e0[0] = 1.0;
+  Value e = truncate ? dense(1, m - n + 1, e0, elem)
+                     : dense(m - n + 1, 1, e0, elem);
+  if (n == 1)
+    return e;
+  return directSum({identity(n - 1, elem), e},
+                   truncate ? type(n, m, elem) : type(m, n, elem));
+}
+
 Value FactorBuilder::dft(int64_t n, bool inverse, Norm norm, Type elem) {
   auto op = create<DftOp>(type(n, n, elem), inverse, norm);
   return op ? op.getResult() : Value();

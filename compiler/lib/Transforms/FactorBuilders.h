@@ -106,6 +106,11 @@ public:
                 llvm::SmallVectorImpl<mlir::Value> &out);
   mlir::Value dense(int64_t rows, int64_t cols, llvm::ArrayRef<cd> w,
                     mlir::Type elem);
+  /// Zero padding from n to m >= n elements (or with `truncate` its
+  /// transpose, keeping the first n of m): I_{n-1} (+) e0, identities plus
+  /// one column (row) so that no block is empty. Null when n == m.
+  mlir::Value pad(int64_t n, int64_t m, mlir::Type elem,
+                  bool truncate = false);
   mlir::Value dft(int64_t n, bool inverse, Norm norm, mlir::Type elem);
   mlir::Value hadamard(int64_t n, Norm norm, mlir::Type elem);
   /// kron(I_a, A, I_b) of element type `elem`; A itself when a = b = 1.

@@ -499,19 +499,19 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
   }
   std::string name = def->getName().getStringRef().str();
   // linop-decompose rewrites these where the weights are constants.
-  if (isa<ConvOp, CirculantOp, ToeplitzOp>(def) &&
-      (type.getDomain().isF16() || type.getDomain().isBF16()))
-    return fail(def, "'" + name +
-                         "' on f16 or bf16 data is not supported yet: its "
-                         "spectrum would need complex<f16>, which the "
-                         "dialect does not have (f32, f64 and their "
-                         "complex types compile)");
-  if (isa<ConvOp, CirculantOp, ToeplitzOp>(def))
+  if (isa<ConvOp, CirculantOp, ToeplitzOp>(def)) {
+    if (type.getDomain().isF16() || type.getDomain().isBF16())
+      return fail(def, "'" + name +
+                           "' on f16 or bf16 data is not supported yet: its "
+                           "spectrum would need complex<f16>, which the "
+                           "dialect does not have (f32, f64 and their "
+                           "complex types compile)");
     return fail(def, "'" + name +
                          "' with run-time weights is not supported yet: its "
                          "spectrum would have to be computed at run time, "
                          "and the planner has no prepare kernel for that "
                          "yet; weights given as an arith.constant compile");
+  }
   // Small named transforms are codelets in their own right.
   if (type.isSquare() && type.getRows() <= 64 &&
       isa<DftOp, HadamardOp, HartleyOp, DctOp, DstOp>(def))
