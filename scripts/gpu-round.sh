@@ -88,7 +88,8 @@ if has sanitize; then
   # a cluster with local stages (Hadamard-64K, DFT-64K with the split off),
   # global
   # workspace (DFT-256K with no clusters), Bluestein's embeds, f16, stacked
-  # butterflies looped over blocks. The numerics group
+  # butterflies looped over blocks, constant convolutions (padding and
+  # truncation) and run-time diagonals. The numerics group
   # checks the results; here only the sanitizer's findings count.
   cases=("$(spec dft 1024 'complex<f32>' '') --batch 5"
          "$(spec dft 16384 'complex<f32>' '') --batch 2"
@@ -101,7 +102,11 @@ if has sanitize; then
          "examples/butterfly.mlir --func butterfly256 --batch 3"
          "examples/real.mlir --func rfft4096 --batch 3"
          "test/numerics/specs/narrow.mlir --func monarch_f16 --batch 3"
-         "test/numerics/specs/butterflies.mlir --func stacked_odd --batch 3")
+         "test/numerics/specs/butterflies.mlir --func stacked_odd --batch 3"
+         "test/numerics/specs/convolutions.mlir --func conv_short --batch 3"
+         "test/numerics/specs/convolutions.mlir --func toeplitz_rect --batch 3"
+         "test/numerics/specs/diag.mlir --func conv_apply --batch 3"
+         "test/numerics/specs/diag.mlir --func gate_bf16 --batch 3")
   bad=0
   tools=(memcheck racecheck initcheck)
   for tool in "${tools[@]}"; do
