@@ -81,9 +81,9 @@ group_dft() {
   checkgpu "$(gen dft 1048576 'complex<f32>' '' a)" --batch 2
   checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 1 --linop-split=false
   checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 2 --linop-split=false --gpu=cluster=1
-  # The A/B switches of bench/NOTES.md CUDA v9: 1M split as 4096 x 256, and
-  # the evict-first cache hints on the rows.
-  checkgpu "$(gen dft 1048576 'complex<f32>' '' a)" --batch 2 --linop-split-short-pass2
+  # The A/B switches of bench/NOTES.md CUDA v9: 1M split the old way
+  # (256 x 4096), and the evict-first cache hints on the rows.
+  checkgpu "$(gen dft 1048576 'complex<f32>' '' a)" --batch 2 --linop-split-short-pass2=false
   checkgpu "$(gen dft 1024 'complex<f32>' '' a)" --batch 5 --linop-cuda-streaming
   checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 2 --linop-cuda-streaming
   checkgpu "$(gen hadamard 4096 f32 '' a)" --batch 17 --linop-cuda-streaming
