@@ -89,7 +89,7 @@ if has sanitize; then
   # global
   # workspace (DFT-256K with no clusters), Bluestein's embeds, f16, stacked
   # butterflies looped over blocks, constant convolutions (padding and
-  # truncation) and run-time diagonals. The numerics group
+  # truncation), run-time diagonals and a family of them. The numerics group
   # checks the results; here only the sanitizer's findings count.
   cases=("$(spec dft 1024 'complex<f32>' '') --batch 5"
          "$(spec dft 16384 'complex<f32>' '') --batch 2"
@@ -106,7 +106,8 @@ if has sanitize; then
          "test/numerics/specs/convolutions.mlir --func conv_short --batch 3"
          "test/numerics/specs/convolutions.mlir --func toeplitz_rect --batch 3"
          "test/numerics/specs/diag.mlir --func conv_apply --batch 3"
-         "test/numerics/specs/diag.mlir --func gate_bf16 --batch 3")
+         "test/numerics/specs/diag.mlir --func gate_bf16 --batch 3"
+         "test/numerics/specs/families.mlir --func channel_conv --batch 3")
   bad=0
   tools=(memcheck racecheck initcheck)
   for tool in "${tools[@]}"; do

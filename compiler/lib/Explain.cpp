@@ -44,6 +44,9 @@ std::string describe(Operation *op) {
       os << d.getBlocks() << " dense block(s) of " << d.getR() << "x"
          << d.getR();
     os << ", weights from argument #" << d.getOperand();
+    if (auto m = d.getMembers())
+      os << " (a family of " << *m << ": row b takes member b mod " << *m
+         << ")";
   } else if (auto e = dyn_cast<kernel::EmbedOp>(op)) {
     os << "embed " << e.getNIn() << " -> " << e.getNOut() << ":";
     for (auto [k, blk] : llvm::enumerate(e.getBlocks())) {

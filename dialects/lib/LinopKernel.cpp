@@ -558,6 +558,8 @@ LogicalResult DenseStageOp::verify() {
     return failure();
   if (getBlocks() < 1 || getR() < 1)
     return emitOpError("needs blocks and r >= 1");
+  if (auto m = getMembers(); m && *m < 1)
+    return emitOpError("needs members >= 1");
   if (getComplexWeights() && !kernelOf(*this).isComplex())
     return emitOpError("complex weights on real data");
   if (getSrc() == getDst())

@@ -291,16 +291,36 @@ class Function:
                              (what, b.shape[0], batch))
         # Each row must be contiguous; rows may be any whole number of
         # elements apart (the ABI's row stride; 0: one row, contiguous).
-        if b.shape[0] > 0 and not _contiguous(b.shape[1:], b.strides[1:]):
+        # [batch, C..., n] is batch x C... rows at one stride, so the
+        # dimensions before the row must nest at that stride.
+        if b.shape[0] > 0 and not _contiguous(b.shape[-1:], b.strides[-1:]):
             raise ValueError("%s: each row must be contiguous (strides %s in "
                              "elements); make it contiguous first" %
                              (what, b.strides))
-        if b.shape[0] <= 1:
+        rows = 1
+        for d in b.shape[:-1]:
+            rows *= d
+        if rows <= 1:
             return b, 0, b.shape[0]
-        if b.strides[0] is None or b.strides[0] < o["row_elements"]:
+        stride = None
+        for k in range(len(b.shape) - 2, -1, -1):
+            if b.shape[k] == 1:
+                continue
+            inner = 1
+            for d in b.shape[k + 1:-1]:
+                inner *= d
+            if stride is None and b.strides[k] is not None:
+                stride = b.strides[k] // inner if b.strides[k] % inner == 0 \
+                    else None
+            if stride is None or b.strides[k] != stride * inner:
+                raise ValueError(
+                    "%s: the rows of shape %s must lie one stride apart, in "
+                    "order (strides %s in elements); make it contiguous "
+                    "first" % (what, tuple(b.shape), b.strides))
+        if stride < o["row_elements"]:
             raise ValueError("%s: rows must be at least a row apart, in whole "
                              "elements (strides %s)" % (what, b.strides))
-        return b, b.strides[0], b.shape[0]
+        return b, stride, b.shape[0]
 
     def _default_stream(self, buffers):
         for b in buffers:

@@ -109,6 +109,14 @@ group_weights() {
   for f in gate gate_bf16 filter conv_prepare conv_apply; do
     check "$specs/diag.mlir" --func $f --batch 9
   done
+  # Families: one diagonal per channel of [batch, C..., n] data (a gate, a
+  # filter over two channel dimensions, a convolution per channel); a batch
+  # of 1 and one whose rows fill no whole tile of CPU lanes.
+  for f in channel_gate channel_gate_bf16 filter_heads channel_conv; do
+    check "$specs/families.mlir" --func $f --batch 7
+  done
+  check "$specs/families.mlir" --func channel_gate --batch 1
+  check "$specs/families.mlir" --func channel_conv --batch 1000
 }
 group_primes() {
   # Bluestein: zero padding to a power of two and truncation are embed

@@ -615,7 +615,7 @@ bool fitsInMemory(func::FuncOp func, int64_t rows, int64_t pad,
     for (int64_t d : rt.getShape().drop_front(batched ? 1 : 0))
       n *= double(d);
     if (batched && rt.getRank() > 1)
-      n += double(rows) * double(std::max<int64_t>(pad, 0));
+      n += n / double(rt.getShape().back()) * double(std::max<int64_t>(pad, 0));
     elements += n;
   };
   for (Type t : func.getArgumentTypes())
@@ -677,22 +677,24 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
   if (rowPad < 0)
     return fail("--row-pad must be >= 0");
 
-  // The batch: the first dimension of every data argument.
-  int64_t rows = -1;
+  // The batch: the first dimension of every data argument. The kernels
+  // see `rows`, batch x the channels between batch and row.
+  int64_t entries = -1;
   for (const abi::Operand &o : sig->operands) {
     if (o.role != abi::Role::Data)
       continue;
     int64_t b = args[o.index].shape[0];
-    if (rows >= 0 && b != rows)
+    if (entries >= 0 && b != entries)
       return fail("the data arguments of @" + func.getSymName() +
-                  " have different batch sizes (" + std::to_string(rows) +
+                  " have different batch sizes (" + std::to_string(entries) +
                   " and " + std::to_string(b) + ")");
-    rows = b;
+    entries = b;
   }
-  if (rows < 0)
-    rows = batch; // no data argument: the batch comes from --batch
-  if (std::string why; !fitsInMemory(func, rows, rowPad, why))
+  if (entries < 0)
+    entries = batch; // no data argument: the batch comes from --batch
+  if (std::string why; !fitsInMemory(func, entries, rowPad, why))
     return fail(why);
+  int64_t perEntry = sig->rowsPerBatch(), rows = entries * perEntry;
 
   // Buffers in the kernel's dtypes. Inputs are rounded to their dtype here,
   // and the reference sees the rounded values: the check measures the
@@ -758,7 +760,9 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
       continue;
     npy::Array a;
     a.dtype = b.dtype;
-    a.shape = {rows, b.rowElements()};
+    a.shape = {entries};
+    a.shape.insert(a.shape.end(), sig->channels.begin(), sig->channels.end());
+    a.shape.push_back(b.rowElements());
     size_t rowBytes = b.rowElements() * b.elemBytes();
     a.data.resize(rows * rowBytes);
     for (int64_t r = 0; r < rows; ++r)
@@ -797,15 +801,16 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
     auto refStart = std::chrono::steady_clock::now();
     // With --distinct-rows K, rows repeat with period K: the reference of
     // the first K rows stands for all of them.
-    int64_t period = distinctRows > 0 ? std::min<int64_t>(distinctRows, rows)
-                                      : rows;
+    // (K counts batch entries: [?, C, N] data repeats every K x C rows.)
+    int64_t period = distinctRows > 0 ? std::min<int64_t>(distinctRows, entries)
+                                      : entries;
     std::vector<ref::Tensor> refArgs = args;
-    if (period < rows)
+    if (period < entries)
       for (const abi::Operand &o : sig->operands)
         if (o.role == abi::Role::Data) {
           ref::Tensor &t = refArgs[o.index];
           t.shape[0] = period;
-          t.data.resize(period * o.rowElements);
+          t.data.resize(period * perEntry * o.rowElements);
         }
     FailureOr<std::vector<ref::Tensor>> want = ref::evaluate(func, refArgs);
     if (failed(want))
@@ -969,7 +974,7 @@ int main(int argc, char **argv) {
       args.push_back(ref::randomTensor(rt, period, rng));
       // Data rows repeat with period K over the batch.
       ref::Tensor &a = args.back();
-      if (period < batch && rt.getRank() == 2 && rt.isDynamicDim(0)) {
+      if (period < batch && rt.getRank() >= 2 && rt.isDynamicDim(0)) {
         size_t row = a.data.size() / period;
         a.data.resize(batch * row);
         for (int64_t r = period; r < batch; ++r)

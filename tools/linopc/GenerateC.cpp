@@ -71,25 +71,38 @@ void functionDoc(llvm::raw_ostream &os, const Signature &sig, bool cuda) {
 
   os << "/*\n * " << sig.func << ": the spec's function\n *\n *   "
      << sig.specText << "\n *\n";
+  // Rows per batch entry: "batch rows", or "batch x 4 x 8 rows".
+  std::string rows = "batch";
+  for (int64_t c : sig.channels)
+    rows += " x " + std::to_string(c);
+  rows += " rows";
   for (const Operand &o : sig.operands) {
     os << " *   " << pad(o.name);
     switch (o.role) {
     case Role::Data:
-      os << "in   batch rows of N = " << valuesText(o, o.rowElements) << "\n";
+      os << "in   " << rows << " of N = " << valuesText(o, o.rowElements)
+         << "\n";
       break;
     case Role::Weight:
       os << "in   weights " << typeName(o.type) << ":\n *   " << pad("")
          << "     " << valuesText(o, o.rowElements)
          << ", dense row-major,\n *   " << pad("")
-         << "     the same for every row\n";
+         << "     the same for every batch entry\n";
       break;
     case Role::Result:
-      os << "out  batch rows of M = " << valuesText(o, o.rowElements) << "\n";
+      os << "out  " << rows << " of M = " << valuesText(o, o.rowElements)
+         << "\n";
       break;
     }
   }
-  os << " *   " << pad("batch") << "     the number of rows, >= 0 (0: nothing "
-     << "to do)\n";
+  if (sig.channels.empty())
+    os << " *   " << pad("batch") << "     the number of rows, >= 0 (0: nothing "
+       << "to do)\n";
+  else
+    os << " *   " << pad("batch") << "     the first dimension, >= 0 (0: "
+       << "nothing to do); row\n *   " << pad("") << "     (b, c...) is row "
+       << "b * " << sig.rowsPerBatch() << " + c of the batched operands (C "
+       << "order)\n";
   std::vector<std::string> strides;
   bool complex = false;
   for (const Operand &o : sig.operands)
@@ -119,17 +132,28 @@ void declareExtents(llvm::raw_ostream &os, const Signature &sig) {
        << ";\n";
 }
 
-/// The batch, then each batched operand's row stride and extent.
+/// The batch and the rows the kernels see (`rows`: batch x the channels),
+/// then each batched operand's row stride and extent.
 void checkBatchAndStrides(llvm::raw_ostream &os, const Signature &sig) {
   os << "  if ((st = linop_check_batch(batch)) != LINOP_OK)\n"
      << "    return linopc_fail(fn, st);\n";
+  int64_t perBatch = sig.rowsPerBatch();
+  if (perBatch == 1) {
+    os << "  const int64_t rows = batch;\n";
+  } else {
+    os << "  if (batch > INT64_MAX / " << perBatch << ")\n"
+       << "    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT, \"%s: "
+          "batch %\" PRId64 \" times " << perBatch << " rows overflows\", "
+          "fn, batch);\n"
+       << "  const int64_t rows = batch * " << perBatch << ";\n";
+  }
   for (const Operand &o : sig.operands) {
     if (!o.batched())
       continue;
     os << "  if ((st = linopc_row_stride(fn, \"" << o.name << "\", " << o.name
        << "_stride, " << o.rowElements << ", &" << o.name
        << "_rs)) != LINOP_OK ||\n"
-       << "      (st = linopc_extent(fn, \"" << o.name << "\", batch, "
+       << "      (st = linopc_extent(fn, \"" << o.name << "\", rows, "
        << o.name << "_rs, " << o.rowElements << ", "
        << elementBytes(o.element()) << ", &" << o.name
        << "_bytes)) != LINOP_OK)\n    return st;\n";
@@ -191,19 +215,19 @@ static linop_status linopc_row_stride(const char *func, const char *name,
 
 /* The bytes a batched buffer spans, for the overlap checks. */
 static linop_status linopc_extent(const char *func, const char *name,
-                                  int64_t batch, int64_t stride, int64_t row,
+                                  int64_t rows, int64_t stride, int64_t row,
                                   int64_t elem_bytes, int64_t *out) {
-  if (batch == 0) {
+  if (rows == 0) {
     *out = 0;
     return LINOP_OK;
   }
-  /* ((batch - 1) * stride + row) * elem_bytes must not overflow. */
-  if (batch - 1 > (INT64_MAX / elem_bytes - row) / stride)
+  /* ((rows - 1) * stride + row) * elem_bytes must not overflow. */
+  if (rows - 1 > (INT64_MAX / elem_bytes - row) / stride)
     return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
-                           "%s: %s spans more than 2^63 bytes (batch %" PRId64
-                           ", stride %" PRId64 ")",
-                           func, name, batch, stride);
-  *out = ((batch - 1) * stride + row) * elem_bytes;
+                           "%s: %s spans more than 2^63 bytes (%" PRId64
+                           " rows, stride %" PRId64 ")",
+                           func, name, rows, stride);
+  *out = ((rows - 1) * stride + row) * elem_bytes;
   return LINOP_OK;
 }
 
@@ -238,8 +262,11 @@ const char *kConventions = R"C( * Conventions of every function below:
  * - Data arguments and results are batches of rows: row b of x starts at
  *   x + b * x_stride, the stride counted in elements; 0 means contiguous
  *   rows (the row length). A nonzero stride must be at least the row length.
- *   Weights are dense row-major arrays, the same for every row, read at
- *   every call (change them between calls at will).
+ *   An operand of shape [batch, C..., N] is batch x C... rows in C order,
+ *   each at the row stride (row (b, c) of [batch, C, N] starts at
+ *   x + (b * C + c) * x_stride).
+ *   Weights are dense row-major arrays, the same for every batch entry,
+ *   read at every call (change them between calls at will).
  * - Complex values are interleaved (re, im) pairs of float (complex<f32>)
  *   or double (complex<f64>), as numpy stores them; strides count complex
  *   elements, i.e. pairs. f16 and bf16 values are passed as their uint16_t
@@ -272,8 +299,11 @@ const char *kCudaConventions =
  * - Data arguments and results are batches of rows: row b of x starts at
  *   x + b * x_stride, the stride counted in elements; 0 means contiguous
  *   rows (the row length). A nonzero stride must be at least the row length.
- *   Weights are dense row-major arrays, the same for every row, read by the
- *   kernels (change them between calls at will, in stream order).
+ *   An operand of shape [batch, C..., N] is batch x C... rows in C order,
+ *   each at the row stride.
+ *   Weights are dense row-major arrays, the same for every batch entry,
+ *   read by the kernels (change them between calls at will, in stream
+ *   order).
  * - Complex values are interleaved (re, im) pairs of float (complex<f32>),
  *   as numpy stores them; strides count complex elements, i.e. pairs. f16
  *   and bf16 values are passed as their uint16_t bit patterns (IEEE
@@ -449,7 +479,7 @@ std::string entrySource(const Library &lib) {
           "kernel is not\n     proven safe in place, so exact aliasing is "
           "rejected too. */\n";
     checkDisjoint(os, sig);
-    os << "\n  if (batch == 0)\n    return LINOP_OK;\n  {\n"
+    os << "\n  if (rows == 0)\n    return LINOP_OK;\n  {\n"
        << "    linopc_" << f << "_args a = {\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << "(void *)" << sig.operands[i].name;
@@ -460,7 +490,7 @@ std::string entrySource(const Library &lib) {
     os << "}};\n"
        << "    /* Grain: at least " << grain
        << " rows per range, so that a range moves >= 32 KiB. */\n"
-       << "    return linop_parallel_for(batch, " << grain << ", linopc_" << f
+       << "    return linop_parallel_for(rows, " << grain << ", linopc_" << f
        << "_range, &a);\n  }\n}\n";
   }
   return s;
@@ -560,7 +590,7 @@ static linop_cuda_module *linopc_module;
       os << "  if ((st = linopc_device(fn, \"" << o.name << "\", " << o.name
          << ", " << o.name << "_bytes, " << elementBytes(o.element())
          << ")) != LINOP_OK)\n    return st;\n";
-    os << "\n  if (batch == 0)\n    return LINOP_OK;\n  {\n"
+    os << "\n  if (rows == 0)\n    return LINOP_OK;\n  {\n"
        << "    linop_cuda_args a = {\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << "(linop_cuda_deviceptr)(uintptr_t)"
@@ -568,7 +598,7 @@ static linop_cuda_module *linopc_module;
     os << "},\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << sig.operands[i].name << "_rs";
-    os << "},\n        batch, 0};\n"
+    os << "},\n        rows, 0};\n"
        << "    st = linop_cuda_run(&linopc_module, &linopc_" << lib.name
        << "_image, linopc_" << f << "_kernels, " << launches.size()
        << ", &a, stream);\n"

@@ -31,6 +31,13 @@ using namespace mlir;
 
 namespace linop::abi {
 
+int64_t Signature::rowsPerBatch() const {
+  int64_t rows = 1;
+  for (int64_t c : channels)
+    rows *= c;
+  return rows;
+}
+
 size_t Signature::numInputs() const {
   return llvm::count_if(operands,
                         [](const Operand &o) { return !o.isOutput(); });
@@ -164,7 +171,7 @@ std::string resultName(Operation *op, llvm::SourceMgr *sm) {
 std::string clashReason(llvm::StringRef name) {
   if (isReserved(name))
     return "it is a C/C++ keyword, or starts with 'linop' or '_'";
-  for (llvm::StringRef own : {"batch", "stream", "st", "fn"})
+  for (llvm::StringRef own : {"batch", "rows", "stream", "st", "fn"})
     if (name == own)
       return "every entry point has a parameter or local '" + own.str() + "'";
   for (llvm::StringRef suffix : {"_stride", "_rs", "_bytes"})
@@ -177,7 +184,7 @@ std::string clashReason(llvm::StringRef name) {
 } // namespace
 
 FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
-  Signature sig{f.getSymName().str(), "", {}, "", f.getLoc()};
+  Signature sig{f.getSymName().str(), "", {}, {}, "", f.getLoc()};
   if (!isCIdentifier(sig.func) || isReserved(sig.func))
     return f.emitError() << "function name '" << sig.func
                          << "' cannot name a C entry point: use a C "
@@ -188,17 +195,42 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
     return f.emitError() << "@" << sig.func << ": " << what << " has type "
                          << type
                          << ", which the kernel ABI does not cover: data "
-                            "arguments are tensor<?xNxT>, weights have a "
-                            "static shape, results are tensor<?xMxT>, with "
-                            "T one of f16, bf16, f32, f64, complex<f32>, "
+                            "arguments are tensor<?xNxT> or tensor<?xCx...xNxT>"
+                            ", weights have a static shape, results are "
+                            "tensor<?xMxT> or tensor<?xCx...xMxT>, with T one "
+                            "of f16, bf16, f32, f64, complex<f32>, "
                             "complex<f64>";
   };
   auto elementOk = [](RankedTensorType t) {
     return isSupportedElementType(t.getElementType());
   };
+  // A dynamic batch, then static positive sizes.
   auto isBatchedRow = [](RankedTensorType t) {
-    return t.getRank() == 2 && ShapedType::isDynamic(t.getDimSize(0)) &&
-           !ShapedType::isDynamic(t.getDimSize(1)) && t.getDimSize(1) > 0;
+    return t.getRank() >= 2 && ShapedType::isDynamic(t.getDimSize(0)) &&
+           llvm::all_of(t.getShape().drop_front(), [](int64_t d) {
+             return !ShapedType::isDynamic(d) && d > 0;
+           });
+  };
+  // Every batched operand shares the dimensions between batch and row.
+  std::optional<std::vector<int64_t>> channels;
+  auto sameChannels = [&](const Twine &what, RankedTensorType t) {
+    std::vector<int64_t> c(t.getShape().begin() + 1, t.getShape().end() - 1);
+    if (!channels)
+      channels = c;
+    if (*channels == c)
+      return success();
+    auto text = [](ArrayRef<int64_t> dims) {
+      std::string s = "[";
+      for (auto [k, d] : llvm::enumerate(dims))
+        s += (k ? ", " : "") + std::to_string(d);
+      return s + "]";
+    };
+    return LogicalResult(f.emitError()
+                         << "@" << sig.func << ": " << what << " has type "
+                         << t << ", whose dimensions between the batch and "
+                         << "the row " << text(c) << " differ from another "
+                         << "batched operand's " << text(*channels)
+                         << ": every data argument and result shares them");
   };
 
   for (auto [i, type] : llvm::enumerate(f.getArgumentTypes())) {
@@ -208,7 +240,9 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
       return unsupported(what, type);
     Operand o{Role::Data, unsigned(i), "", t, 0};
     if (isBatchedRow(t)) {
-      o.rowElements = t.getDimSize(1);
+      o.rowElements = t.getShape().back();
+      if (failed(sameChannels(what, t)))
+        return failure();
     } else if (t.hasStaticShape()) {
       o.role = Role::Weight;
       o.rowElements = t.getNumElements();
@@ -222,11 +256,15 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
     std::string what = "result #" + std::to_string(i);
     if (!t || !elementOk(t) || !isBatchedRow(t))
       return unsupported(what, type);
-    sig.operands.push_back({Role::Result, unsigned(i), "", t, t.getDimSize(1)});
+    if (failed(sameChannels(what, t)))
+      return failure();
+    sig.operands.push_back(
+        {Role::Result, unsigned(i), "", t, t.getShape().back()});
   }
   if (f.getNumResults() == 0)
     return f.emitError() << "@" << sig.func
                          << " has no results: a kernel must write something";
+  sig.channels = channels.value_or(std::vector<int64_t>());
 
   // C names: the spec's own (%x -> x, a result after the value returned)
   // where they are C identifiers, else the positions (arg0, result0). An

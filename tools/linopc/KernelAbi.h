@@ -31,9 +31,9 @@
 namespace linop::abi {
 
 enum class Role {
-  Data,   ///< argument tensor<?xNxT>: `batch` rows of N elements
+  Data,   ///< argument tensor<?x[C...x]NxT>: `batch` x C... rows of N
   Weight, ///< argument with a static shape: dense, the same for every row
-  Result, ///< result tensor<?xMxT>
+  Result, ///< result tensor<?x[C...x]MxT>
 };
 
 /// One entry of the kernel's `ptrs` array: an argument or a result of the
@@ -57,6 +57,12 @@ struct Signature {
   std::string symbol; ///< exported: <library>_<func> (linopc sets it); the
                       ///< CPU kernel is kernelSymbol(symbol)
   std::vector<Operand> operands; ///< arguments in order, then results
+  /// The static dimensions between the batch and the row that every batched
+  /// operand shares (tensor<?xCxN>: {C}; none for tensor<?xN>). The kernels
+  /// see batch x product(channels) rows, channel fastest, all at the
+  /// operand's row stride.
+  std::vector<int64_t> channels;
+  int64_t rowsPerBatch() const;
   std::string specText; ///< "func.func @f(%x: tensor<?x8xf32>) -> ..."
   mlir::Location loc;   ///< the spec function's, for diagnostics
 

@@ -58,6 +58,7 @@ public:
   SmallVector<Value> re, im; // tile buffers by index
   bool inRow = false;        // vectors along the row (W = lanes, one row)
   Value ptrs, strides;       // the ABI's pointer and stride arrays
+  Value tileRow;             // across rows: the tile's first row (i64)
 
   Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
   Value i64(int64_t v) {
@@ -948,6 +949,36 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
   bool cw = op.getComplexWeights();
   GlobalLayout wl = globalLayout(op.getGlobal(), false);
   int64_t r = op.getR();
+  // A family: lane l (row tileRow + l) reads member (tileRow + l) mod M,
+  // whose weights start memberOff[l] scalars in. Rows past the batch in the
+  // last tile read a valid member too; their results are not stored.
+  SmallVector<Value> memberOff;
+  if (auto members = op.getMembers()) {
+    if (inRow || !tileRow)
+      return op.emitError("linop-cpu-lower-kernels: a family's weights are "
+                          "read across rows only");
+    int64_t per = op.getBlocks() * r * r * (cw ? 2 : 1);
+    for (int64_t l = 0; l < W; ++l) {
+      Value m = b.create<arith::RemUIOp>(loc, add(tileRow, i64(l)),
+                                         i64(*members));
+      memberOff.push_back(mul(m, i64(per)));
+    }
+  }
+  // A weight scalar at offset `o` of the member (or of the one operand) as
+  // a vector across the tile's rows.
+  auto weightVec = [&](Value o, bool narrowStored) {
+    auto one = [&](Value at) {
+      return narrowStored ? loadGlobal(wl, wbase, at, false)
+                          : loadScalar(wbase, at);
+    };
+    if (memberOff.empty())
+      return broadcast(one(o));
+    Value v = splat(0.0);
+    for (int64_t l = 0; l < W; ++l)
+      v = b.create<vector::InsertOp>(loc, one(add(memberOff[l], o)), v,
+                                     ArrayRef<int64_t>{l});
+    return v;
+  };
   forRange(0, op.getBlocks(), [&](Value blk) {
     Value first = mul(blk, idx(r));
     forRange(0, r, [&](Value k) {
@@ -967,10 +998,10 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
         Value wr, wi;
         if (cw) {
           Value o2 = mul(o, i64(2));
-          wr = broadcast(loadScalar(wbase, o2));
-          wi = broadcast(loadScalar(wbase, add(o2, i64(1))));
+          wr = weightVec(o2, false);
+          wi = weightVec(add(o2, i64(1)), false);
         } else {
-          wr = broadcast(loadGlobal(wl, wbase, o, false));
+          wr = weightVec(o, true);
         }
         CV sum = cadd(acc, cmulVec(loadBuf(op.getSrc(), add(first, l)), wr, wi));
         SmallVector<Value> yields{sum.re};
@@ -1196,6 +1227,7 @@ struct CpuLowerKernelsPass
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(tiles.getBody()->getTerminator());
       Value tile = tiles.getInductionVar();
+      L.tileRow = tile;
       SmallVector<Operation *> steps;
       for (Operation &op : kernel.steps())
         steps.push_back(&op);

@@ -834,8 +834,9 @@ LogicalResult KernelEmitter::emitDense(kernel::DenseStageOp op) {
   int64_t R = op.getR(), blocks = op.getBlocks();
   bool cw = op.getComplexWeights();
   src += R == 1 ? llvm::formatv("    // diagonal of {0}, weights from "
-                                "operand #{1}\n",
-                                blocks, op.getOperand())
+                                "operand #{1}{2}\n",
+                                blocks, op.getOperand(),
+                                op.getMembers() ? ", one per channel" : "")
                         .str()
                  : llvm::formatv("    // {0} dense block(s) of {1}x{1}, "
                                  "weights from operand #{2}\n",
@@ -843,13 +844,18 @@ LogicalResult KernelEmitter::emitDense(kernel::DenseStageOp op) {
                        .str();
   loop(blocks * R);
   std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
+  // A family: the batch row's member, b mod M, has its own weights.
+  std::string member;
+  if (auto m = op.getMembers())
+    member = llvm::formatv(" + ((g * {0} + r) % {1}) * {2}LL", rows, *m,
+                           blocks * R * R);
   src += llvm::formatv(
       "      const int first = (w / {0}) * {0};\n"
-      "      const long long row0 = (long long)w * {0};\n"
+      "      const long long row0 = (long long)w * {0}{2};\n"
       "      float accr = 0.0f, acci = 0.0f;\n"
       "      for (int l = 0; l < {0}; ++l) {{\n"
       "        const float xr = {1};\n",
-      R, at(op.getSrc(), "r", 0, "first + l"));
+      R, at(op.getSrc(), "r", 0, "first + l"), member);
   if (cplx)
     src += "        const float xi = " + at(op.getSrc(), "r", 1, "first + l") +
            ";\n";

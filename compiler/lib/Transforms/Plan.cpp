@@ -57,7 +57,8 @@ struct Factor {
   std::vector<int64_t> perm;
   // Butterfly / Dense: weights are function argument #operand.
   int64_t operand = 0, block = 0, level = 0, levels = 0, stride = 0;
-  int64_t blocks = 1; // Dense: blocks of size r
+  int64_t blocks = 1;  // Dense: blocks of size r
+  int64_t members = 0; // Dense: a family of this many, one per channel
   bool complexWeights = false;
   Type weightStorage;      // run-time weights stored as f16 or bf16
   std::vector<cd> weights; // Butterfly: constant weights of one level
@@ -106,7 +107,10 @@ bool isDiagStage(const Factor &f) {
 
 class Planner {
 public:
-  explicit Planner(func::FuncOp func) : func(func) {}
+  /// `channels`: the data's static dimensions between the batch and the
+  /// row, which family operators index.
+  Planner(func::FuncOp func, ArrayRef<int64_t> channels)
+      : func(func), channels(channels) {}
 
   /// Appends the factors of `op` in application order.
   LogicalResult collect(Value op, std::vector<Factor> &out);
@@ -137,8 +141,37 @@ private:
     return -1;
   }
 
+  /// The members of a family operator of `type` over the data's channels:
+  /// its family without leading 1s must be their innermost dimensions, so
+  /// that row b takes member b mod members. Fails with a reason otherwise.
+  FailureOr<int64_t> familyMembers(Operation *def, OperatorType type);
+
   func::FuncOp func;
+  ArrayRef<int64_t> channels;
 };
+
+FailureOr<int64_t> Planner::familyMembers(Operation *def, OperatorType type) {
+  ArrayRef<int64_t> family = type.getFamily();
+  while (!family.empty() && family.front() == 1)
+    family = family.drop_front();
+  auto text = [](ArrayRef<int64_t> dims) {
+    std::string s = "[";
+    for (auto [k, d] : llvm::enumerate(dims))
+      s += (k ? ", " : "") + std::to_string(d);
+    return s + "]";
+  };
+  if (family.size() > channels.size() ||
+      channels.take_back(family.size()) != family)
+    return fail(def, "a family operator " + text(type.getFamily()) +
+                         " needs data whose dimensions between the batch and "
+                         "the row end in " + text(family) + " (one member per "
+                         "channel), not " + text(channels) +
+                         "; broadcasting inside a family is not supported yet");
+  int64_t members = 1;
+  for (int64_t d : family)
+    members *= d;
+  return members;
+}
 
 LogicalResult Planner::leafStage(Value leaf, int64_t a, int64_t b,
                                  std::vector<Factor> &out) {
@@ -260,9 +293,13 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
   if (!def)
     return func.emitError("linop-plan: operators must be built in the "
                           "function, not passed in");
-  if (!type.getFamily().empty())
-    return fail(def, "family operators (one operator per channel) are not "
-                     "supported by the planner yet");
+  // Families: diagonals with run-time weights (one per channel), and what
+  // composes them.
+  if (!type.getFamily().empty() && !isa<ComposeOp, DiagOp, IdentityOp>(def))
+    return fail(def, "a family of '" + def->getName().getStringRef() +
+                         "' operators (one per channel) is not supported by "
+                         "the planner yet; families of diagonals with "
+                         "run-time weights are");
   if (isa<IdentityOp>(def))
     return success();
   if (isa<PromoteOp, RealOp, PackOp, UnpackOp>(def)) {
@@ -339,9 +376,19 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
         d.blocks = type.getRows();
         d.complexWeights = isa<ComplexType>(e);
         d.weightStorage = narrowStorage(e);
+        if (!type.getFamily().empty()) {
+          FailureOr<int64_t> members = familyMembers(def, type);
+          if (failed(members))
+            return failure();
+          d.members = *members;
+        }
         out.push_back(std::move(d));
         return success();
       }
+      if (!type.getFamily().empty())
+        return fail(def, "a family of diagonals with constant weights is not "
+                         "supported by the planner yet: pass the weights as "
+                         "a function argument");
       auto w = ref::evaluateConstant(weights);
       if (failed(w))
         return fail(def, "a diagonal's weights must be a constant or a "
@@ -698,10 +745,19 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     auto in = dyn_cast<BlockArgument>(apply.getInput());
     RankedTensorType inType = apply.getInput().getType();
     RankedTensorType outType = apply.getType();
-    if (!in || inType.getRank() != 2 || outType.getRank() != 2 ||
-        !ShapedType::isDynamic(inType.getShape()[0]))
+    // A batch, static channels (rows of the batch, channel fastest), the
+    // row.
+    auto batched = [](RankedTensorType t) {
+      return t.getRank() >= 2 && ShapedType::isDynamic(t.getShape()[0]) &&
+             llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic);
+    };
+    if (!in || !batched(inType) || !batched(outType))
       return fail("kernels take a function argument of type tensor<?xNxT> "
-                  "(a batch of rows) so far");
+                  "or tensor<?xCx...xNxT> (a batch of rows) so far");
+    ArrayRef<int64_t> channels = inType.getShape().drop_front().drop_back();
+    if (outType.getShape().drop_front().drop_back() != channels)
+      return fail("the result's dimensions between the batch and the row "
+                  "must be the input's");
     Type inElem = inType.getElementType(), outElem = outType.getElementType();
     if (realPart(inElem) != realPart(outElem))
       return fail("kernels read and write one precision so far, not " +
@@ -710,9 +766,9 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       if (i != in.getArgNumber() &&
           !cast<RankedTensorType>(t).hasStaticShape())
         return fail("weights arguments must have static shapes");
-    int64_t nIn = inType.getShape()[1], nOut = outType.getShape()[1];
+    int64_t nIn = inType.getShape().back(), nOut = outType.getShape().back();
 
-    Planner planner(func);
+    Planner planner(func, channels);
     std::vector<Factor> factors;
     if (failed(planner.collect(apply.getOp(), factors)))
       return failure();
@@ -855,7 +911,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       }
       case Factor::Dense:
         b.create<kernel::DenseStageOp>(
-            loc, I(f.operand), I(f.blocks), I(f.r), I(cur), I(next),
+            loc, I(f.operand), I(f.blocks), I(f.r),
+            f.members ? I(f.members) : IntegerAttr(), I(cur), I(next),
             unit(f.complexWeights),
             f.weightStorage ? TypeAttr::get(f.weightStorage) : TypeAttr());
         break;

@@ -96,7 +96,7 @@ func.func @big(%x: tensor<?x1024xcomplex<f32>>) -> tensor<?x1024xcomplex<f32>> {
 
 // -----
 
-// expected-error @+1 {{linop-plan: @static_batch: kernels take a function argument of type tensor<?xNxT> (a batch of rows) so far}}
+// expected-error @+1 {{linop-plan: @static_batch: kernels take a function argument of type tensor<?xNxT> or tensor<?xCx...xNxT> (a batch of rows) so far}}
 func.func @static_batch(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %H = linop.hadamard : !linop.op<8x8, f32>
   %y = linop.apply %H, %x : (!linop.op<8x8, f32>, tensor<4x8xf32>) -> tensor<4x8xf32>
@@ -192,4 +192,50 @@ func.func @conv_f16(%x: tensor<?x10xf16>) -> tensor<?x10xf16> {
   %K = linop.conv causal %k : (tensor<3xf16>) -> !linop.op<10x10, f16>
   %y = linop.apply %K, %x : (!linop.op<10x10, f16>, tensor<?x10xf16>) -> tensor<?x10xf16>
   return %y : tensor<?x10xf16>
+}
+
+// -----
+
+// A family of diagonals with run-time weights, one per channel of
+// [batch, 2, 3, n] data: the innermost channel dimension picks the member
+// (row b takes member b mod 3).
+// CHECK-LABEL: linop_kernel.kernel @linop_k_channels
+// CHECK: linop_kernel.load
+// CHECK: linop_kernel.dense_stage 0 -> 1 {blocks = 8 : i64, members = 3 : i64, operand = 1 : i64, r = 1 : i64}
+// CHECK: linop_kernel.store
+func.func @channels(%x: tensor<?x2x3x8xf32>, %w: tensor<3x8xf32>) -> tensor<?x2x3x8xf32> {
+  %D = linop.diag %w : (tensor<3x8xf32>) -> !linop.op<[3] 8x8, f32>
+  %y = linop.apply %D, %x : (!linop.op<[3] 8x8, f32>, tensor<?x2x3x8xf32>) -> tensor<?x2x3x8xf32>
+  return %y : tensor<?x2x3x8xf32>
+}
+
+// -----
+
+// A family must be the innermost channels of the data.
+func.func @wrong_channels(%x: tensor<?x3x2x8xf32>, %w: tensor<3x1x8xf32>) -> tensor<?x3x2x8xf32> {
+  // expected-error @+1 {{linop-plan: a family operator [3, 1] needs data whose dimensions between the batch and the row end in [3, 1] (one member per channel), not [3, 2]; broadcasting inside a family is not supported yet}}
+  %D = linop.diag %w : (tensor<3x1x8xf32>) -> !linop.op<[3, 1] 8x8, f32>
+  %y = linop.apply %D, %x : (!linop.op<[3, 1] 8x8, f32>, tensor<?x3x2x8xf32>) -> tensor<?x3x2x8xf32>
+  return %y : tensor<?x3x2x8xf32>
+}
+
+// -----
+
+// Families of other operators, and of constant diagonals, are refused by
+// name.
+func.func @dense_family(%x: tensor<?x2x4xf32>, %w: tensor<2x4x4xf32>) -> tensor<?x2x4xf32> {
+  // expected-error @+1 {{linop-plan: a family of 'linop.dense' operators (one per channel) is not supported by the planner yet; families of diagonals with run-time weights are}}
+  %D = linop.dense %w : (tensor<2x4x4xf32>) -> !linop.op<[2] 4x4, f32>
+  %y = linop.apply %D, %x : (!linop.op<[2] 4x4, f32>, tensor<?x2x4xf32>) -> tensor<?x2x4xf32>
+  return %y : tensor<?x2x4xf32>
+}
+
+// -----
+
+func.func @constant_family(%x: tensor<?x2x4xf32>) -> tensor<?x2x4xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]> : tensor<2x4xf32>
+  // expected-error @+1 {{linop-plan: a family of diagonals with constant weights is not supported by the planner yet: pass the weights as a function argument}}
+  %D = linop.diag %w : (tensor<2x4xf32>) -> !linop.op<[2] 4x4, f32>
+  %y = linop.apply %D, %x : (!linop.op<[2] 4x4, f32>, tensor<?x2x4xf32>) -> tensor<?x2x4xf32>
+  return %y : tensor<?x2x4xf32>
 }

@@ -300,9 +300,13 @@ def LK_DenseStageOp : LK_Step<"dense_stage"> {
     `blocks` dense r x r blocks read from `operand[blocks, r, r]`:
     `dst[i r + k] = sum_l W[i, k, l] src[i r + l]`. One block is a dense
     layer; Monarch factors are several. `global` names weights stored as
-    f16 or bf16.
+    f16 or bf16. With `members = M` the operand is a family
+    `[M, blocks, r, r]` and row b (counted over the whole batch) takes
+    member b mod M: one operator per channel of data laid out
+    `[batch, M, n]`.
   }];
   let arguments = (ins I64Attr:$operand, I64Attr:$blocks, I64Attr:$r,
+                       OptionalAttr<I64Attr>:$members,
                        I64Attr:$src, I64Attr:$dst,
                        UnitAttr:$complex_weights,
                        OptionalAttr<TypeAttr>:$global);
