@@ -19,6 +19,9 @@ cp build/bin/CudaRuntimeTest build/bin/NvrtcTest build/bin/EntryPointTest .gpu/
 for t in cuda cpu; do
   build/bin/linopc test/python/gpu_ops.mlir --target=$t -o .gpu/py$t > /dev/null
 done
+# Per-channel long convolutions for the conv stage (bench/cuda/conv_peer.py).
+python3 bench/cuda/conv_specs.py build/conv_gpu.mlir 16 1024 4096 16384
+build/bin/linopc build/conv_gpu.mlir --target=cuda -o .gpu/convbench > /dev/null
 git rev-parse HEAD > .gpu/commit
 git status --porcelain | head -n 20 > .gpu/uncommitted
 du -sh .gpu/* | sed 's/^/  /'

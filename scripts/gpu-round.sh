@@ -8,7 +8,8 @@
 #   bash scripts/gpu-round.sh [tests] [numerics] [sanitize] [bench]
 #
 # (no argument: all four; also python, the Python module with torch on the
-# GPU; quick-bench, bench-cuda's DFT and Hadamard
+# GPU; conv, per-channel long convolutions against torch's FFT
+# convolution; quick-bench, bench-cuda's DFT and Hadamard
 # rows; clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
 set -uo pipefail
@@ -89,7 +90,7 @@ if has sanitize; then
   # global
   # workspace (DFT-256K with no clusters), Bluestein's embeds, f16, stacked
   # butterflies looped over blocks, constant convolutions (padding and
-  # truncation), run-time diagonals and a family of them. The numerics group
+  # truncation), run-time diagonals, a family of them and gates. The numerics group
   # checks the results; here only the sanitizer's findings count.
   cases=("$(spec dft 1024 'complex<f32>' '') --batch 5"
          "$(spec dft 16384 'complex<f32>' '') --batch 2"
@@ -107,7 +108,8 @@ if has sanitize; then
          "test/numerics/specs/convolutions.mlir --func toeplitz_rect --batch 3"
          "test/numerics/specs/diag.mlir --func conv_apply --batch 3"
          "test/numerics/specs/diag.mlir --func gate_bf16 --batch 3"
-         "test/numerics/specs/families.mlir --func channel_conv --batch 3")
+         "test/numerics/specs/families.mlir --func channel_conv --batch 3"
+         "test/numerics/specs/families.mlir --func gated_channel_conv --batch 3")
   bad=0
   tools=(memcheck racecheck initcheck)
   for tool in "${tools[@]}"; do
@@ -133,6 +135,13 @@ if has quick-bench; then
     .gpu/bench-cuda 27 $family > "$out/bench-$family.log" 2>&1
     grep -E "^\| (DFT|Hadamard)" "$out/bench-$family.log" | tee -a "$summary"
   done
+fi
+
+if has conv; then
+  # Per-channel long convolutions, plain and gated, bf16 and f16, against
+  # torch's FFT convolution and the copy in one process.
+  python3 bench/cuda/conv_peer.py python .gpu/convbench 16 1024 4096 16384 > "$out/conv.log" 2>&1
+  tee -a "$summary" < "$out/conv.log"
 fi
 
 if has python; then

@@ -47,6 +47,8 @@ std::string describe(Operation *op) {
     if (auto m = d.getMembers())
       os << " (a family of " << *m << ": row b takes member b mod " << *m
          << ")";
+    if (d.getBatched())
+      os << " (a gate: row b takes row b of the argument)";
   } else if (auto e = dyn_cast<kernel::EmbedOp>(op)) {
     os << "embed " << e.getNIn() << " -> " << e.getNOut() << ":";
     for (auto [k, blk] : llvm::enumerate(e.getBlocks())) {

@@ -560,6 +560,8 @@ LogicalResult DenseStageOp::verify() {
     return emitOpError("needs blocks and r >= 1");
   if (auto m = getMembers(); m && *m < 1)
     return emitOpError("needs members >= 1");
+  if (getMembers() && getBatched())
+    return emitOpError("weights are either a family or batched, not both");
   if (getComplexWeights() && !kernelOf(*this).isComplex())
     return emitOpError("complex weights on real data");
   if (getSrc() == getDst())

@@ -707,13 +707,24 @@ LogicalResult ApplyOp::verify() {
   RankedTensorType in = getInput().getType(), out = getResult().getType();
   if (in.getRank() < 1)
     return emitOpError("input must have rank >= 1");
-  Type field = applyField(t, in.getElementType());
+  Type inElem = in.getElementType(), field = applyField(t, inElem);
+  // f16 and bf16 data may be stored for an f32 operator: read into f32,
+  // computed in f32, a real result stored in the data's type again.
+  Type stored;
+  if (!field && (inElem.isF16() || inElem.isBF16())) {
+    field = applyField(t, Float32Type::get(getContext()));
+    stored = field && field.isF32() ? inElem : Type();
+  }
   if (!field)
     return emitOpError("operator ")
-           << t << " cannot take " << in.getElementType() << " values";
-  if (out.getElementType() != field)
-    return emitOpError("result element type must be ")
-           << field << ", got " << out.getElementType();
+           << t << " cannot take " << inElem << " values";
+  if (out.getElementType() != field && out.getElementType() != stored) {
+    InFlightDiagnostic d = emitOpError("result element type must be ");
+    d << field;
+    if (stored)
+      d << " or the stored " << stored;
+    return d << ", got " << out.getElementType();
+  }
   if (in.getShape().back() != t.getCols())
     return emitOpError("input's last dimension must be ")
            << t.getCols() << ", got " << shapeString(in.getShape());

@@ -789,6 +789,20 @@ LogicalResult Interpreter::run(Operation *o) {
       })
       .Case([&](ApplyOp a) -> LogicalResult { return apply(a); })
       .Case([&](RecurrenceOp r) -> LogicalResult { return recurrence(r); })
+      .Case([&](arith::MulFOp) -> LogicalResult {
+        // Elementwise products of tensors: gates that are data.
+        auto x = tensor(o, o->getOperand(0)), y = tensor(o, o->getOperand(1));
+        if (failed(x) || failed(y))
+          return failure();
+        if ((*x)->shape != (*y)->shape)
+          return o->emitError("reference evaluator: an elementwise product "
+                              "of tensors of different shapes");
+        Tensor out = **x;
+        for (size_t k = 0; k < out.data.size(); ++k)
+          out.data[k] *= (*y)->data[k];
+        values[o->getResult(0)] = std::move(out);
+        return success();
+      })
       .Default([&](Operation *) {
         return o->emitError("reference evaluator: no semantics for '")
                << o->getName() << "'";

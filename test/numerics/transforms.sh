@@ -111,12 +111,17 @@ group_weights() {
   done
   # Families: one diagonal per channel of [batch, C..., n] data (a gate, a
   # filter over two channel dimensions, a convolution per channel); a batch
-  # of 1 and one whose rows fill no whole tile of CPU lanes.
+  # of 1 and one whose rows fill no whole tile of CPU lanes or GPU block.
   for f in channel_gate channel_gate_bf16 filter_heads channel_conv; do
     check "$specs/families.mlir" --func $f --batch 7
   done
   check "$specs/families.mlir" --func channel_gate --batch 1
   check "$specs/families.mlir" --func channel_conv --batch 1000
+  # Gates that are data (elementwise products with batched arguments).
+  for f in gated_channel_conv gated_hadamard_bf16 gated_rdft; do
+    check "$specs/families.mlir" --func $f --batch 7
+  done
+  check "$specs/families.mlir" --func gated_channel_conv --batch 333
 }
 group_primes() {
   # Bluestein: zero padding to a power of two and truncation are embed

@@ -110,6 +110,13 @@ class LinopModule(unittest.TestCase):
                           for c in range(3)] for b in range(5)])
         self.assertEqual(y.shape, (5, 3, 64))
         self.assertLess(np.abs(y - want).max() / np.abs(want).max(), 1e-5)
+        # Hyena's gated form: post * conv(pre * u), gates that are data.
+        pre, post = (r.standard_normal((5, 3, 64)).astype(np.float32)
+                     for _ in range(2))
+        g = lib.gated_channel_conv(x, pre, post, s)
+        want = post * np.array([[np.convolve((pre * x)[b, c].astype(
+            np.float64), k[c])[:64] for c in range(3)] for b in range(5)])
+        self.assertLess(np.abs(g - want).max() / np.abs(want).max(), 1e-5)
         # Rows (b, c) at one stride: a slice of whole batch entries works,
         # reversed channels do not.
         wide = np.zeros((5, 3, 80), np.float32)

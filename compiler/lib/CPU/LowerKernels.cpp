@@ -58,7 +58,8 @@ public:
   SmallVector<Value> re, im; // tile buffers by index
   bool inRow = false;        // vectors along the row (W = lanes, one row)
   Value ptrs, strides;       // the ABI's pointer and stride arrays
-  Value tileRow;             // across rows: the tile's first row (i64)
+  Value tileRow, rowEnd;     // across rows: the tile's first row, and the
+                             // end of the range (i64)
 
   Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
   Value i64(int64_t v) {
@@ -949,19 +950,26 @@ LogicalResult Lowering::lowerDense(kernel::DenseStageOp op) {
   bool cw = op.getComplexWeights();
   GlobalLayout wl = globalLayout(op.getGlobal(), false);
   int64_t r = op.getR();
-  // A family: lane l (row tileRow + l) reads member (tileRow + l) mod M,
-  // whose weights start memberOff[l] scalars in. Rows past the batch in the
-  // last tile read a valid member too; their results are not stored.
+  // Weights per row: lane l (row tileRow + l) reads its own, laneOff[l]
+  // scalars in. A family's row takes member (tileRow + l) mod M; a gate's
+  // row its own row of the operand, where rows past the range in the last
+  // tile read the range's last row (their results are not stored).
   SmallVector<Value> memberOff;
-  if (auto members = op.getMembers()) {
+  if (op.getMembers() || op.getBatched()) {
     if (inRow || !tileRow)
-      return op.emitError("linop-cpu-lower-kernels: a family's weights are "
+      return op.emitError("linop-cpu-lower-kernels: per-row weights are "
                           "read across rows only");
-    int64_t per = op.getBlocks() * r * r * (cw ? 2 : 1);
+    int64_t scalars = cw ? 2 : 1;
+    Value stride = op.getBatched()
+                       ? mul(loadI64(strides, op.getOperand()), i64(scalars))
+                       : i64(op.getBlocks() * r * r * scalars);
     for (int64_t l = 0; l < W; ++l) {
-      Value m = b.create<arith::RemUIOp>(loc, add(tileRow, i64(l)),
-                                         i64(*members));
-      memberOff.push_back(mul(m, i64(per)));
+      Value row = add(tileRow, i64(l));
+      if (auto members = op.getMembers())
+        row = b.create<arith::RemUIOp>(loc, row, i64(*members));
+      else
+        row = b.create<arith::MinSIOp>(loc, row, add(rowEnd, i64(-1)));
+      memberOff.push_back(mul(row, stride));
     }
   }
   // A weight scalar at offset `o` of the member (or of the one operand) as
@@ -1228,6 +1236,7 @@ struct CpuLowerKernelsPass
       b.setInsertionPoint(tiles.getBody()->getTerminator());
       Value tile = tiles.getInductionVar();
       L.tileRow = tile;
+      L.rowEnd = end;
       SmallVector<Operation *> steps;
       for (Operation &op : kernel.steps())
         steps.push_back(&op);

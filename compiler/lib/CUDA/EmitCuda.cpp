@@ -836,7 +836,9 @@ LogicalResult KernelEmitter::emitDense(kernel::DenseStageOp op) {
   src += R == 1 ? llvm::formatv("    // diagonal of {0}, weights from "
                                 "operand #{1}{2}\n",
                                 blocks, op.getOperand(),
-                                op.getMembers() ? ", one per channel" : "")
+                                op.getMembers()   ? ", one per channel"
+                                : op.getBatched() ? ", a gate: one row each"
+                                                  : "")
                         .str()
                  : llvm::formatv("    // {0} dense block(s) of {1}x{1}, "
                                  "weights from operand #{2}\n",
@@ -844,11 +846,16 @@ LogicalResult KernelEmitter::emitDense(kernel::DenseStageOp op) {
                        .str();
   loop(blocks * R);
   std::string ptr = llvm::formatv("a.ptr[{0}]", op.getOperand());
-  // A family: the batch row's member, b mod M, has its own weights.
+  // A family: the batch row's member, b mod M, has its own weights; a
+  // gate: the row's own row of the operand (rows past the batch in the
+  // last group read the last row; their results are not stored).
   std::string member;
   if (auto m = op.getMembers())
     member = llvm::formatv(" + ((g * {0} + r) % {1}) * {2}LL", rows, *m,
                            blocks * R * R);
+  if (op.getBatched())
+    member = llvm::formatv(" + min(g * {0} + r, {1} - 1) * a.stride[{2}]",
+                           rows, batch, op.getOperand());
   src += llvm::formatv(
       "      const int first = (w / {0}) * {0};\n"
       "      const long long row0 = (long long)w * {0}{2};\n"

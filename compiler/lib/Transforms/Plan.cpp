@@ -19,6 +19,7 @@
 #include "linop/Transforms/Passes.h"
 #include "reference/Evaluator.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Verifier.h"
@@ -59,6 +60,7 @@ struct Factor {
   int64_t operand = 0, block = 0, level = 0, levels = 0, stride = 0;
   int64_t blocks = 1;  // Dense: blocks of size r
   int64_t members = 0; // Dense: a family of this many, one per channel
+  bool batched = false; // Dense: a gate, one row of weights per data row
   bool complexWeights = false;
   Type weightStorage;      // run-time weights stored as f16 or bf16
   std::vector<cd> weights; // Butterfly: constant weights of one level
@@ -739,10 +741,41 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
     if (!ret || ret.getNumOperands() != 1)
       return fail("kernels compute functions with one result so far");
-    auto apply = ret.getOperand(0).getDefiningOp<ApplyOp>();
+    // Gates that are data: y = post * apply(A, pre * x), elementwise
+    // products (arith.mulf) with batched arguments of the data's shape.
+    auto gateOf = [&](arith::MulFOp mul, Value inner,
+                      BlockArgument &gate) -> LogicalResult {
+      Value other = mul.getLhs() == inner ? mul.getRhs() : mul.getLhs();
+      gate = dyn_cast<BlockArgument>(other);
+      if (!gate || gate.getOwner()->getParentOp() != func ||
+          other.getType() != inner.getType())
+        return fail("a gate (an elementwise product with the data) must be "
+                    "a function argument of the data's type");
+      return success();
+    };
+    Value result = ret.getOperand(0);
+    BlockArgument postGate, preGate;
+    if (auto mul = result.getDefiningOp<arith::MulFOp>()) {
+      Value inner = mul.getLhs().getDefiningOp<ApplyOp>() ? mul.getLhs()
+                                                           : mul.getRhs();
+      if (failed(gateOf(mul, inner, postGate)))
+        return failure();
+      result = inner;
+    }
+    auto apply = result.getDefiningOp<ApplyOp>();
     if (!apply)
-      return fail("the result must be a linop.apply");
-    auto in = dyn_cast<BlockArgument>(apply.getInput());
+      return fail("the result must be a linop.apply, or its elementwise "
+                  "product with a gate");
+    Value input = apply.getInput();
+    if (auto mul = input.getDefiningOp<arith::MulFOp>()) {
+      input = mul.getLhs();
+      if (!isa<BlockArgument>(input))
+        return fail("a gated input must be the product of two function "
+                    "arguments");
+      if (failed(gateOf(mul, input, preGate)))
+        return failure();
+    }
+    auto in = dyn_cast<BlockArgument>(input);
     RankedTensorType inType = apply.getInput().getType();
     RankedTensorType outType = apply.getType();
     // A batch, static channels (rows of the batch, channel fastest), the
@@ -762,9 +795,9 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     if (realPart(inElem) != realPart(outElem))
       return fail("kernels read and write one precision so far, not " +
                   llvm::Twine(typeName(inElem)) + " -> " + typeName(outElem));
-    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
-      if (i != in.getArgNumber() &&
-          !cast<RankedTensorType>(t).hasStaticShape())
+    for (BlockArgument a : func.getArguments())
+      if (a != in && a != preGate && a != postGate &&
+          !cast<RankedTensorType>(a.getType()).hasStaticShape())
         return fail("weights arguments must have static shapes");
     int64_t nIn = inType.getShape().back(), nOut = outType.getShape().back();
 
@@ -772,6 +805,23 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     std::vector<Factor> factors;
     if (failed(planner.collect(apply.getOp(), factors)))
       return failure();
+    // Gates are diagonals whose weights are the gate's row. They come
+    // before a packing at the start and after an unpacking at the end, so
+    // those stay steps in the tile rather than the load's and store's.
+    auto gate = [&](BlockArgument g, int64_t n) {
+      Factor d{Factor::Dense};
+      Type e = cast<ShapedType>(g.getType()).getElementType();
+      d.operand = g.getArgNumber();
+      d.r = 1;
+      d.blocks = n;
+      d.batched = true;
+      d.weightStorage = narrowStorage(e);
+      return d;
+    };
+    if (preGate)
+      factors.insert(factors.begin(), gate(preGate, nIn));
+    if (postGate)
+      factors.push_back(gate(postGate, nOut));
     // A complex tile when anything is complex; real values in it keep
     // imaginary part 0, so `promote` costs nothing. f16 and bf16 are
     // storage formats: the tile computes in f32.
@@ -912,7 +962,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       case Factor::Dense:
         b.create<kernel::DenseStageOp>(
             loc, I(f.operand), I(f.blocks), I(f.r),
-            f.members ? I(f.members) : IntegerAttr(), I(cur), I(next),
+            f.members ? I(f.members) : IntegerAttr(), unit(f.batched), I(cur),
+            I(next),
             unit(f.complexWeights),
             f.weightStorage ? TypeAttr::get(f.weightStorage) : TypeAttr());
         break;

@@ -239,3 +239,33 @@ func.func @constant_family(%x: tensor<?x2x4xf32>) -> tensor<?x2x4xf32> {
   %y = linop.apply %D, %x : (!linop.op<[2] 4x4, f32>, tensor<?x2x4xf32>) -> tensor<?x2x4xf32>
   return %y : tensor<?x2x4xf32>
 }
+
+// -----
+
+// Gates that are data: elementwise products with batched arguments before
+// and after the operator become diagonals whose weights are the gate's row.
+// CHECK-LABEL: linop_kernel.kernel @linop_k_gated
+// CHECK-NEXT: linop_kernel.load operand 0 -> 0
+// CHECK-NEXT: linop_kernel.dense_stage 0 -> 1 {batched, blocks = 8 : i64, operand = 1 : i64, r = 1 : i64}
+// CHECK-NEXT: linop_kernel.stage hadamard 1 x 8 x 1, 1 -> 0
+// CHECK-NEXT: linop_kernel.dense_stage 0 -> 1 {batched, blocks = 8 : i64, operand = 2 : i64, r = 1 : i64}
+// CHECK-NEXT: linop_kernel.store 1 -> operand 3
+func.func @gated(%x: tensor<?x8xf32>, %pre: tensor<?x8xf32>, %post: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %H = linop.hadamard : !linop.op<8x8, f32>
+  %g = arith.mulf %x, %pre : tensor<?x8xf32>
+  %v = linop.apply %H, %g : (!linop.op<8x8, f32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  %y = arith.mulf %post, %v : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// -----
+
+// A gate must be a batched argument of the data's type (here: the result
+// itself).
+// expected-error @+1 {{linop-plan: @gate_constant: a gate (an elementwise product with the data) must be a function argument of the data's type}}
+func.func @gate_constant(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %H = linop.hadamard : !linop.op<8x8, f32>
+  %v = linop.apply %H, %x : (!linop.op<8x8, f32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  %y = arith.mulf %v, %v : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}

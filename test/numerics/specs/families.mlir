@@ -45,3 +45,40 @@ func.func @channel_conv(%x: tensor<?x3x64xf32>, %s: tensor<3x65xcomplex<f32>>) -
   %y = linop.apply %C, %x : (!linop.op<[3] 64x64, f32>, tensor<?x3x64xf32>) -> tensor<?x3x64xf32>
   return %y : tensor<?x3x64xf32>
 }
+
+// Gates that are data (Hyena, M2, H3): y = post * conv(pre * u, k), the
+// gates elementwise products with batched arguments of the data's shape,
+// one kernel per channel given by its half spectrum over 128.
+func.func @gated_channel_conv(%u: tensor<?x3x64xf32>, %pre: tensor<?x3x64xf32>, %post: tensor<?x3x64xf32>, %s: tensor<3x65xcomplex<f32>>) -> tensor<?x3x64xf32> {
+  %I = linop.identity : !linop.op<63x63, f32>
+  %e0 = arith.constant dense<[[1.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0]]> : tensor<65x1xf32>
+  %Z = linop.dense %e0 : (tensor<65x1xf32>) -> !linop.op<65x1, f32>
+  %Pad = linop.direct_sum %I, %Z : (!linop.op<63x63, f32>, !linop.op<65x1, f32>) -> !linop.op<128x64, f32>
+  %Trunc = linop.transpose %Pad : (!linop.op<128x64, f32>) -> !linop.op<64x128, f32>
+  %R = linop.rdft : !linop.op<65x128, f32 -> complex<f32>>
+  %D = linop.diag %s : (tensor<3x65xcomplex<f32>>) -> !linop.op<[3] 65x65, complex<f32>>
+  %G = linop.irdft : !linop.op<128x65, complex<f32> -> f32>
+  %C = linop.compose %Trunc, %G, %D, %R, %Pad : (!linop.op<64x128, f32>, !linop.op<128x65, complex<f32> -> f32>, !linop.op<[3] 65x65, complex<f32>>, !linop.op<65x128, f32 -> complex<f32>>, !linop.op<128x64, f32>) -> !linop.op<[3] 64x64, f32>
+  %g = arith.mulf %pre, %u : tensor<?x3x64xf32>
+  %v = linop.apply %C, %g : (!linop.op<[3] 64x64, f32>, tensor<?x3x64xf32>) -> tensor<?x3x64xf32>
+  %y = arith.mulf %post, %v : tensor<?x3x64xf32>
+  return %y : tensor<?x3x64xf32>
+}
+
+// Gates around a transform that runs along the row on the CPU, in bf16.
+func.func @gated_hadamard_bf16(%x: tensor<?x1024xbf16>, %pre: tensor<?x1024xbf16>, %post: tensor<?x1024xbf16>) -> tensor<?x1024xbf16> {
+  %H = linop.hadamard norm = sqrt : !linop.op<1024x1024, bf16>
+  %g = arith.mulf %x, %pre : tensor<?x1024xbf16>
+  %v = linop.apply %H, %g : (!linop.op<1024x1024, bf16>, tensor<?x1024xbf16>) -> tensor<?x1024xbf16>
+  %y = arith.mulf %v, %post : tensor<?x1024xbf16>
+  return %y : tensor<?x1024xbf16>
+}
+
+// A gate before a real DFT alone: the load reads the row unpacked, the
+// gate multiplies it, then the packing runs in the tile.
+func.func @gated_rdft(%x: tensor<?x256xf32>, %pre: tensor<?x256xf32>) -> tensor<?x129xcomplex<f32>> {
+  %R = linop.rdft : !linop.op<129x256, f32 -> complex<f32>>
+  %g = arith.mulf %x, %pre : tensor<?x256xf32>
+  %y = linop.apply %R, %g : (!linop.op<129x256, f32 -> complex<f32>>, tensor<?x256xf32>) -> tensor<?x129xcomplex<f32>>
+  return %y : tensor<?x129xcomplex<f32>>
+}

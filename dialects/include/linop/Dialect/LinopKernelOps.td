@@ -303,10 +303,11 @@ def LK_DenseStageOp : LK_Step<"dense_stage"> {
     f16 or bf16. With `members = M` the operand is a family
     `[M, blocks, r, r]` and row b (counted over the whole batch) takes
     member b mod M: one operator per channel of data laid out
-    `[batch, M, n]`.
+    `[batch, M, n]`. With `batched` the operand is a batched one (a gate
+    that is data): row b reads the operand's row b.
   }];
   let arguments = (ins I64Attr:$operand, I64Attr:$blocks, I64Attr:$r,
-                       OptionalAttr<I64Attr>:$members,
+                       OptionalAttr<I64Attr>:$members, UnitAttr:$batched,
                        I64Attr:$src, I64Attr:$dst,
                        UnitAttr:$complex_weights,
                        OptionalAttr<TypeAttr>:$global);

@@ -534,7 +534,9 @@ def Linop_ApplyOp : Linop_Op<"apply"> {
     `x: [..., N]` of the operator's domain type gives `y: [..., M]` of its
     codomain type. Leading dimensions are a batch (dynamic sizes allowed).
     For a family operator `[F...]`, the trailing batch dimensions of x must
-    be `F...` (or 1, broadcast).
+    be `F...` (or 1, broadcast). f16 or bf16 data may be stored for an f32
+    operator: it is read into f32 and computed in f32, and a real result
+    may be stored in the data's type again.
 
     ```mlir
     %y = linop.apply %F, %x : (!linop.op<8x8, complex<f32>>, tensor<?x8xcomplex<f32>>) -> tensor<?x8xcomplex<f32>>
