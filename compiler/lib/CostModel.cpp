@@ -76,7 +76,8 @@ KernelShape linop::kernelShape(kernel::KernelOp kernel) {
   auto globalBytes = [&](std::optional<Type> g, bool packed) -> int64_t {
     if (!g)
       return elemBytes;
-    return packed ? elemBytes : (*g).getIntOrFloatBitWidth() / 8;
+    int64_t bytes = (*g).getIntOrFloatBitWidth() / 8;
+    return packed ? 2 * bytes : bytes; // a packed element is a real pair
   };
   Block &body = kernel.steps();
   for (Operation &op : body) {
@@ -103,6 +104,12 @@ KernelShape linop::kernelShape(kernel::KernelOp kernel) {
         k.inRowForm = false;
       continue;
     }
+    // A gate reads a row of its own.
+    if (auto d = dyn_cast<kernel::DenseStageOp>(op); d && d.getBatched())
+      k.globalBytes +=
+          d.getBlocks() *
+          (d.getGlobal() ? (*d.getGlobal()).getIntOrFloatBitWidth() / 8
+                         : k.scalarBytes * (d.getComplexWeights() ? 2 : 1));
     StepShape step;
     if (auto st = dyn_cast<kernel::StageOp>(op)) {
       step = {int64_t(st.getA()), int64_t(st.getR()), int64_t(st.getB()),

@@ -625,6 +625,48 @@ bool isPadding(const Factor &f) {
          });
 }
 
+/// The embedding on pairs that `f` (copies and zero fills of real values)
+/// is when every block's rows and columns come in pairs: pack(E x) =
+/// E' pack(x). False where it is not.
+bool halvePadding(const Factor &f, Factor &half) {
+  if (!isPadding(f) || f.nIn % 2 || f.nOut % 2)
+    return false;
+  half = f;
+  half.nIn /= 2;
+  half.nOut /= 2;
+  for (EmbedBlock &e : half.embed) {
+    if (e.rows % 2 || e.cols % 2)
+      return false;
+    e.rows /= 2;
+    e.cols /= 2;
+    if (!e.identity)
+      e.matrix = CMat::Zero(e.rows, e.cols);
+  }
+  return true;
+}
+
+/// Zero padding before a packing and truncation after an unpacking move
+/// to the other side, where they act on pairs: a real row is then padded
+/// and truncated at half the length, and the packing is the load's and the
+/// unpacking the store's (a convolution's padding to 2L would otherwise
+/// take a complex tile of 2L).
+void packThroughPadding(std::vector<Factor> &fs) {
+  auto is = [&](size_t i, const char *convert) {
+    return i < fs.size() && fs[i].kind == Factor::Convert &&
+           fs[i].convert == convert;
+  };
+  for (size_t i = 0; i + 1 < fs.size(); ++i) {
+    Factor half;
+    if (is(i + 1, "pack") && halvePadding(fs[i], half)) {
+      fs[i] = fs[i + 1];
+      fs[i + 1] = std::move(half);
+    } else if (is(i, "unpack") && halvePadding(fs[i + 1], half)) {
+      fs[i + 1] = fs[i];
+      fs[i] = std::move(half);
+    }
+  }
+}
+
 /// Merges twiddle diagonals into the stage after them and scalars into a
 /// neighbouring stage.
 void merge(std::vector<Factor> &fs) {
@@ -837,6 +879,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
       return f.kind == Factor::Convert && f.convert == "promote";
     });
     scalarsBeforeSteps(factors);
+    packThroughPadding(factors);
     // Packing at either end is how the load or the store reads memory; a
     // real part at the end is what a real store keeps.
     bool packedLoad = false, packedStore = false;
