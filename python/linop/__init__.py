@@ -19,7 +19,14 @@ linopc comes from $LINOP_LINOPC, else from PATH. linop.load(folder) loads
 a library linopc wrote elsewhere (a machine with a GPU need not have
 linopc).
 
-Not yet: torch.library custom ops (torch.compile), autograd, linop.learn.
+    learned = linop.learn(matrix, structure="butterfly")
+    learned.report["relative_error"], learned.spec_path
+    lib = learned.compile(target="cpu")
+
+linop.learn runs linop-learn ($LINOP_LEARN, else beside linopc, else PATH)
+on a 2-D numpy array and returns the spec it wrote with its report.
+
+Not yet: torch.library custom ops (torch.compile), autograd.
 """
 
 import ctypes
@@ -30,7 +37,7 @@ import shutil
 import subprocess
 import tempfile
 
-__all__ = ["compile", "load", "Library", "LinopError"]
+__all__ = ["compile", "load", "learn", "Learned", "Library", "LinopError"]
 
 try:
     import numpy as _np
@@ -46,6 +53,22 @@ def _linopc():
     path = os.environ.get("LINOP_LINOPC") or shutil.which("linopc")
     if not path:
         raise LinopError("linopc not found: put it on PATH or set LINOP_LINOPC")
+    return path
+
+
+def _tool(env, name):
+    """A Linop tool: $env, else beside linopc, else on PATH."""
+    path = os.environ.get(env)
+    if not path:
+        try:
+            beside = os.path.join(os.path.dirname(os.path.abspath(
+                shutil.which(_linopc()) or _linopc())), name)
+        except LinopError:
+            beside = ""
+        path = beside if os.access(beside, os.X_OK) else shutil.which(name)
+    if not path:
+        raise LinopError("%s not found: put it on PATH or set %s" %
+                         (name, env))
     return path
 
 
@@ -111,6 +134,61 @@ def compile(spec, target="cpu", **options):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return Library(where, name)
+
+
+class Learned:
+    """What linop.learn found: the spec (`spec_path`, `spec` its text), the
+    function's name, and linop-learn's report (report.json as a dict)."""
+
+    def __init__(self, folder, name, report):
+        self.folder, self.name, self.report = folder, name, report
+        self.spec_path = os.path.join(folder, name + ".mlir")
+        with open(self.spec_path) as f:
+            self.spec = f.read()
+
+    def compile(self, target="cpu", **options):
+        """linop.compile of the learned spec."""
+        return compile(self.spec_path, target=target, **options)
+
+    def __repr__(self):
+        return "Learned(%r, %s)" % (self.name, self.spec_path)
+
+
+def learn(matrix, structure="auto", tolerance=None, name="learned",
+          folder=None, **options):
+    """Runs linop-learn on `matrix` (a 2-D numpy array, real or complex)
+    and returns a Learned: the spec and the report. `structure` is
+    butterfly, butterfly2, monarch, kron or auto; `tolerance` the relative
+    Frobenius error required (a LinopError, naming the error reached, where
+    it is not met); other keywords become flags (blocks=4 -> --blocks=4).
+    The files go to `folder` (default: a new temporary folder)."""
+    if _np is None:
+        raise LinopError("linop.learn needs numpy")
+    a = _np.asarray(matrix)
+    if a.ndim != 2:
+        raise ValueError("linop.learn: matrix must be 2-D, got shape %s" %
+                         (a.shape,))
+    folder = folder or tempfile.mkdtemp(prefix="linop-learn-")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "matrix.npy")
+    _np.save(path, a)
+    args = [_tool("LINOP_LEARN", "linop-learn"), "--matrix", path,
+            "--structure", structure, "--name", name, "-o", folder]
+    if tolerance is not None:
+        args += ["--tolerance", repr(float(tolerance))]
+    args += _options(options)
+    run = subprocess.run(args, capture_output=True, text=True)
+    if run.returncode not in (0, 2):
+        raise LinopError("linop-learn failed:\n" + (run.stderr or run.stdout))
+    with open(os.path.join(folder, "report.json")) as f:
+        report = json.load(f)
+    learned = Learned(folder, name, report)
+    if run.returncode == 2:
+        raise LinopError("linop.learn: the tolerance %g was not met (%s); "
+                         "the spec and report are in %s" % (
+                             tolerance, (run.stderr or run.stdout).strip(),
+                             folder))
+    return learned
 
 
 def load(folder):

@@ -130,6 +130,29 @@ class LinopModule(unittest.TestCase):
                 lib.channel_conv(bad, s)
             self.assertIn(message, str(ctx.exception))
 
+    def test_learn_a_butterfly_and_run_it(self):
+        # linop.learn on the DFT matrix of 64: an exact butterfly, whose
+        # spec compiles and computes numpy's FFT; a random matrix has none,
+        # and the tolerance says so.
+        n = 64
+        F = np.fft.fft(np.eye(n))
+        learned = linop.learn(F, structure="butterfly", name="dft64_learned")
+        self.assertTrue(learned.report["exact"])
+        self.assertLess(learned.report["relative_error"], 1e-10)
+        self.assertIn("func.func @dft64_learned", learned.spec)
+        lib = learned.compile(target="cpu")
+        x = (rng().standard_normal((7, n)) +
+             1j * rng().standard_normal((7, n))).astype(np.complex64)
+        y = lib.dft64_learned(x)
+        want = np.fft.fft(x.astype(np.complex128))
+        self.assertLess(np.abs(y - want).max() / np.abs(want).max(), 1e-5)
+        with self.assertRaises(linop.LinopError) as ctx:
+            linop.learn(rng().standard_normal((16, 16)), structure="butterfly",
+                        tolerance=1e-6, no_polish=True)
+        self.assertIn("the tolerance 1e-06 was not met", str(ctx.exception))
+        with self.assertRaises(ValueError):
+            linop.learn(np.zeros(16))
+
     def test_bad_calls_raise_clear_errors(self):
         x = np.zeros((4, 64), np.complex64)
         cases = [
