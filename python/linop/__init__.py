@@ -26,7 +26,10 @@ linopc).
 linop.learn runs linop-learn ($LINOP_LEARN, else beside linopc, else PATH)
 on a 2-D numpy array and returns the spec it wrote with its report.
 
-Not yet: torch.library custom ops (torch.compile), autograd.
+lib.torch_ops() registers each function as a torch custom op
+(torch.ops.linop.<library>_<function>) for torch.compile graphs.
+
+Not yet: autograd.
 """
 
 import ctypes
@@ -218,6 +221,59 @@ class Library:
     def __repr__(self):
         return "<linop.Library %s (%s): %s>" % (
             self.manifest["library"], self.target, ", ".join(self.functions))
+
+    def torch_ops(self, namespace="linop"):
+        """Registers each function as a torch custom op,
+        torch.ops.<namespace>.<library>_<function>, so that torch.compile
+        graphs hold it as one node: its schema from the manifest, its fake
+        (meta) implementation allocating the results' shapes, its kernel
+        this library's (CPU or CUDA, as compiled). Returns
+        torch.ops.<namespace>. No autograd formula yet."""
+        torch = _torch()
+        if torch is None:
+            raise LinopError("Library.torch_ops needs torch")
+        key = "CUDA" if self.target == "cuda" else "CPU"
+        lib = _TORCH_LIBRARIES.get(namespace)
+        if lib is None:
+            lib = _TORCH_LIBRARIES[namespace] = torch.library.Library(
+                namespace, "FRAGMENT")
+        for name, fn in self.functions.items():
+            op = "%s_%s" % (self.manifest["library"], name)
+            inputs = [o for o in fn.operands if o["role"] != "result"]
+            results = [o for o in fn.operands if o["role"] == "result"]
+            if (namespace, op) not in _TORCH_OPS:
+                out = "Tensor" if len(results) == 1 else \
+                    "(" + ", ".join("Tensor" for _ in results) + ")"
+                lib.define("%s(%s) -> %s" % (op, ", ".join(
+                    "Tensor " + o["name"] for o in inputs), out))
+
+                def fake(*args, _results=results, _inputs=inputs):
+                    data = next(a for a, o in zip(args, _inputs)
+                                if o["role"] != "weight")
+                    outs = [data.new_empty(
+                        [data.shape[0]] + o["shape"][1:],
+                        dtype=getattr(torch, o["dtype"])) for o in _results]
+                    return outs[0] if len(outs) == 1 else tuple(outs)
+                torch.library.register_fake("%s::%s" % (namespace, op), fake,
+                                            lib=lib)
+                _TORCH_OPS.add((namespace, op))
+            # The same library compiled for the other target adds its kernel.
+            if (namespace, op, key) not in _TORCH_OPS:
+                lib.impl(op, _torch_kernel(fn), key)
+                _TORCH_OPS.add((namespace, op, key))
+        return getattr(torch.ops, namespace)
+
+
+# torch.library state: one Library fragment per namespace; the ops defined
+# and the (op, dispatch key) kernels registered.
+_TORCH_LIBRARIES = {}
+_TORCH_OPS = set()
+
+
+def _torch_kernel(fn):
+    def kernel(*args):
+        return fn(*args)
+    return kernel
 
 
 # The manifest's dtypes as numpy stores them (bfloat16 as its bits).

@@ -95,6 +95,25 @@ class Cuda(unittest.TestCase):
                 call()
             self.assertIn(message, str(ctx.exception))
 
+    def test_torch_custom_ops_in_a_compiled_graph(self):
+        # One op, a CUDA kernel from one library and a CPU kernel from the
+        # other; torch.compile (aot_eager: fake tensors and graph capture,
+        # no code generation) holds it as one node.
+        GPU.torch_ops()
+        ops = CPU.torch_ops()
+        x = torch.randn(33, 256, device="cuda")
+        w = torch.randn(256, device="cuda")
+        want = x.double() * w.double()
+        self.assertLess(rel(ops.gpu_ops_gate(x, w), want), 1e-6)
+        self.assertLess(rel(ops.gpu_ops_gate(x.cpu(), w.cpu()), want.cpu()),
+                        1e-6)
+        f = torch.compile(lambda t, v: ops.gpu_ops_gate(t * 2.0, v) + 1.0,
+                          backend="aot_eager", fullgraph=True)
+        self.assertLess(rel(f(x, w) - 1.0, 2.0 * want), 1e-6)
+        y = ops.gpu_ops_dft1024(torch.randn(5, 1024, dtype=torch.complex64,
+                                            device="cuda"))
+        self.assertEqual((y.shape, y.dtype), ((5, 1024), torch.complex64))
+
     def test_cpu_tensors_on_the_cpu_library(self):
         x = torch.randn(7, 1024, dtype=torch.complex64)
         self.assertLess(rel(CPU.dft1024(x),
