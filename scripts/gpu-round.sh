@@ -12,6 +12,7 @@
 # convolution; quick-bench, bench-cuda's DFT and Hadamard
 # rows; clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
+# NUMERICS_GROUPS picks numerics groups (default all).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/linop-gpu-round}
@@ -44,7 +45,7 @@ fi
 
 if has numerics; then
   start=$SECONDS
-  LINOP_TEST_JOBS=12 bash test/numerics/transforms.sh cuda $run_bin /tmp/numerics all > "$out/numerics.log" 2>&1
+  LINOP_TEST_JOBS=12 bash test/numerics/transforms.sh cuda $run_bin /tmp/numerics ${NUMERICS_GROUPS:-all} > "$out/numerics.log" 2>&1
   note "numerics: $(tail -n 1 "$out/numerics.log") ($((SECONDS - start)) s)"
   grep -A6 "^FAILED" "$out/numerics.log" | head -n 60 | tee -a "$summary"
 fi
