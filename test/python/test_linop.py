@@ -110,6 +110,14 @@ class LinopModule(unittest.TestCase):
                           for c in range(3)] for b in range(5)])
         self.assertEqual(y.shape, (5, 3, 64))
         self.assertLess(np.abs(y - want).max() / np.abs(want).max(), 1e-5)
+        # NaN in one channel's spectrum reaches that channel's rows only,
+        # never zeroed; an empty batch is no work.
+        bad = s.copy()
+        bad[0, 5] = np.nan
+        z = lib.channel_conv(x, bad)
+        self.assertTrue(np.isnan(z[:, 0]).all())
+        self.assertTrue(np.isfinite(z[:, 1:]).all())
+        self.assertEqual(lib.channel_conv(x[:0], s).shape, (0, 3, 64))
         # Hyena's gated form: post * conv(pre * u), gates that are data.
         pre, post = (r.standard_normal((5, 3, 64)).astype(np.float32)
                      for _ in range(2))
