@@ -15,12 +15,9 @@ import sys
 sys.path.insert(0, sys.argv[1])
 try:
     import torch
-except ImportError:
-    print("SKIPPED: torch is not installed for %s" % sys.executable)
-    sys.exit(77)
-if not torch.cuda.is_available():
-    print("SKIPPED: torch sees no GPU")
-    sys.exit(77)
+    assert torch.cuda.is_available(), "torch sees no GPU"
+except (ImportError, AssertionError) as e:
+    sys.exit("conv_peer.py needs torch and a GPU: %s" % e)
 import linop
 
 lib = linop.load(sys.argv[2])
