@@ -22,11 +22,12 @@ func.func @toeplitz(%x: tensor<?x256xf32>, %t: tensor<511xf32>) -> tensor<?x256x
 // A causal low-pass filter with constant taps (a 16-tap windowed sinc, unit
 // gain at DC). Constant weights compile today, on both targets:
 //   linopc examples/conv.mlir --func=lowpass -o out
-// (the two functions above need a run-time convolution kernel's spectrum,
-// which the compiler does not compute yet, and @gated_conv a static batch;
-// given the spectra, the gated form compiles with a dynamic batch and gates
-// as elementwise products: test/numerics/specs/families.mlir,
-// @gated_channel_conv).
+// (the two functions above do not compile yet: @gated_conv has a static
+// batch and its gates as families of diagonals, @toeplitz run-time Toeplitz
+// weights. With a dynamic batch, gates as elementwise products and the
+// kernels as an argument, the gated form compiles, the kernels' spectra
+// through an entry point of their own: test/numerics/specs/families.mlir,
+// @hyena and @gated_channel_conv).
 func.func @lowpass(%x: tensor<?x1024xf32>) -> tensor<?x1024xf32> {
   %k = arith.constant dense<[-0.001296, -0.005406, -0.012387, -0.010745, 0.020421, 0.090370, 0.178421, 0.240624, 0.240624, 0.178421, 0.090370, 0.020421, -0.010745, -0.012387, -0.005406, -0.001296]> : tensor<16xf32>
   %K = linop.conv causal %k : (tensor<16xf32>) -> !linop.op<1024x1024, f32>

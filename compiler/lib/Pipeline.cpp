@@ -32,6 +32,9 @@ void linop::buildPipeline(OpPassManager &pm, const Target &target,
   pm.addPass(createAttachTarget(attach));
   // Constants that overflow or underflow their element type: a warning.
   pm.addPass(createCheckConstants());
+  // A convolution's run-time kernel: its spectrum in an entry point of its
+  // own (the tools run this on the spec before reading its signatures).
+  pm.addPass(createSplitPrepare());
 
   // Spec: simplify the operator algebra, decompose named transforms into
   // the factor normal form (SPIRAL's rules; radices priced by the target's

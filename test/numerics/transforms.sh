@@ -122,6 +122,11 @@ group_weights() {
     check "$specs/families.mlir" --func $f --batch 7
   done
   check "$specs/families.mlir" --func gated_channel_conv --batch 333
+  # A run-time kernel per channel: its prepare entry point and the
+  # convolution that takes the spectra.
+  for f in hyena_prepare hyena; do
+    check "$specs/families.mlir" --func $f --batch 7
+  done
 }
 group_primes() {
   # Bluestein: zero padding to a power of two and truncation are embed

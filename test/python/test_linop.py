@@ -110,6 +110,13 @@ class LinopModule(unittest.TestCase):
                           for c in range(3)] for b in range(5)])
         self.assertEqual(y.shape, (5, 3, 64))
         self.assertLess(np.abs(y - want).max() / np.abs(want).max(), 1e-5)
+        # The same kernels given as they are (@hyena): linop-split-prepare's
+        # entry point computes the spectra, the convolution takes them.
+        self.assertIn("hyena_prepare", lib.functions)
+        p = lib.hyena_prepare(k.astype(np.float32))
+        self.assertLess(np.abs(p - s).max() / np.abs(s).max(), 1e-5)
+        h = lib.hyena(x, p)
+        self.assertLess(np.abs(h - want).max() / np.abs(want).max(), 1e-5)
         # NaN in one channel's spectrum reaches that channel's rows only,
         # never zeroed; an empty batch is no work.
         bad = s.copy()

@@ -934,7 +934,7 @@ int main(int argc, char **argv) {
   if (!file)
     return fail(err);
   sm.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sm, &ctx);
+  OwningOpRef<ModuleOp> module = abi::parseSpec(sm, &ctx);
   if (!module || failed(verify(*module)))
     return 1; // the diagnostic is printed
 

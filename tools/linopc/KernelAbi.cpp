@@ -5,6 +5,7 @@
 #include "linop/CUDA/Nvrtc.h"
 
 #include "linop/Dialect/LinopDialect.h"
+#include "linop/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Complex/IR/Complex.h"
@@ -68,6 +69,11 @@ std::string typeName(Type type) {
 OwningOpRef<ModuleOp> parseSpec(llvm::SourceMgr &sm, MLIRContext *ctx) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sm, ctx);
   if (!module || failed(verify(*module)))
+    return nullptr;
+  // Entry points the spec implies: a convolution kernel's prepare.
+  PassManager pm(ctx);
+  pm.addPass(createSplitPrepare());
+  if (failed(pm.run(*module)))
     return nullptr;
   return module;
 }

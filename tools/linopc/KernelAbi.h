@@ -78,8 +78,10 @@ const char *cScalarType(mlir::Type element);
 /// "f32", "complex<f32>", ... as in the spec.
 std::string typeName(mlir::Type type);
 
-/// Parses a spec file (already in `sm`), verifies it, and reports errors
-/// through the context's diagnostics (a SourceMgrDiagnosticHandler).
+/// Parses a spec file (already in `sm`), verifies it, adds the entry
+/// points it implies (linop-split-prepare: a convolution's run-time kernel
+/// gets @f_prepare, and @f takes the spectra), and reports errors through
+/// the context's diagnostics (a SourceMgrDiagnosticHandler).
 mlir::OwningOpRef<mlir::ModuleOp> parseSpec(llvm::SourceMgr &sm,
                                             mlir::MLIRContext *ctx);
 

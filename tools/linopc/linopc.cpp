@@ -532,9 +532,15 @@ int main(int argc, char **argv) {
     if (!llvm::is_contained(names, want))
       return fail("--func: " + specFile + " has no function '" + want +
                   "' (it has " + llvm::join(names, ", ") + ")");
-  // The others leave the module, so that they cannot block the library.
+  // The others leave the module, so that they cannot block the library. A
+  // chosen function's prepare entry point (linop-split-prepare) comes with
+  // it: the function needs its spectra.
+  auto wanted = [&](llvm::StringRef f) {
+    return funcs.empty() || llvm::is_contained(funcs, f.str()) ||
+           (f.consume_back("_prepare") && llvm::is_contained(funcs, f.str()));
+  };
   for (func::FuncOp f : all) {
-    if (funcs.empty() || llvm::is_contained(funcs, f.getSymName().str()))
+    if (wanted(f.getSymName()))
       chosen.push_back(f);
     else
       f.erase();

@@ -185,8 +185,9 @@ Value bluestein(FactorBuilder &b, int64_t N, bool inverse, Norm norm,
 /// of P >= max(M, N + K - 1). Real operators keep half the spectrum
 /// between rdft and irdft (a half-size complex DFT each), with the padding
 /// and truncation on the real side. A family keeps one spectrum per member.
-/// Run-time weights stay as they are: their spectrum would be computed at
-/// run time, which the planner cannot do yet (it says so).
+/// Run-time weights stay as they are (linop-split-prepare gives a
+/// convolution's kernel argument a prepare entry point before this pass;
+/// the planner refuses the rest by name).
 template <typename OpTy>
 struct DecomposeConvolution : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -206,18 +207,10 @@ struct DecomposeConvolution : OpRewritePattern<OpTy> {
     int64_t len = cast<ShapedType>(weights.getType()).getShape().back();
     int64_t members = len ? int64_t(w->size()) / len : 0;
     // Where column d of the circulant comes from: t[N - 1 + d] (Toeplitz
-    // numbering), for d in (-N, M).
+    // numbering), for d in (-N, M). A convolution's kernel has K taps, so
+    // wrapping around only needs to clear them.
     bool circulant = isa<CirculantOp>(op.getOperation());
-    // A convolution's kernel has K taps, so wrapping around only needs to
-    // clear them: P >= max(M, N + K - 1).
-    int64_t P = N;
-    if (!circulant) {
-      int64_t need = isa<ConvOp>(op.getOperation()) ? std::max(M, N + len - 1)
-                                                    : M + N - 1;
-      P = 1;
-      while (P < need)
-        P *= 2;
-    }
+    int64_t P = circulantSize(op, len);
     auto tap = [&](const cd *k, int64_t d) -> cd {
       if constexpr (std::is_same_v<OpTy, ConvOp>)
         return d >= 0 && d < len ? k[d] : cd(0);
@@ -243,32 +236,20 @@ struct DecomposeConvolution : OpRewritePattern<OpTy> {
 
     FactorBuilder b(rewriter, op.getLoc());
     ArrayRef<int64_t> family = t.getFamily();
-    Value C;
+    Value D;
     if (isa<ComplexType>(elem)) {
-      C = b.compose({b.dft(P, /*inverse=*/true, Norm::none, elem),
-                     b.diag(spectra, elem, family),
-                     b.dft(P, /*inverse=*/false, Norm::none, elem)},
-                    b.type(P, P, elem).withFamily(family));
+      D = b.diag(spectra, elem, family);
     } else {
       // Real weights: the spectrum is Hermitian, so half of it (P/2 + 1
       // entries) between rdft and irdft, a half-size complex DFT each.
-      Type cplx = ComplexType::get(elem);
       int64_t H = P / 2 + 1;
       std::vector<cd> half;
       for (int64_t f = 0; f < members; ++f)
         half.insert(half.end(), spectra.begin() + f * P,
                     spectra.begin() + f * P + H);
-      auto rdft = b.create<RdftOp>(b.type(H, P, elem, cplx), Norm::none);
-      auto irdft = b.create<IrdftOp>(b.type(P, H, cplx, elem), Norm::none);
-      if (!rdft || !irdft)
-        return failure();
-      C = b.compose({irdft.getResult(), b.diag(half, cplx, family),
-                     rdft.getResult()},
-                    b.type(P, P, elem).withFamily(family));
+      D = b.diag(half, ComplexType::get(elem), family);
     }
-    // Zero padding N -> P, truncation P -> M.
-    Value v = b.compose(
-        {b.pad(M, P, elem, /*truncate=*/true), C, b.pad(N, P, elem)}, t);
+    Value v = b.circulantEmbedding(t, P, D);
     if (!b.ok() || !v)
       return failure();
     rewriter.replaceOp(op, v);

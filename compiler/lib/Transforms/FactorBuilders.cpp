@@ -321,6 +321,29 @@ Value FactorBuilder::dense(int64_t rows, int64_t cols, ArrayRef<cd> w,
   return op ? op.getResult() : Value();
 }
 
+Value FactorBuilder::circulantEmbedding(OperatorType t, int64_t P,
+                                        Value spectrum) {
+  Type elem = t.getDomain();
+  OperatorType square = type(P, P, elem).withFamily(t.getFamily());
+  Value C;
+  if (isa<ComplexType>(elem)) {
+    C = compose({dft(P, /*inverse=*/true, Norm::none, elem), spectrum,
+                 dft(P, /*inverse=*/false, Norm::none, elem)},
+                square);
+  } else {
+    Type cplx = ComplexType::get(elem);
+    int64_t H = P / 2 + 1;
+    auto rdft = create<RdftOp>(type(H, P, elem, cplx), Norm::none);
+    auto irdft = create<IrdftOp>(type(P, H, cplx, elem), Norm::none);
+    if (!rdft || !irdft)
+      return {};
+    C = compose({irdft.getResult(), spectrum, rdft.getResult()}, square);
+  }
+  int64_t M = t.getRows(), N = t.getCols();
+  return compose({pad(M, P, elem, /*truncate=*/true), C, pad(N, P, elem)},
+                 t);
+}
+
 Value FactorBuilder::pad(int64_t n, int64_t m, Type elem, bool truncate) {
   if (n == m)
     return {};
@@ -644,4 +667,16 @@ struct KronNormalize : OpRewritePattern<KronOp> {
 void fb::populateNormalFormPatterns(RewritePatternSet &patterns, bool split) {
   patterns.add<ComposeCleanup>(patterns.getContext());
   patterns.add<KronNormalize>(patterns.getContext(), split);
+}
+
+int64_t fb::circulantSize(Operation *op, int64_t taps) {
+  auto t = cast<OperatorType>(op->getResult(0).getType());
+  int64_t M = t.getRows(), N = t.getCols();
+  if (isa<CirculantOp>(op))
+    return N;
+  int64_t need = isa<ConvOp>(op) ? std::max(M, N + taps - 1) : M + N - 1;
+  int64_t P = 1;
+  while (P < need)
+    P *= 2;
+  return P;
 }

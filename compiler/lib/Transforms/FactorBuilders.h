@@ -112,6 +112,12 @@ public:
   mlir::Value pad(int64_t n, int64_t m, mlir::Type elem,
                   bool truncate = false);
   mlir::Value dft(int64_t n, bool inverse, Norm norm, mlir::Type elem);
+  /// `t` (M x N, maybe a family) as the top-left block of a circulant of P
+  /// given the diagonal `spectrum` of its DFT over P (divided by P):
+  /// truncation, inverse DFT, the diagonal, DFT, zero padding. Real data
+  /// keeps half the spectrum (P/2 + 1) between rdft and irdft.
+  mlir::Value circulantEmbedding(OperatorType t, int64_t P,
+                                 mlir::Value spectrum);
   mlir::Value hadamard(int64_t n, Norm norm, mlir::Type elem);
   /// kron(I_a, A, I_b) of element type `elem`; A itself when a = b = 1.
   mlir::Value kron(int64_t a, mlir::Value A, int64_t b, mlir::Type elem);
@@ -151,6 +157,11 @@ private:
   bool quietFailures;
   bool good = true;
 };
+
+/// The power-of-two circulant size P that a Toeplitz matrix or a
+/// convolution of `taps` taps (M x N) embeds in: P >= M + N - 1, or for a
+/// convolution P >= max(M, N + taps - 1). A circulant is its own (N).
+int64_t circulantSize(mlir::Operation *op, int64_t taps);
 
 // ---- Patterns shared by linop-decompose and linop-simplify -------------
 

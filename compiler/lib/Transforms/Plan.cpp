@@ -556,10 +556,13 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
                            "dialect does not have (f32, f64 and their "
                            "complex types compile)");
     return fail(def, "'" + name +
-                         "' with run-time weights is not supported yet: its "
-                         "spectrum would have to be computed at run time, "
-                         "and the planner has no prepare kernel for that "
-                         "yet; weights given as an arith.constant compile");
+                         "' with run-time weights is not supported here: "
+                         "weights given as an arith.constant compile, and "
+                         "so does a function's one conv or circulant whose "
+                         "kernel is an argument used by nothing else (it "
+                         "gets a prepare entry point for its spectrum, "
+                         "linop-split-prepare); a Toeplitz matrix's run-time "
+                         "weights do not yet");
   }
   // Small named transforms are codelets in their own right.
   if (type.isSquare() && type.getRows() <= 64 &&

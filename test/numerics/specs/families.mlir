@@ -82,3 +82,12 @@ func.func @gated_rdft(%x: tensor<?x256xf32>, %pre: tensor<?x256xf32>) -> tensor<
   %y = linop.apply %R, %g : (!linop.op<129x256, f32 -> complex<f32>>, tensor<?x256xf32>) -> tensor<?x129xcomplex<f32>>
   return %y : tensor<?x129xcomplex<f32>>
 }
+
+// A kernel per channel given at run time: linop-split-prepare turns this
+// into @hyena_prepare (kernels in, half spectra over 128 out) and @hyena
+// taking the spectra, the form of @channel_conv.
+func.func @hyena(%u: tensor<?x3x64xf32>, %k: tensor<3x64xf32>) -> tensor<?x3x64xf32> {
+  %K = linop.conv causal %k : (tensor<3x64xf32>) -> !linop.op<[3] 64x64, f32>
+  %y = linop.apply %K, %u : (!linop.op<[3] 64x64, f32>, tensor<?x3x64xf32>) -> tensor<?x3x64xf32>
+  return %y : tensor<?x3x64xf32>
+}

@@ -114,6 +114,24 @@ def SplitKernels : Pass<"linop-split-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::linop::kernel::LinopKernelDialect"];
 }
 
+def SplitPrepare : Pass<"linop-split-prepare", "::mlir::ModuleOp"> {
+  let summary = "Give a convolution with a run-time kernel a prepare entry "
+                "point for the kernel's spectrum";
+  let description = [{
+    A public function @f whose one `conv` or `circulant` takes its kernel
+    `k: [F..., K]` (f32, f64 or complex) from a function argument becomes
+    two functions: @f_prepare (`tensor<?xK>` kernels in, `tensor<?xH>`
+    spectra out: the kernel zero-padded to the circulant size P, `rdft`
+    with `norm = full`, H = P/2 + 1; for complex kernels `dft`, H = P),
+    and @f taking the spectra `[F..., H]` in place of k, with the
+    convolution as padding, `rdft`, `diag` of the spectra, `irdft`,
+    truncation (linop-decompose's rule for constant kernels). Run once
+    per weight set, @f_prepare's rows are @f's spectra. Tools run this
+    pass before they read the spec's signatures.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def Decompose : Pass<"linop-decompose", "::mlir::ModuleOp"> {
   let summary = "Rewrite named transforms into a compose of stages";
   let description = [{
