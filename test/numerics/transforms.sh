@@ -189,7 +189,7 @@ group_conv() {
   check "$specs/conv.mlir" --batch 17
   # Circulant, Toeplitz and convolution operators with constant weights,
   # through linop-decompose's convolution rules.
-  for f in conv_long conv_short conv_full toeplitz_square toeplitz_rect circulant_odd circulant_complex; do
+  for f in conv_long conv_short conv_full toeplitz_square toeplitz_rect circulant_odd circulant_complex toeplitz_runtime_prepare toeplitz_runtime; do
     check "$specs/convolutions.mlir" --func $f --batch 17
   done
 }

@@ -44,6 +44,12 @@ def rng():
     return np.random.default_rng(7)
 
 
+def numerics_spec(name):
+    """A spec of test/numerics/specs."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "numerics", "specs", name)
+
+
 class LinopModule(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -82,9 +88,7 @@ class LinopModule(unittest.TestCase):
         # test/numerics/specs/diag.mlir: the kernel's spectrum once
         # (conv_prepare), then any number of signals (conv_apply), against
         # numpy's causal convolution.
-        spec = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                            "..", "numerics", "specs", "diag.mlir")
-        lib = linop.compile(spec, target="cpu")
+        lib = linop.compile(numerics_spec("diag.mlir"), target="cpu")
         r = rng()
         k = r.standard_normal((1, 1024)).astype(np.float32)
         x = r.standard_normal((6, 1024)).astype(np.float32)
@@ -167,6 +171,19 @@ class LinopModule(unittest.TestCase):
         self.assertIn("the tolerance 1e-06 was not met", str(ctx.exception))
         with self.assertRaises(ValueError):
             linop.learn(np.zeros(16))
+
+    def test_a_toeplitz_matrix_with_run_time_weights(self):
+        # test/numerics/specs/convolutions.mlir: T[i, j] = t[i - j + 79],
+        # 48 x 80, its spectrum from the prepare entry point.
+        lib = linop.compile(numerics_spec("convolutions.mlir"), target="cpu")
+        r = rng()
+        t = r.standard_normal((1, 127)).astype(np.float32)
+        x = r.standard_normal((5, 80)).astype(np.float32)
+        T = np.array([[t[0, i - j + 79] for j in range(80)]
+                      for i in range(48)], np.float64)
+        y = lib.toeplitz_runtime(x, lib.toeplitz_runtime_prepare(t)[0])
+        want = x.astype(np.float64) @ T.T
+        self.assertLess(np.abs(y - want).max() / np.abs(want).max(), 1e-5)
 
     def test_bad_calls_raise_clear_errors(self):
         x = np.zeros((4, 64), np.complex64)

@@ -68,14 +68,16 @@ std::string typeName(Type type) {
 
 OwningOpRef<ModuleOp> parseSpec(llvm::SourceMgr &sm, MLIRContext *ctx) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sm, ctx);
-  if (!module || failed(verify(*module)))
-    return nullptr;
-  // Entry points the spec implies: a convolution kernel's prepare.
-  PassManager pm(ctx);
-  pm.addPass(createSplitPrepare());
-  if (failed(pm.run(*module)))
+  if (!module || failed(verify(*module)) ||
+      failed(addImpliedEntryPoints(*module)))
     return nullptr;
   return module;
+}
+
+LogicalResult addImpliedEntryPoints(ModuleOp module) {
+  PassManager pm(module.getContext());
+  pm.addPass(createSplitPrepare());
+  return pm.run(module);
 }
 
 std::vector<func::FuncOp> publicFunctions(ModuleOp module) {

@@ -79,11 +79,15 @@ const char *cScalarType(mlir::Type element);
 std::string typeName(mlir::Type type);
 
 /// Parses a spec file (already in `sm`), verifies it, adds the entry
-/// points it implies (linop-split-prepare: a convolution's run-time kernel
-/// gets @f_prepare, and @f takes the spectra), and reports errors through
+/// points it implies (addImpliedEntryPoints), and reports errors through
 /// the context's diagnostics (a SourceMgrDiagnosticHandler).
 mlir::OwningOpRef<mlir::ModuleOp> parseSpec(llvm::SourceMgr &sm,
                                             mlir::MLIRContext *ctx);
+
+/// The entry points a spec implies, as kernels will have them
+/// (linop-split-prepare: a convolution's run-time kernel gets @f_prepare,
+/// and @f takes the spectra).
+mlir::LogicalResult addImpliedEntryPoints(mlir::ModuleOp module);
 
 /// The functions that get kernels: defined, public func.func ops.
 std::vector<mlir::func::FuncOp> publicFunctions(mlir::ModuleOp module);

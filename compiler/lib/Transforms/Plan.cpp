@@ -558,11 +558,10 @@ LogicalResult Planner::collect(Value op, std::vector<Factor> &out) {
     return fail(def, "'" + name +
                          "' with run-time weights is not supported here: "
                          "weights given as an arith.constant compile, and "
-                         "so does a function's one conv or circulant whose "
-                         "kernel is an argument used by nothing else (it "
-                         "gets a prepare entry point for its spectrum, "
-                         "linop-split-prepare); a Toeplitz matrix's run-time "
-                         "weights do not yet");
+                         "so does a function's one conv, toeplitz or "
+                         "circulant whose weights are an argument used by "
+                         "nothing else (it gets a prepare entry point for "
+                         "their spectrum, linop-split-prepare)");
   }
   // Small named transforms are codelets in their own right.
   if (type.isSquare() && type.getRows() <= 64 &&

@@ -1,12 +1,13 @@
 //===- SplitPrepare.cpp - linop-split-prepare: a convolution's spectrum ---===//
 //
-// A convolution or circulant whose kernel is a function argument needs the
-// kernel's spectrum, which depends only on the weights: computing it at
-// every call would cost a transform per weight set and call. So the spec
-// function @f(x, k) becomes two entry points:
+// A convolution, Toeplitz matrix or circulant whose weights are a function
+// argument needs the spectrum of the circulant it embeds in, which depends
+// only on the weights: computing it at every call would cost a transform
+// per weight set and call. So the spec function @f(x, k) becomes two entry
+// points:
 //
-//   @f_prepare(k rows) -> spectra rows   (the kernel zero-padded to the
-//                                         circulant size P, rdft norm=full)
+//   @f_prepare(k rows) -> spectra rows   (the circulant's first column from
+//                                         the weights, rdft norm=full)
 //   @f(x, spectra)                       (pad, rdft, diag(spectra), irdft,
 //                                         truncate: what linop-decompose
 //                                         builds for constant kernels)
@@ -52,7 +53,7 @@ struct SplitPreparePass
     Operation *found = nullptr;
     int count = 0;
     f.walk([&](Operation *op) {
-      if (!isa<ConvOp, CirculantOp>(op))
+      if (!isa<ConvOp, CirculantOp, ToeplitzOp>(op))
         return;
       auto k = dyn_cast<BlockArgument>(op->getOperand(0));
       if (!k || k.getOwner()->getParentOp() != f)
@@ -67,6 +68,32 @@ struct SplitPreparePass
     if (!kt.hasStaticShape() || e.isF16() || e.isBF16())
       return nullptr; // f16/bf16 have no complex type for the spectrum
     return found;
+  }
+
+  /// The circulant's first column from the weights (K of them): a
+  /// convolution's kernel zero-padded to P; a Toeplitz matrix's t[N - 1 + d]
+  /// for d in [0, M) at the top and t[0 .. N - 2] at the bottom, zeros
+  /// between (the weights rotated by N - 1, then padded in the middle); a
+  /// circulant's own.
+  Value column(FactorBuilder &b, Operation *op, int64_t K, int64_t P,
+               Type elem) {
+    auto t = cast<OperatorType>(op->getResult(0).getType());
+    int64_t M = t.getRows(), N = t.getCols();
+    if (!isa<ToeplitzOp>(op) || N == 1)
+      return b.pad(K, P, elem);
+    SmallVector<int64_t> rotate;
+    for (int64_t i = 0; i < K; ++i)
+      rotate.push_back((i + N - 1) % K);
+    // t'[M] goes to row P - N + 1 through a column of zeros ending in 1,
+    // so that no block of the direct sum is empty.
+    std::vector<cd> tail(P - M - N + 2, 0.0);
+    tail.back() = 1.0;
+    SmallVector<Value> blocks{b.identity(M, elem),
+                              b.dense(tail.size(), 1, tail, elem)};
+    if (N > 2)
+      blocks.push_back(b.identity(N - 2, elem));
+    Value middle = b.directSum(blocks, b.type(P, K, elem));
+    return b.compose({middle, b.perm(rotate, elem)}, b.type(P, K, elem));
   }
 
   LogicalResult split(ModuleOp module, func::FuncOp f) {
@@ -110,8 +137,8 @@ struct SplitPreparePass
     } else {
       forward = b.dft(P, /*inverse=*/false, Norm::full, elem);
     }
-    Value toSpectrum =
-        b.compose({forward, b.pad(K, P, elem)}, b.type(H, K, elem, spec));
+    Value toSpectrum = b.compose({forward, column(b, op, K, P, elem)},
+                                 b.type(H, K, elem, spec));
     if (!b.ok() || !toSpectrum)
       return failure();
     auto spectra = b.create<ApplyOp>(rows(H, spec), toSpectrum,

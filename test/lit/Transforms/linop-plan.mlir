@@ -176,7 +176,7 @@ func.func @rect_kron(%x: tensor<?x80xf32>) -> tensor<?x3xf32> {
 // A Toeplitz matrix with run-time weights: linop-decompose leaves it (its
 // spectrum is not a constant), and the planner says why it stops.
 func.func @toeplitz_runtime(%x: tensor<?x256xf32>, %t: tensor<511xf32>) -> tensor<?x256xf32> {
-  // expected-error @+1 {{linop-plan: 'linop.toeplitz' with run-time weights is not supported here: weights given as an arith.constant compile, and so does a function's one conv or circulant whose kernel is an argument used by nothing else (it gets a prepare entry point for its spectrum, linop-split-prepare); a Toeplitz matrix's run-time weights do not yet}}
+  // expected-error @+1 {{linop-plan: 'linop.toeplitz' with run-time weights is not supported here: weights given as an arith.constant compile, and so does a function's one conv, toeplitz or circulant whose weights are an argument used by nothing else (it gets a prepare entry point for their spectrum, linop-split-prepare)}}
   %T = linop.toeplitz %t : (tensor<511xf32>) -> !linop.op<256x256, f32>
   %y = linop.apply %T, %x : (!linop.op<256x256, f32>, tensor<?x256xf32>) -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>

@@ -14,7 +14,7 @@
 // CHECK: linop.apply {{.*}} -> tensor<?x65xcomplex<f32>>
 // CHECK-LABEL: func.func @hyena(%arg0: tensor<?x3x64xf32>, %arg1: tensor<3x65xcomplex<f32>>) -> tensor<?x3x64xf32>
 // CHECK: linop.diag %arg1 : (tensor<3x65xcomplex<f32>>) -> !linop.op<[3] 65x65, complex<f32>>
-// CHECK: linop.compose {{.*}} -> !linop.op<[3] 128x128, f32>
+// CHECK: linop.compose {{.*}} -> !linop.op<[3] 64x64, f32>
 // CHECK-NOT: linop.conv
 func.func @hyena(%u: tensor<?x3x64xf32>, %k: tensor<3x64xf32>) -> tensor<?x3x64xf32> {
   %K = linop.conv causal %k : (tensor<3x64xf32>) -> !linop.op<[3] 64x64, f32>
@@ -37,9 +37,25 @@ func.func @circ(%x: tensor<?x48xcomplex<f32>>, %c: tensor<48xcomplex<f32>>) -> t
 
 // -----
 
-// Left alone: a constant kernel (linop-decompose's), a Toeplitz matrix's
-// run-time weights and a kernel two convolutions share (the planner says
-// what it cannot do).
+// A rectangular Toeplitz matrix (T[i, j] = t[i - j + N - 1], 6 x 4, 9
+// weights) in a circulant of 16: its first column is t[3 .. 8] at the top
+// and t[0 .. 2] at the bottom, the weights rotated by N - 1 and padded in
+// the middle.
+// CHECK-LABEL: func.func @rel_prepare(%arg0: tensor<?x9xf32>) -> tensor<?x9xcomplex<f32>>
+// CHECK: linop.direct_sum {{.*}} -> !linop.op<16x9, f32>
+// CHECK: linop.perm [3, 4, 5, 6, 7, 8, 0, 1, 2]
+// CHECK-LABEL: func.func @rel(%arg0: tensor<?x4xf32>, %arg1: tensor<9xcomplex<f32>>) -> tensor<?x6xf32>
+func.func @rel(%x: tensor<?x4xf32>, %t: tensor<9xf32>) -> tensor<?x6xf32> {
+  %T = linop.toeplitz %t : (tensor<9xf32>) -> !linop.op<6x4, f32>
+  %y = linop.apply %T, %x : (!linop.op<6x4, f32>, tensor<?x4xf32>) -> tensor<?x6xf32>
+  return %y : tensor<?x6xf32>
+}
+
+// -----
+
+// Left alone: a function whose several operators take run-time weights
+// (a kernel two convolutions share among them), and a constant kernel
+// (linop-decompose's). The planner says what it cannot do.
 // CHECK-LABEL: func.func @left
 // CHECK: linop.toeplitz %arg1
 // CHECK: linop.conv causal %arg2

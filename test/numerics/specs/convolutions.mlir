@@ -58,3 +58,13 @@ func.func @circulant_complex(%x: tensor<?x512xcomplex<f32>>) -> tensor<?x512xcom
   %y = linop.apply %K, %x : (!linop.op<512x512, complex<f32>>, tensor<?x512xcomplex<f32>>) -> tensor<?x512xcomplex<f32>>
   return %y : tensor<?x512xcomplex<f32>>
 }
+
+// A rectangular Toeplitz matrix with run-time weights (relative-position
+// terms): linop-split-prepare gives it @toeplitz_runtime_prepare (the
+// weights in, the spectrum of the circulant of 128 out) and
+// @toeplitz_runtime taking that spectrum.
+func.func @toeplitz_runtime(%x: tensor<?x80xf32>, %t: tensor<127xf32>) -> tensor<?x48xf32> {
+  %T = linop.toeplitz %t : (tensor<127xf32>) -> !linop.op<48x80, f32>
+  %y = linop.apply %T, %x : (!linop.op<48x80, f32>, tensor<?x80xf32>) -> tensor<?x48xf32>
+  return %y : tensor<?x48xf32>
+}

@@ -118,11 +118,13 @@ def SplitPrepare : Pass<"linop-split-prepare", "::mlir::ModuleOp"> {
   let summary = "Give a convolution with a run-time kernel a prepare entry "
                 "point for the kernel's spectrum";
   let description = [{
-    A public function @f whose one `conv` or `circulant` takes its kernel
-    `k: [F..., K]` (f32, f64 or complex) from a function argument becomes
-    two functions: @f_prepare (`tensor<?xK>` kernels in, `tensor<?xH>`
-    spectra out: the kernel zero-padded to the circulant size P, `rdft`
-    with `norm = full`, H = P/2 + 1; for complex kernels `dft`, H = P),
+    A public function @f whose one `conv`, `toeplitz` or `circulant` takes
+    its weights `k: [F..., K]` (f32, f64 or complex) from a function
+    argument becomes two functions: @f_prepare (`tensor<?xK>` weights in,
+    `tensor<?xH>` spectra out: the first column of the circulant of size P
+    that the operator embeds in (a kernel zero-padded, a Toeplitz matrix's
+    weights rotated and padded in the middle), `rdft` with `norm = full`,
+    H = P/2 + 1; for complex weights `dft`, H = P),
     and @f taking the spectra `[F..., H]` in place of k, with the
     convolution as padding, `rdft`, `diag` of the spectra, `irdft`,
     truncation (linop-decompose's rule for constant kernels). Run once
