@@ -169,5 +169,33 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     os << "  per row: " << llvm::format("%.0f", shape.flops) << " flops, "
        << llvm::format("%.0f", bytes) << " bytes to and from global memory ("
        << llvm::format("%.2f", shape.flops / bytes) << " flops/byte)\n";
+  });  module.walk([&](kernel::ChunkedRecurrenceOp r) {
+    int64_t T = r.getT(), H = r.getH(), Dk = r.getDk(), Dv = r.getDv(),
+            C = r.getChunk();
+    bool delta = r.getUpdate() == kernel::StateUpdate::delta;
+    os << "kernel @" << r.getSymName() << " (for @" << r.getFunction()
+       << "): a chunked linear recurrence, T = " << T << ", " << H
+       << " heads, Dk = " << Dk << ", Dv = " << Dv << ", " << r.getElement()
+       << " in, " << r.getOutElement() << " out\n"
+       << "  gate: "
+       << (r.getDecay() == kernel::Decay::none     ? "none"
+           : r.getDecay() == kernel::Decay::scalar ? "a scalar per head and step"
+                                                   : "a vector per key channel")
+       << "; update: " << (delta ? "the delta rule" : "additive")
+       << "; scale " << llvm::format("%.6g", r.getScale().convertToDouble())
+       << "\n"
+       << "  chunks of " << C << " steps (the spec's chunk_size, at most T): "
+       << "within a chunk, dense products (decayed q.k, their product with "
+          "v), "
+       << (delta ? "one forward substitution for the delta rule's "
+                   "corrections, "
+                 : "")
+       << "the state [" << Dk << " x " << Dv << "] in f32 carried from chunk "
+          "to chunk\n";
+    if (target && target->name() == "cpu")
+      os << "  cpu: the runtime's chunked recurrence (linop_cpu_recurrence) "
+            "on the thread pool, one (batch entry, head) at a time\n";
+    if (auto f = r.getFlopsPerRow())
+      os << "  per batch entry: " << *f << " flops\n";
   });
 }

@@ -639,5 +639,38 @@ LogicalResult PermuteOp::verify() {
   return checkPerm(*this, getPerm(), p.size());
 }
 
+LogicalResult ChunkedRecurrenceOp::verify() {
+  for (int64_t d : {getT(), getH(), getDk(), getDv(), getChunk()})
+    if (d < 1)
+      return emitOpError("t, h, dk, dv and chunk must be >= 1");
+  auto storage = [](Type t) { return t.isF32() || t.isF16() || t.isBF16(); };
+  if (!storage(getElement()) || !storage(getOutElement()))
+    return emitOpError("q, k, v and o are stored as f32, f16 or bf16, got ")
+           << getElement() << " and " << getOutElement();
+  if (getG().has_value() != (getDecay() != Decay::none))
+    return emitOpError("has log-decays g exactly when decay is not none");
+  if (getBeta().has_value() != (getUpdate() == StateUpdate::delta))
+    return emitOpError("has beta exactly when the update is the delta rule");
+  if (!(getScale().convertToDouble() == getScale().convertToDouble()))
+    return emitOpError("scale must be a number");
+  // Every operand exists; inputs may repeat (q = k), outputs are their own.
+  SmallVector<int64_t> inputs{getQ(), getK(), getV()}, outputs{getO()};
+  for (std::optional<uint64_t> p : {getG(), getBeta(), getH0()})
+    if (p)
+      inputs.push_back(int64_t(*p));
+  if (getState())
+    outputs.push_back(int64_t(*getState()));
+  for (int64_t p : llvm::concat<int64_t>(inputs, outputs))
+    if (p < 0 || p >= getOperands())
+      return emitOpError("operand #")
+             << p << " does not exist (@" << getFunction() << " has "
+             << getOperands() << " arguments and results)";
+  for (int64_t out : outputs)
+    if (llvm::count(inputs, out) || llvm::count(outputs, out) > 1)
+      return emitOpError("output operand #")
+             << out << " is also another operand";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "linop/Dialect/LinopKernelOps.cpp.inc"

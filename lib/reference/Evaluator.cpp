@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -923,6 +924,40 @@ Tensor ref::randomTensor(RankedTensorType type, int64_t dynamicSize,
   return t;
 }
 
+void ref::conditionRecurrenceInputs(func::FuncOp func,
+                                    std::vector<Tensor> &args) {
+  if (func.isExternal())
+    return;
+  auto argument = [&](Value v) -> Tensor * {
+    auto a = dyn_cast_or_null<BlockArgument>(v);
+    if (!a || a.getOwner()->getParentOp() != func.getOperation() ||
+        a.getArgNumber() >= args.size())
+      return nullptr;
+    return &args[a.getArgNumber()];
+  };
+  llvm::SmallPtrSet<Tensor *, 4> done; // an argument used twice: once
+  for (RecurrenceOp r : func.getBody().front().getOps<RecurrenceOp>()) {
+    Tensor *g = argument(r.getG()), *beta = argument(r.getBeta());
+    Tensor *k = r.getUpdate() == Update::delta ? argument(r.getK()) : nullptr;
+    if (g && done.insert(g).second)
+      for (cd &x : g->data) // log(sigmoid(x)) = -log(1 + e^-x)
+        x = -std::log1p(std::exp(-x.real()));
+    if (beta && done.insert(beta).second)
+      for (cd &x : beta->data)
+        x = 1.0 / (1.0 + std::exp(-x.real()));
+    if (k && done.insert(k).second && !k->shape.empty()) {
+      int64_t d = k->shape.back();
+      for (size_t row = 0; d > 0 && row + d <= k->data.size(); row += d) {
+        double n = 0;
+        for (int64_t i = 0; i < d; ++i)
+          n += std::norm(k->data[row + i]);
+        for (int64_t i = 0; n > 0 && i < d; ++i)
+          k->data[row + i] /= std::sqrt(n);
+      }
+    }
+  }
+}
+
 FailureOr<double> ref::compareFunctions(func::FuncOp a, func::FuncOp b,
                                         unsigned trials, uint64_t seed) {
   if (a.getFunctionType() != b.getFunctionType())
@@ -940,6 +975,7 @@ FailureOr<double> ref::compareFunctions(func::FuncOp a, func::FuncOp b,
                << t;
       args.push_back(randomTensor(rt, 3, rng));
     }
+    conditionRecurrenceInputs(a, args);
     // Operator results are compared on the same random rows, not as
     // matrices (multiplying 2048-point factors took minutes).
     uint64_t probeSeed = rng();

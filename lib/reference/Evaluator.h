@@ -66,6 +66,12 @@ mlir::FailureOr<Tensor> evaluateConstant(mlir::Value tensor);
 /// become `dynamicSize`.
 Tensor randomTensor(mlir::RankedTensorType type, int64_t dynamicSize,
                     std::mt19937_64 &rng);
+/// Random arguments as a model would give a `linop.recurrence` in `func`:
+/// its log-decays g become log(sigmoid(g)) (in (-inf, 0)), its betas
+/// sigmoid(beta), and for the delta rule its keys unit vectors (DeltaNet's
+/// normalization), so that random tests exercise a stable recurrence.
+void conditionRecurrenceInputs(mlir::func::FuncOp func,
+                               std::vector<Tensor> &args);
 
 /// Evaluates `a` and `b` on the same random inputs, `trials` times, and
 /// returns the largest relative error ||ya - yb|| / ||yb|| over all results

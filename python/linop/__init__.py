@@ -425,23 +425,28 @@ class Function:
                              (what, b.shape[0], batch))
         # Each row must be contiguous; rows may be any whole number of
         # elements apart (the ABI's row stride; 0: one row, contiguous).
-        # [batch, C..., n] is batch x C... rows at one stride, so the
-        # dimensions before the row must nest at that stride.
-        if b.shape[0] > 0 and not _contiguous(b.shape[-1:], b.strides[-1:]):
+        # The row is the last m dimensions (m = 1, but a recurrence's row is
+        # a whole batch entry); [batch, C..., row] is batch x C... rows at
+        # one stride, so the dimensions before the row must nest at it.
+        m, n = 1, b.shape[-1]
+        while n != o["row_elements"] and m < len(b.shape) - 1:
+            m += 1
+            n *= b.shape[-m]
+        if b.shape[0] > 0 and not _contiguous(b.shape[-m:], b.strides[-m:]):
             raise ValueError("%s: each row must be contiguous (strides %s in "
                              "elements); make it contiguous first" %
                              (what, b.strides))
         rows = 1
-        for d in b.shape[:-1]:
+        for d in b.shape[:-m]:
             rows *= d
         if rows <= 1:
             return b, 0, b.shape[0]
         stride = None
-        for k in range(len(b.shape) - 2, -1, -1):
+        for k in range(len(b.shape) - m - 1, -1, -1):
             if b.shape[k] == 1:
                 continue
             inner = 1
-            for d in b.shape[k + 1:-1]:
+            for d in b.shape[k + 1:len(b.shape) - m]:
                 inner *= d
             if stride is None and b.strides[k] is not None:
                 stride = b.strides[k] // inner if b.strides[k] % inner == 0 \

@@ -10,7 +10,7 @@
 #   transforms.sh TARGET LINOP_RUN WORKDIR GROUP...
 #
 # TARGET: cpu or cuda. GROUP: dft hadamard weights primes rect gather real
-# trig rkron examples conv odd narrow fused zero batch, or all. Exits 0 when every
+# trig rkron examples conv odd narrow fused zero batch recurrence, or all. Exits 0 when every
 # case passes, 1 naming the first that fails, 77 (skip) when TARGET is cuda
 # and this machine has no GPU.
 set -uo pipefail
@@ -52,7 +52,7 @@ run_case() {
   local out pad="--row-pad 3"
   [[ "$1" == *--row-pad* ]] && pad=
   out=$(eval "\"$run_bin\" $1 --target=$target --random --check $pad" 2>&1)
-  if ! echo "$out" | grep -q "check: .*: ok" || echo "$out" | grep -q "FAILED"; then
+  if ! grep -q "check: .*: ok" <<< "$out" || grep -q "FAILED" <<< "$out"; then
     echo "FAILED: linop-run $1 --target=$target --random --check $pad"
     echo "$out" | tail -n 5
     return 1
@@ -246,9 +246,21 @@ group_batch() {
   check "$(gen hadamard 256 f32 '' a)" --batch $big --distinct-rows 7 --twice
   check "$(genr rdft 129 256 f32 'complex<f32>' '' a)" --batch 65537 --distinct-rows 5 --twice
 }
+group_recurrence() {
+  # Chunked linear recurrences (specs/recurrences.mlir).
+  if [ "$target" = cuda ]; then
+    echo "recurrence: no CUDA kernel for linop.recurrence yet (issue 12); its cases run on the CPU" >&2
+    return 0
+  fi
+  for f in linear_attention retention gla delta gated_delta gla_delta one_step; do
+    for b in 1 3; do check "$specs/recurrences.mlir" --func $f --batch $b; done
+  done
+  check "$specs/recurrences.mlir" --func long_sequence --batch 2
+  for f in simple_gla gla gated_delta; do check "$examples/recurrence.mlir" --func $f --batch 2; done
+}
 
 groups=("$@")
-[ "${groups[0]:-all}" = all ] && groups=(dft hadamard weights primes rect gather real trig rkron examples conv odd narrow fused zero batch)
+[ "${groups[0]:-all}" = all ] && groups=(dft hadamard weights primes rect gather real trig rkron examples conv odd narrow fused zero batch recurrence)
 for g in "${groups[@]}"; do
   "group_$g" || exit 1
 done

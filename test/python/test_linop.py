@@ -172,6 +172,32 @@ class LinopModule(unittest.TestCase):
         with self.assertRaises(ValueError):
             linop.learn(np.zeros(16))
 
+    def test_gated_linear_attention_against_a_numpy_loop(self):
+        # test/numerics/specs/recurrences.mlir @gla: a gate per key channel
+        # and an initial state, on every other batch entry of a larger
+        # array (the row stride), against the step-by-step recurrence.
+        lib = linop.compile(numerics_spec("recurrences.mlir"), target="cpu")
+        r = rng()
+        B, T, H, Dk, Dv = 2, 130, 3, 32, 16
+
+        def normal(*shape):
+            return r.standard_normal(shape).astype(np.float32)
+        q, k = normal(2 * B, T, H, Dk)[::2], normal(B, T, H, Dk)
+        v, h0 = normal(B, T, H, Dv), normal(B, H, Dk, Dv)
+        g = -np.log1p(np.exp(-normal(B, T, H, Dk)))  # log(sigmoid(x))
+        o, s = lib.gla(q, k, v, g, h0)
+        S, O = h0.astype(np.float64), np.zeros((B, T, H, Dv))
+        for t in range(T):
+            S = np.exp(g[:, t])[..., None] * S + \
+                k[:, t][..., None] * v[:, t][:, :, None, :]
+            O[:, t] = np.einsum("bhij,bhi->bhj", S, q[:, t]) / np.sqrt(Dk)
+        np.testing.assert_allclose(o, O, rtol=0, atol=2e-5 * abs(O).max())
+        np.testing.assert_allclose(s, S, rtol=0, atol=2e-5 * abs(S).max())
+        with self.assertRaises(ValueError) as ctx:
+            lib.gla(q, k, v[:, :, :, :8], g, h0)
+        self.assertIn("'v' must have shape (batch, 130, 3, 16)",
+                      str(ctx.exception))
+
     def test_a_toeplitz_matrix_with_run_time_weights(self):
         # test/numerics/specs/convolutions.mlir: T[i, j] = t[i - j + 79],
         # 48 x 80, its spectrum from the prepare entry point.

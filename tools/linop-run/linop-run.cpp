@@ -82,7 +82,10 @@ static cl::list<std::string> expects(cl::cat(toolOptions), "expect",
                                               "(.npy) per result; fail above "
                                               "the dtype's error bound"));
 static cl::opt<bool> randomInputs(cl::cat(toolOptions), "random", cl::desc("use random inputs "
-                                  "(normal, seeded) for every argument"));
+                                  "(normal, seeded) for every argument; a "
+                                  "recurrence's log-decays log(sigmoid(x)), "
+                                  "betas sigmoid(x), delta-rule keys of unit "
+                                  "length"));
 static cl::opt<int64_t> batch(cl::cat(toolOptions), "batch", cl::desc("size of dynamic dimensions "
                               "with --random"), cl::init(16));
 static cl::opt<uint64_t> seed(cl::cat(toolOptions), "seed", cl::desc("seed for --random"),
@@ -273,6 +276,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   add("linop_parallel_for", &linop_parallel_for);
   add("linop_aligned_alloc", &linop_aligned_alloc);
   add("linop_aligned_free", &linop_aligned_free);
+  add("linop_cpu_recurrence", &linop_cpu_recurrence);
   return map;
 }
 
@@ -413,8 +417,9 @@ bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
     linop_set_num_threads(numThreads);
   int64_t grain = abi::grainRows(sig);
   std::shared_ptr<ExecutionEngine> keep(std::move(*engine));
-  auto runOnce = [call, rows, grain, keep] {
-    return linop_parallel_for(rows, grain, runRange, call.get());
+  int64_t units = rows * sig.unitsPerRow; // fits: the buffers exist
+  auto runOnce = [call, units, grain, keep] {
+    return linop_parallel_for(units, grain, runRange, call.get());
   };
   runner.what = "the compiled CPU kernel (JIT for " + cpuName + ", " +
                 std::to_string(linop_get_num_threads()) + " threads)";
@@ -986,6 +991,7 @@ int main(int argc, char **argv) {
         a.shape[0] = batch;
       }
     }
+    ref::conditionRecurrenceInputs(func, args);
   } else {
     if (inputs.size() != func.getNumArguments())
       return fail("@" + func.getSymName() + " takes " +

@@ -61,6 +61,18 @@ std::string valuesText(const Operand &o, int64_t count) {
   return llvm::formatv("{0} {1} values ({2})", count, elem, c);
 }
 
+/// A row that is a whole batch entry of several dimensions (a
+/// recurrence's operands): " [T, H, D]"; else "".
+std::string rowShape(const Operand &o) {
+  llvm::ArrayRef<int64_t> dims = o.type.getShape().drop_front();
+  if (dims.size() < 2 || dims.back() == o.rowElements)
+    return "";
+  std::string s = " [";
+  for (auto [k, d] : llvm::enumerate(dims))
+    s += (k ? ", " : "") + std::to_string(d);
+  return s + "]";
+}
+
 void functionDoc(llvm::raw_ostream &os, const Signature &sig, bool cuda) {
   size_t width = std::string("stream").size();
   for (const Operand &o : sig.operands)
@@ -80,8 +92,8 @@ void functionDoc(llvm::raw_ostream &os, const Signature &sig, bool cuda) {
     os << " *   " << pad(o.name);
     switch (o.role) {
     case Role::Data:
-      os << "in   " << rows << " of N = " << valuesText(o, o.rowElements)
-         << "\n";
+      os << "in   " << rows << rowShape(o) << " of N = "
+         << valuesText(o, o.rowElements) << "\n";
       break;
     case Role::Weight:
       os << "in   weights " << typeName(o.type) << ":\n *   " << pad("")
@@ -90,8 +102,8 @@ void functionDoc(llvm::raw_ostream &os, const Signature &sig, bool cuda) {
          << "     the same for every batch entry\n";
       break;
     case Role::Result:
-      os << "out  " << rows << " of M = " << valuesText(o, o.rowElements)
-         << "\n";
+      os << "out  " << rows << rowShape(o) << " of M = "
+         << valuesText(o, o.rowElements) << "\n";
       break;
     }
   }
@@ -486,12 +498,21 @@ std::string entrySource(const Library &lib) {
     os << "},\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << sig.operands[i].name << "_rs";
-    int64_t grain = grainRows(sig);
-    os << "}};\n"
-       << "    /* Grain: at least " << grain
-       << " rows per range, so that a range moves >= 32 KiB. */\n"
-       << "    return linop_parallel_for(rows, " << grain << ", linopc_" << f
-       << "_range, &a);\n  }\n}\n";
+    int64_t grain = grainRows(sig), units = sig.unitsPerRow;
+    os << "}};\n";
+    std::string count = "rows";
+    if (units > 1) {
+      // A recurrence's kernel counts batch entry x head.
+      os << "    if (rows > INT64_MAX / " << units << ")\n"
+         << "      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT, \"%s: "
+            "batch %\" PRId64 \" times " << units << " heads overflows\", fn, "
+            "batch);\n";
+      count = "rows * " + std::to_string(units);
+    }
+    os << "    /* Grain: at least " << grain << (units > 1 ? " heads" : " rows")
+       << " per range, so that a range moves >= 32 KiB. */\n"
+       << "    return linop_parallel_for(" << count << ", " << grain
+       << ", linopc_" << f << "_range, &a);\n  }\n}\n";
   }
   return s;
 }

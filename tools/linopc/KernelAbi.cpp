@@ -150,11 +150,13 @@ std::string argumentName(BlockArgument arg, llvm::SourceMgr *sm) {
   return std::string(s.at + 1, e);
 }
 
-// The name of `op`'s one result (`%y = linop.apply ...` -> "y"), read
-// backwards from the op's location (its name); "" when there is none.
-std::string resultName(Operation *op, llvm::SourceMgr *sm) {
+// The name the spec gives `result` (`%y = linop.apply ...` -> "y"; `%o, %s
+// = linop.recurrence ...` -> "o", "s"), read backwards from its op's
+// location (the op's name); "" when there is none.
+std::string resultName(OpResult result, llvm::SourceMgr *sm) {
+  Operation *op = result.getOwner();
   SourceAt s = sourceAt(op->getLoc(), sm);
-  if (!s.at || op->getNumResults() != 1)
+  if (!s.at)
     return "";
   const char *p = s.at;
   auto skipSpace = [&] {
@@ -165,13 +167,25 @@ std::string resultName(Operation *op, llvm::SourceMgr *sm) {
   if (p == s.begin || p[-1] != '=')
     return "";
   --p;
-  skipSpace();
-  const char *e = p;
-  while (p != s.begin && isNameChar(p[-1]))
+  // `%a, %b =`: the names, read backwards.
+  std::vector<std::string> names;
+  while (true) {
+    skipSpace();
+    const char *e = p;
+    while (p != s.begin && isNameChar(p[-1]))
+      --p;
+    if (p == s.begin || p[-1] != '%' || p == e)
+      return "";
+    names.insert(names.begin(), std::string(p, e));
     --p;
-  if (p == s.begin || p[-1] != '%' || p == e)
+    skipSpace();
+    if (p == s.begin || p[-1] != ',')
+      break;
+    --p;
+  }
+  if (names.size() != op->getNumResults())
     return "";
-  return std::string(p, e);
+  return names[result.getResultNumber()];
 }
 
 // Why `name` cannot name an entry point's C parameter, or "": the entry
@@ -219,9 +233,19 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
              return !ShapedType::isDynamic(d) && d > 0;
            });
   };
+  // A recurrence's operands differ in shape ([?, T, H, D], [?, T, H],
+  // [?, H, Dk, Dv]): each batch entry is one row of all its elements.
+  const bool wholeRows =
+      !f.isExternal() && !f.getBody().front().getOps<RecurrenceOp>().empty();
+  auto rowOf = [&](RankedTensorType t) {
+    return wholeRows ? ShapedType::getNumElements(t.getShape().drop_front())
+                     : t.getShape().back();
+  };
   // Every batched operand shares the dimensions between batch and row.
   std::optional<std::vector<int64_t>> channels;
   auto sameChannels = [&](const Twine &what, RankedTensorType t) {
+    if (wholeRows)
+      return success();
     std::vector<int64_t> c(t.getShape().begin() + 1, t.getShape().end() - 1);
     if (!channels)
       channels = c;
@@ -248,7 +272,7 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
       return unsupported(what, type);
     Operand o{Role::Data, unsigned(i), "", t, 0};
     if (isBatchedRow(t)) {
-      o.rowElements = t.getShape().back();
+      o.rowElements = rowOf(t);
       if (failed(sameChannels(what, t)))
         return failure();
     } else if (t.hasStaticShape()) {
@@ -266,13 +290,17 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
       return unsupported(what, type);
     if (failed(sameChannels(what, t)))
       return failure();
-    sig.operands.push_back(
-        {Role::Result, unsigned(i), "", t, t.getShape().back()});
+    sig.operands.push_back({Role::Result, unsigned(i), "", t, rowOf(t)});
   }
   if (f.getNumResults() == 0)
     return f.emitError() << "@" << sig.func
                          << " has no results: a kernel must write something";
   sig.channels = channels.value_or(std::vector<int64_t>());
+  if (wholeRows)
+    sig.unitsPerRow = (*f.getBody().front().getOps<RecurrenceOp>().begin())
+                          .getQ()
+                          .getType()
+                          .getDimSize(2);
 
   // C names: the spec's own (%x -> x, a result after the value returned)
   // where they are C identifiers, else the positions (arg0, result0). An
@@ -294,8 +322,7 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
                << "argument %" << name << " of @" << sig.func
                << " cannot name the entry point's C parameter: " << why
                << "; rename it";
-    } else if (Operation *def =
-                   ret->getOperand(o.index).getDefiningOp()) {
+    } else if (auto def = dyn_cast<OpResult>(ret->getOperand(o.index))) {
       name = resultName(def, sm);
       if (!clashReason(name).empty())
         name.clear();
@@ -448,6 +475,7 @@ int64_t grainRows(const Signature &sig) {
   for (const Operand &o : sig.operands)
     if (o.batched())
       rowBytes += o.rowElements * elementBytes(o.element());
+  rowBytes /= sig.unitsPerRow;
   return std::max<int64_t>(1, (32 * 1024) / std::max<int64_t>(1, rowBytes));
 }
 

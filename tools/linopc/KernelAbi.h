@@ -65,6 +65,10 @@ struct Signature {
   int64_t rowsPerBatch() const;
   std::string specText; ///< "func.func @f(%x: tensor<?x8xf32>) -> ..."
   mlir::Location loc;   ///< the spec function's, for diagnostics
+  /// Work units per row that the kernel's range counts: 1, but a
+  /// recurrence's kernel takes [begin, end) over batch entry x head (H per
+  /// row), so that the thread pool spreads heads too.
+  int64_t unitsPerRow = 1;
 
   size_t numInputs() const;
 };

@@ -157,7 +157,9 @@ void registerPipelineDialects(mlir::DialectRegistry &registry);
 ///
 /// `ptrs` is an array of pointers: the arguments of @f in order, then its
 /// results. `strides` holds each one's row stride in elements (ignored for
-/// weights). The kernel computes rows [begin, end) of the batch. Complex
+/// weights). The kernel computes rows [begin, end) of the batch (a
+/// recurrence's kernel: units [begin, end) of batch entry x head, head
+/// fastest; each entry is one row of all its operands' elements). Complex
 /// values are interleaved (re, im). The CUDA kernel of @f has the same
 /// name and takes one `linop_cuda_args` (runtime/include/linop/runtime.h).
 inline std::string kernelSymbol(llvm::StringRef func) {

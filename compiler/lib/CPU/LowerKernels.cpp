@@ -1164,6 +1164,69 @@ struct CpuLowerKernelsPass
     for (kernel::KernelOp k : kernels)
       if (failed(lower(module, k)))
         return signalPassFailure();
+    SmallVector<kernel::ChunkedRecurrenceOp> recurrences(
+        module.getOps<kernel::ChunkedRecurrenceOp>());
+    for (kernel::ChunkedRecurrenceOp r : recurrences)
+      lower(module, r);
+  }
+
+  /// A recurrence kernel calls the runtime's chunked recurrence
+  /// (linop_cpu_recurrence, IREE's microkernel pattern) with its plan, a
+  /// constant table in the layout of runtime.h's LINOP_REC_* indices.
+  void lower(ModuleOp module, kernel::ChunkedRecurrenceOp rec) {
+    OpBuilder b(rec);
+    Location loc = rec.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto ptrT = LLVM::LLVMPointerType::get(ctx);
+    Type i64 = b.getI64Type(), f64 = b.getF64Type();
+    const char *callee = "linop_cpu_recurrence";
+    auto decl = module.lookupSymbol<LLVM::LLVMFuncOp>(callee);
+    if (!decl) {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(module.getBody());
+      decl = b.create<LLVM::LLVMFuncOp>(
+          loc, callee,
+          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                      {ptrT, f64, ptrT, ptrT, i64, i64}));
+    }
+    auto code = [](Type t) -> int64_t { return t.isF16() ? 1 : t.isBF16() ? 2 : 0; };
+    auto opt = [](std::optional<uint64_t> p) { return p ? int64_t(*p) : -1; };
+    SmallVector<int64_t> plan{
+        int64_t(rec.getT()),  int64_t(rec.getH()),
+        int64_t(rec.getDk()), int64_t(rec.getDv()),
+        int64_t(rec.getChunk()), int64_t(rec.getDecay()),
+        int64_t(rec.getUpdate()), code(rec.getElement()),
+        code(rec.getOutElement()), int64_t(rec.getQ()),
+        int64_t(rec.getK()), int64_t(rec.getV()),
+        opt(rec.getG()), opt(rec.getBeta()),
+        opt(rec.getH0()), int64_t(rec.getO()),
+        opt(rec.getState())};
+    auto planType = LLVM::LLVMArrayType::get(i64, plan.size());
+    std::string planName = (rec.getSymName() + "_plan").str();
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(module.getBody());
+      b.create<LLVM::GlobalOp>(
+          loc, planType, /*isConstant=*/true, LLVM::Linkage::Private, planName,
+          DenseElementsAttr::get(
+              RankedTensorType::get({int64_t(plan.size())}, i64),
+              ArrayRef<int64_t>(plan)));
+    }
+    auto func = b.create<func::FuncOp>(
+        loc, rec.getSymName(), b.getFunctionType({ptrT, ptrT, i64, i64}, {}));
+    func->setAttr("linop.function", rec.getFunctionAttr());
+    if (auto f = rec.getFlopsPerRowAttr())
+      func->setAttr("linop.flops_per_row", f);
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Value planPtr = b.create<LLVM::AddressOfOp>(loc, ptrT, planName);
+    Value scale = b.create<arith::ConstantOp>(loc, rec.getScaleAttr());
+    b.create<LLVM::CallOp>(
+        loc, decl,
+        ValueRange{planPtr, scale, entry->getArgument(0), entry->getArgument(1),
+                   entry->getArgument(2), entry->getArgument(3)});
+    b.create<func::ReturnOp>(loc);
+    rec.erase();
   }
 
   /// `kernel` as a function with the CPU ABI: (ptrs, strides, begin, end).

@@ -778,11 +778,123 @@ std::string typeName(Type t) {
 struct PlanPass : linop::impl::PlanBase<PlanPass> {
   using PlanBase::PlanBase;
 
+  /// A function that returns a linop.recurrence's output (and its final
+  /// state) becomes one chunked_recurrence kernel over its batch entries.
+  LogicalResult planRecurrence(func::FuncOp func, RecurrenceOp rec,
+                               func::ReturnOp ret) {
+    auto fail = [&](const Twine &why) {
+      return rec.emitError("linop-plan: @")
+             << func.getSymName() << ": " << why;
+    };
+    if (ret.getNumOperands() < 1 || ret.getNumOperands() > 2 ||
+        ret.getOperand(0) != rec.getO() ||
+        (ret.getNumOperands() == 2 && ret.getOperand(1) != rec.getFinalState()))
+      return fail("a recurrence's kernel returns its output o, or o and the "
+                  "final state, in that order");
+    // Every operand an argument with a batch, then static sizes.
+    auto position = [&](Value v, StringRef name,
+                        bool f32) -> FailureOr<int64_t> {
+      auto arg = dyn_cast<BlockArgument>(v);
+      auto t = cast<RankedTensorType>(v.getType());
+      if (!arg || arg.getOwner()->getParentOp() != func)
+        return fail(name + " must be an argument of the function");
+      if (!ShapedType::isDynamic(t.getDimSize(0)) ||
+          llvm::any_of(t.getShape().drop_front(), ShapedType::isDynamic))
+        return fail(name + " has type " + typeName(t) +
+                    ": a recurrence's kernel takes a batch (a dynamic first "
+                    "dimension) of static shapes");
+      if (f32 && !t.getElementType().isF32())
+        return fail(name + " must be f32 so far, got " +
+                    typeName(t.getElementType()));
+      return int64_t(arg.getArgNumber());
+    };
+    // One error at a time (q, k and v often share a type).
+    auto q = position(rec.getQ(), "q", false);
+    if (failed(q))
+      return failure();
+    auto k = position(rec.getK(), "k", false);
+    if (failed(k))
+      return failure();
+    auto v = position(rec.getV(), "v", false);
+    if (failed(v))
+      return failure();
+    auto optional = [&](Value v, StringRef name) -> FailureOr<IntegerAttr> {
+      if (!v)
+        return IntegerAttr();
+      auto p = position(v, name, true);
+      if (failed(p))
+        return failure();
+      return OpBuilder(func).getI64IntegerAttr(*p);
+    };
+    auto g = optional(rec.getG(), "the log-decays g");
+    if (failed(g))
+      return failure();
+    auto beta = optional(rec.getBeta(), "beta");
+    if (failed(beta))
+      return failure();
+    auto h0 = optional(rec.getH0(), "the initial state");
+    if (failed(h0))
+      return failure();
+    auto outType = cast<RankedTensorType>(rec.getO().getType());
+    auto stateType = cast<RankedTensorType>(rec.getFinalState().getType());
+    Type elem = rec.getQ().getType().getElementType(),
+         outElem = outType.getElementType();
+    auto storage = [](Type t) { return t.isF32() || t.isF16() || t.isBF16(); };
+    if (!storage(elem) || !storage(outElem))
+      return fail("q, k, v and o are stored as f32, f16 or bf16 so far, got " +
+                  typeName(elem) + " and " + typeName(outElem));
+    if (ret.getNumOperands() == 2 && !stateType.getElementType().isF32())
+      return fail("the final state must be f32 so far, got " +
+                  typeName(stateType.getElementType()));
+    if (!ShapedType::isDynamic(outType.getDimSize(0)))
+      return fail("o has type " + typeName(outType) +
+                  ": a recurrence's kernel returns a batch (a dynamic first "
+                  "dimension)");
+
+    ArrayRef<int64_t> qShape = rec.getQ().getType().getShape();
+    int64_t T = qShape[1], H = qShape[2], Dk = qShape[3],
+            Dv = rec.getV().getType().getShape()[3];
+    int64_t chunkSize = int64_t(rec.getChunkSize());
+    if (chunkSize < 1)
+      return fail("chunk_size must be >= 1, got " + Twine(chunkSize));
+    // The chunk: the spec's, at most T. Work per step: the chunk's causal
+    // products (half of C x Dk and C x Dv) and the state's read and update;
+    // the delta rule does each twice.
+    int64_t chunk = std::min(chunkSize, T);
+    double perStep = double(chunk) * (Dk + Dv) + 4.0 * Dk * Dv;
+    if (rec.getUpdate() == Update::delta)
+      perStep *= 2;
+
+    OpBuilder b(func);
+    auto I = [&](int64_t x) { return b.getI64IntegerAttr(x); };
+    int64_t args = func.getNumArguments();
+    auto kernel = b.create<kernel::ChunkedRecurrenceOp>(
+        rec.getLoc(), b.getStringAttr(kernelSymbol(func.getSymName())),
+        func.getSymNameAttr(), I(args + func.getNumResults()), I(T), I(H),
+        I(Dk), I(Dv), I(chunk),
+        kernel::DecayAttr::get(b.getContext(), kernel::Decay(rec.getGate())),
+        kernel::StateUpdateAttr::get(b.getContext(),
+                                     kernel::StateUpdate(rec.getUpdate())),
+        b.getF64FloatAttr(rec.getScaleOrDefault()), TypeAttr::get(elem),
+        TypeAttr::get(outElem), I(*q), I(*k), I(*v), *g, *beta, *h0, I(args),
+        ret.getNumOperands() == 2 ? I(args + 1) : IntegerAttr(),
+        I(std::llround(perStep * T * H)));
+    return mlir::verify(kernel);
+  }
+
   LogicalResult planFunction(func::FuncOp func) {
     auto fail = [&](const Twine &why) {
       return func.emitError("linop-plan: @") << func.getSymName() << ": " << why;
     };
     auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    if (ret) {
+      auto recs = func.getBody().front().getOps<RecurrenceOp>();
+      if (!recs.empty()) {
+        if (std::next(recs.begin()) != recs.end())
+          return fail("a kernel computes one recurrence so far");
+        return planRecurrence(func, *recs.begin(), ret);
+      }
+    }
     if (!ret || ret.getNumOperands() != 1)
       return fail("kernels compute functions with one result so far");
     // Gates that are data: y = post * apply(A, pre * x), elementwise

@@ -102,6 +102,36 @@ LINOP_API linop_status linop_parallel_for(int64_t n, int64_t grain,
 LINOP_API void *linop_aligned_alloc(size_t bytes, size_t align);
 LINOP_API void linop_aligned_free(void *p);
 
+/* ---- Chunked linear recurrences (CPU) ----------------------------------- */
+
+/* The plan of a recurrence kernel (linop_kernel.chunked_recurrence), as the CPU
+ * target bakes it into the kernel: int64 entries at these indices. Operand
+ * entries are positions in the kernel ABI's ptrs/strides arrays (the spec
+ * function's arguments, then its results); -1 where absent. Element codes:
+ * LINOP_REC_F32, LINOP_REC_F16, LINOP_REC_BF16. */
+enum {
+  LINOP_REC_T, LINOP_REC_H, LINOP_REC_DK, LINOP_REC_DV, LINOP_REC_CHUNK,
+  LINOP_REC_DECAY,  /* 0 none, 1 a scalar per head and step, 2 per key channel */
+  LINOP_REC_UPDATE, /* 0 additive, 1 delta rule */
+  LINOP_REC_ELEMENT, LINOP_REC_OUT_ELEMENT, /* q, k, v; o */
+  LINOP_REC_Q, LINOP_REC_K, LINOP_REC_V, LINOP_REC_G, LINOP_REC_BETA,
+  LINOP_REC_H0, LINOP_REC_O, LINOP_REC_STATE,
+  LINOP_REC_PLAN_SIZE
+};
+enum { LINOP_REC_F32, LINOP_REC_F16, LINOP_REC_BF16 };
+
+/* The CPU's chunked recurrence: heads [begin, end) counted over batch entry
+ * x head (unit u is head u % H of entry u / H), of
+ * q, k: [T, H, Dk], v: [T, H, Dv], g: [T, H] or [T, H, Dk], beta: [T, H]
+ * and h0: [H, Dk, Dv] (f32) per entry, at the entries' strides (elements);
+ * writes o: [T, H, Dv] and the final state [H, Dk, Dv] (f32). Computes in
+ * f32, chunk by chunk: the dense products within a chunk, the state
+ * between chunks, one forward substitution per chunk for the delta rule.
+ * The kernel checked everything before the call; it cannot fail. */
+LINOP_API void linop_cpu_recurrence(const int64_t *plan, double scale,
+                                    void *const *ptrs, const int64_t *strides,
+                                    int64_t begin, int64_t end);
+
 /* ---- CUDA (driver API, loaded at run time) ------------------------------ */
 
 typedef unsigned long long linop_cuda_deviceptr;

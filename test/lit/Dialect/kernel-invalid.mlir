@@ -178,3 +178,33 @@ linop_kernel.kernel @k for "f" : 8 x complex<f32> attributes {buffers = 2 : i64,
   linop_kernel.stage dft 1 x 8 x 1, 0 -> 1 {twiddles = #linop_kernel.twiddles<8 x 1, rows = 4>}
   linop_kernel.store 1 -> operand 1
 }
+
+// -----
+
+// expected-error @+1 {{'linop_kernel.chunked_recurrence' op has beta exactly when the update is the delta rule}}
+linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = delta {chunk = 4 : i64, dk = 4 : i64, dv = 4 : i64, element = f32, h = 1 : i64, k = 1 : i64, o = 3 : i64, operands = 4 : i64, out_element = f32, q = 0 : i64, scale = 1.0 : f64, t = 8 : i64, v = 2 : i64}
+
+// -----
+
+// expected-error @+1 {{'linop_kernel.chunked_recurrence' op has log-decays g exactly when decay is not none}}
+linop_kernel.chunked_recurrence @linop_k_f for "f" decay = scalar update = additive {chunk = 4 : i64, dk = 4 : i64, dv = 4 : i64, element = f32, h = 1 : i64, k = 1 : i64, o = 3 : i64, operands = 4 : i64, out_element = f32, q = 0 : i64, scale = 1.0 : f64, t = 8 : i64, v = 2 : i64}
+
+// -----
+
+// expected-error @+1 {{'linop_kernel.chunked_recurrence' op output operand #2 is also another operand}}
+linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = additive {chunk = 4 : i64, dk = 4 : i64, dv = 4 : i64, element = f32, h = 1 : i64, k = 0 : i64, o = 2 : i64, operands = 3 : i64, out_element = f32, q = 0 : i64, scale = 1.0 : f64, t = 8 : i64, v = 2 : i64}
+
+// -----
+
+// expected-error @+1 {{'linop_kernel.chunked_recurrence' op operand #5 does not exist (@f has 4 arguments and results)}}
+linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = additive {chunk = 4 : i64, dk = 4 : i64, dv = 4 : i64, element = f32, h = 1 : i64, k = 1 : i64, o = 3 : i64, operands = 4 : i64, out_element = f32, q = 0 : i64, scale = 1.0 : f64, state = 5 : i64, t = 8 : i64, v = 2 : i64}
+
+// -----
+
+// expected-error @+1 {{'linop_kernel.chunked_recurrence' op q, k, v and o are stored as f32, f16 or bf16, got 'f64' and 'f32'}}
+linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = additive {chunk = 4 : i64, dk = 4 : i64, dv = 4 : i64, element = f64, h = 1 : i64, k = 1 : i64, o = 3 : i64, operands = 4 : i64, out_element = f32, q = 0 : i64, scale = 1.0 : f64, t = 8 : i64, v = 2 : i64}
+
+// -----
+
+// expected-error @+1 {{'linop_kernel.chunked_recurrence' op t, h, dk, dv and chunk must be >= 1}}
+linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = additive {chunk = 0 : i64, dk = 4 : i64, dv = 4 : i64, element = f32, h = 1 : i64, k = 1 : i64, o = 3 : i64, operands = 4 : i64, out_element = f32, q = 0 : i64, scale = 1.0 : f64, t = 8 : i64, v = 2 : i64}

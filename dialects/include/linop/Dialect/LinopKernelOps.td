@@ -64,6 +64,17 @@ def LK_CudaLevel : I32EnumAttr<"CudaLevel", "where a CUDA kernel's tile buffers 
   let cppNamespace = "::linop::kernel";
 }
 
+def LK_Decay : I32EnumAttr<"Decay", "a recurrence's gate", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"scalar", 1>,
+    I32EnumAttrCase<"vector", 2>]> {
+  let cppNamespace = "::linop::kernel";
+}
+
+def LK_StateUpdate : I32EnumAttr<"StateUpdate", "a recurrence's state update", [
+    I32EnumAttrCase<"additive", 0>, I32EnumAttrCase<"delta", 1>]> {
+  let cppNamespace = "::linop::kernel";
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes: structured twiddles and permutations, schedules
 //===----------------------------------------------------------------------===//
@@ -361,6 +372,41 @@ def LK_PermuteOp : LK_Step<"permute"> {
   let summary = "dst[i] = src[perm[i]] between tile buffers";
   let arguments = (ins LK_AnyPerm:$perm, I64Attr:$src, I64Attr:$dst);
   let assemblyFormat = "$src `->` $dst attr-dict";
+}
+
+def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
+  let summary = "one kernel of a spec function: a chunked linear recurrence";
+  let description = [{
+    Computes `function`, a `linop.recurrence`, for every batch entry and
+    head: per entry, q, k: `[t, h, dk]`, v: `[t, h, dv]` and o: `[t, h, dv]`
+    of `element` (o: `out_element`), g: `[t, h]` (`decay = scalar`) or
+    `[t, h, dk]` (`vector`), beta: `[t, h]` (`update = delta`), the initial
+    and final states `[h, dk, dv]`, all f32 but q, k, v and o. Operands are
+    named by position (the function's arguments, then its results), as in a
+    `kernel`. `chunk` steps at a time: dense products within a chunk, the
+    state carried between chunks in f32, one triangular solve per chunk for
+    the delta rule. `flops_per_row` (per batch entry) is for --explain and
+    --bench.
+
+    ```mlir
+    linop_kernel.chunked_recurrence @linop_k_gla for "gla" decay = vector
+        update = additive {chunk = 64 : i64, dk = 128 : i64, ...}
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$function,
+                       I64Attr:$operands, I64Attr:$t, I64Attr:$h,
+                       I64Attr:$dk, I64Attr:$dv, I64Attr:$chunk,
+                       LK_Decay:$decay, LK_StateUpdate:$update, F64Attr:$scale,
+                       TypeAttr:$element, TypeAttr:$out_element,
+                       I64Attr:$q, I64Attr:$k, I64Attr:$v,
+                       OptionalAttr<I64Attr>:$g, OptionalAttr<I64Attr>:$beta,
+                       OptionalAttr<I64Attr>:$h0, I64Attr:$o,
+                       OptionalAttr<I64Attr>:$state,
+                       OptionalAttr<I64Attr>:$flops_per_row);
+  let assemblyFormat = [{
+    $sym_name `for` $function `decay` `=` $decay `update` `=` $update
+    attr-dict
+  }];
 }
 
 #endif

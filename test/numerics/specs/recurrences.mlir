@@ -1,0 +1,80 @@
+// Chunked linear recurrences (linop.recurrence) for the numerics cases of
+// transforms.sh (group recurrence): every gate kind and both updates, with
+// and without an initial state, chunks that do and do not divide T, f32 and
+// 16-bit storage, T from 1 to 4096, D = 64 and 128, H = 1 and 12. linop-run
+// --random gives log-decays log(sigmoid(x)), betas sigmoid(x) and unit keys
+// for the delta rule.
+
+// Linear attention: no gate.
+func.func @linear_attention(%q: tensor<?x64x2x16xf32>, %k: tensor<?x64x2x16xf32>, %v: tensor<?x64x2x16xf32>)
+    -> (tensor<?x64x2x16xf32>, tensor<?x2x16x16xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = none update = additive {chunk_size = 16 : i64}
+      : (tensor<?x64x2x16xf32>, tensor<?x64x2x16xf32>, tensor<?x64x2x16xf32>)
+      -> (tensor<?x64x2x16xf32>, tensor<?x2x16x16xf32>)
+  return %o, %s : tensor<?x64x2x16xf32>, tensor<?x2x16x16xf32>
+}
+
+// RetNet / Mamba-2 / simple GLA: a scalar gate per head and step; T not a
+// multiple of the chunk; only the output returned.
+func.func @retention(%q: tensor<?x1000x12x64xf32>, %k: tensor<?x1000x12x64xf32>, %v: tensor<?x1000x12x64xf32>,
+                     %g: tensor<?x1000x12xf32>) -> tensor<?x1000x12x64xf32> {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive
+      : (tensor<?x1000x12x64xf32>, tensor<?x1000x12x64xf32>, tensor<?x1000x12x64xf32>, tensor<?x1000x12xf32>)
+      -> (tensor<?x1000x12x64xf32>, tensor<?x12x64x64xf32>)
+  return %o : tensor<?x1000x12x64xf32>
+}
+
+// GLA: a gate per key channel, an initial state, Dk != Dv.
+func.func @gla(%q: tensor<?x130x3x32xf32>, %k: tensor<?x130x3x32xf32>, %v: tensor<?x130x3x16xf32>,
+               %g: tensor<?x130x3x32xf32>, %h0: tensor<?x3x32x16xf32>) -> (tensor<?x130x3x16xf32>, tensor<?x3x32x16xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = vector(%g) update = additive init(%h0) {chunk_size = 32 : i64}
+      : (tensor<?x130x3x32xf32>, tensor<?x130x3x32xf32>, tensor<?x130x3x16xf32>, tensor<?x130x3x32xf32>, tensor<?x3x32x16xf32>)
+      -> (tensor<?x130x3x16xf32>, tensor<?x3x32x16xf32>)
+  return %o, %s : tensor<?x130x3x16xf32>, tensor<?x3x32x16xf32>
+}
+
+// The delta rule (DeltaNet), a scale of its own.
+func.func @delta(%q: tensor<?x7x2x16xf32>, %k: tensor<?x7x2x16xf32>, %v: tensor<?x7x2x16xf32>,
+                 %beta: tensor<?x7x2xf32>, %h0: tensor<?x2x16x16xf32>) -> (tensor<?x7x2x16xf32>, tensor<?x2x16x16xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = none update = delta(%beta) init(%h0) {scale = 0.5 : f64}
+      : (tensor<?x7x2x16xf32>, tensor<?x7x2x16xf32>, tensor<?x7x2x16xf32>, tensor<?x7x2xf32>, tensor<?x2x16x16xf32>)
+      -> (tensor<?x7x2x16xf32>, tensor<?x2x16x16xf32>)
+  return %o, %s : tensor<?x7x2x16xf32>, tensor<?x2x16x16xf32>
+}
+
+// The gated delta rule (Gated DeltaNet) on bf16 data, D = 128.
+func.func @gated_delta(%q: tensor<?x256x2x128xbf16>, %k: tensor<?x256x2x128xbf16>, %v: tensor<?x256x2x128xbf16>,
+                       %g: tensor<?x256x2xf32>, %beta: tensor<?x256x2xf32>) -> (tensor<?x256x2x128xbf16>, tensor<?x2x128x128xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = delta(%beta)
+      : (tensor<?x256x2x128xbf16>, tensor<?x256x2x128xbf16>, tensor<?x256x2x128xbf16>, tensor<?x256x2xf32>, tensor<?x256x2xf32>)
+      -> (tensor<?x256x2x128xbf16>, tensor<?x2x128x128xf32>)
+  return %o, %s : tensor<?x256x2x128xbf16>, tensor<?x2x128x128xf32>
+}
+
+// A vector gate with the delta rule, f16 storage.
+func.func @gla_delta(%q: tensor<?x100x1x16xf16>, %k: tensor<?x100x1x16xf16>, %v: tensor<?x100x1x8xf16>,
+                     %g: tensor<?x100x1x16xf32>, %beta: tensor<?x100x1xf32>, %h0: tensor<?x1x16x8xf32>)
+    -> (tensor<?x100x1x8xf16>, tensor<?x1x16x8xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = vector(%g) update = delta(%beta) init(%h0) {chunk_size = 8 : i64}
+      : (tensor<?x100x1x16xf16>, tensor<?x100x1x16xf16>, tensor<?x100x1x8xf16>, tensor<?x100x1x16xf32>, tensor<?x100x1xf32>, tensor<?x1x16x8xf32>)
+      -> (tensor<?x100x1x8xf16>, tensor<?x1x16x8xf32>)
+  return %o, %s : tensor<?x100x1x8xf16>, tensor<?x1x16x8xf32>
+}
+
+// One step.
+func.func @one_step(%q: tensor<?x1x4x64xf32>, %k: tensor<?x1x4x64xf32>, %v: tensor<?x1x4x64xf32>,
+                    %g: tensor<?x1x4xf32>, %h0: tensor<?x4x64x64xf32>) -> (tensor<?x1x4x64xf32>, tensor<?x4x64x64xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive init(%h0)
+      : (tensor<?x1x4x64xf32>, tensor<?x1x4x64xf32>, tensor<?x1x4x64xf32>, tensor<?x1x4xf32>, tensor<?x4x64x64xf32>)
+      -> (tensor<?x1x4x64xf32>, tensor<?x4x64x64xf32>)
+  return %o, %s : tensor<?x1x4x64xf32>, tensor<?x4x64x64xf32>
+}
+
+// A long sequence: T = 4096, D = 128.
+func.func @long_sequence(%q: tensor<?x4096x1x128xf32>, %k: tensor<?x4096x1x128xf32>, %v: tensor<?x4096x1x128xf32>,
+                %g: tensor<?x4096x1xf32>) -> (tensor<?x4096x1x128xf32>, tensor<?x1x128x128xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive
+      : (tensor<?x4096x1x128xf32>, tensor<?x4096x1x128xf32>, tensor<?x4096x1x128xf32>, tensor<?x4096x1xf32>)
+      -> (tensor<?x4096x1x128xf32>, tensor<?x1x128x128xf32>)
+  return %o, %s : tensor<?x4096x1x128xf32>, tensor<?x1x128x128xf32>
+}

@@ -1,0 +1,231 @@
+// The runtime's chunked recurrence (linop_cpu_recurrence) against the
+// sequential float64 reference (ref::recurrence): every gate kind, both
+// updates, with and without an initial state, chunk sizes that do and do
+// not divide T, strided batch entries, f32 and bf16/f16 storage, and
+// log-decays down to -20. Outputs are poisoned with NaN first.
+
+#include "linop/runtime.h"
+#include "reference/Math.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace {
+
+using linop::ref::Rng;
+
+struct Case {
+  int64_t B, T, H, Dk, Dv, chunk;
+  int gate, update;
+  bool init;
+  double gLow = -1.0;          // log-decays uniform in [gLow, 0)
+  int64_t elem = LINOP_REC_F32; // q, k, v and o storage
+};
+
+std::string name(const Case &c) {
+  return "B" + std::to_string(c.B) + " T" + std::to_string(c.T) + " H" +
+         std::to_string(c.H) + " Dk" + std::to_string(c.Dk) + " Dv" +
+         std::to_string(c.Dv) + " chunk" + std::to_string(c.chunk) +
+         " gate" + std::to_string(c.gate) + " update" +
+         std::to_string(c.update) + (c.init ? " init" : "") + " elem" +
+         std::to_string(c.elem);
+}
+
+uint16_t narrow(float f, int64_t elem) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if (elem == LINOP_REC_BF16)
+    return uint16_t((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+  // f16 for values well inside its normal range (the inputs here).
+  int e = int((x >> 23) & 0xff) - 127 + 15;
+  uint32_t sign = (x >> 16) & 0x8000, m = x & 0x7fffff;
+  if (f == 0.0f || e <= 0)
+    return uint16_t(sign);
+  uint32_t r = (uint32_t(e) << 23 | m);
+  return uint16_t(sign | ((r + 0xfff + ((r >> 13) & 1)) >> 13));
+}
+
+float widen(uint16_t h, int64_t elem) {
+  uint32_t x;
+  if (elem == LINOP_REC_BF16) {
+    x = uint32_t(h) << 16;
+  } else {
+    uint32_t e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    x = uint32_t(h & 0x8000) << 16;
+    if (e)
+      x |= (e + 112) << 23 | m << 13;
+    else if (m) {
+      float v = float(m) * 5.9604645e-8f;
+      return (h & 0x8000) ? -v : v;
+    }
+  }
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+/// Relative Frobenius error of `got` against `ref`.
+double error(const std::vector<double> &got, const std::vector<double> &ref) {
+  double d = 0, n = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    if (!std::isfinite(got[i]))
+      return std::numeric_limits<double>::infinity();
+    d += (got[i] - ref[i]) * (got[i] - ref[i]);
+    n += ref[i] * ref[i];
+  }
+  return n ? std::sqrt(d / n) : std::sqrt(d);
+}
+
+void check(const Case &c) {
+  SCOPED_TRACE(name(c));
+  Rng rng(1234 + c.T * 7 + c.gate * 3 + c.update);
+  const int64_t B = c.B, T = c.T, H = c.H, Dk = c.Dk, Dv = c.Dv;
+  const int64_t qn = T * H * Dk, vn = T * H * Dv, sn = H * Dk * Dv;
+  const int64_t gn = c.gate == 2 ? T * H * Dk : T * H;
+  // Row strides with a gap, so that the batch entries' offsets matter.
+  const int64_t pad = 3;
+  std::vector<double> q = linop::ref::randomReals(rng, B * qn);
+  std::vector<double> k = linop::ref::randomReals(rng, B * qn);
+  std::vector<double> v = linop::ref::randomReals(rng, B * vn);
+  std::vector<double> g = linop::ref::randomReals(rng, B * gn, c.gLow, 0.0);
+  std::vector<double> beta = linop::ref::randomReals(rng, B * T * H, 0.0, 1.0);
+  std::vector<double> h0 = linop::ref::randomReals(rng, B * sn);
+  if (c.update) // the delta rule with unit keys, as DeltaNet normalizes them
+    for (int64_t r = 0; r < B * T * H; ++r) {
+      double n = 0;
+      for (int64_t i = 0; i < Dk; ++i)
+        n += k[r * Dk + i] * k[r * Dk + i];
+      for (int64_t i = 0; i < Dk; ++i)
+        k[r * Dk + i] /= std::sqrt(n);
+    }
+  const bool narrowIo = c.elem != LINOP_REC_F32;
+  // Storage: rounded to the element type, so the reference sees the same
+  // inputs.
+  auto stored = [&](std::vector<double> &x, int64_t n, int64_t elem,
+                    std::vector<float> &f32, std::vector<uint16_t> &bits) {
+    int64_t stride = n + pad;
+    f32.assign(B * stride, 0.0f);
+    bits.assign(B * stride, 0);
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t i = 0; i < n; ++i) {
+        double &val = x[b * n + i];
+        if (elem == LINOP_REC_F32) {
+          f32[b * stride + i] = float(val);
+          val = f32[b * stride + i];
+        } else {
+          bits[b * stride + i] = narrow(float(val), elem);
+          val = widen(bits[b * stride + i], elem);
+        }
+      }
+  };
+  std::vector<float> qf, kf, vf, gf, bf, hf, scratch;
+  std::vector<uint16_t> qb, kb, vb, unused;
+  stored(q, qn, c.elem, qf, qb);
+  stored(k, qn, c.elem, kf, kb);
+  stored(v, vn, c.elem, vf, vb);
+  stored(g, gn, LINOP_REC_F32, gf, unused);
+  stored(beta, T * H, LINOP_REC_F32, bf, unused);
+  stored(h0, sn, LINOP_REC_F32, hf, unused);
+
+  const double scale = 1.0 / std::sqrt(double(Dk));
+  std::vector<double> oRef(B * vn), sRef(B * sn);
+  linop::ref::recurrence({B, T, H, Dk, Dv}, c.gate, c.update, scale, q.data(),
+                         k.data(), v.data(), c.gate ? g.data() : nullptr,
+                         c.update ? beta.data() : nullptr,
+                         c.init ? h0.data() : nullptr, oRef.data(),
+                         sRef.data());
+
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> of(B * (vn + pad), nan), sf(B * (sn + pad), nan);
+  std::vector<uint16_t> ob(B * (vn + pad), 0x7fff);
+  // Operands in ABI order: q k v [g] [beta] [h0], then o, state.
+  std::vector<void *> ptrs;
+  std::vector<int64_t> strides;
+  auto add = [&](void *p, int64_t n) -> int64_t {
+    ptrs.push_back(p);
+    strides.push_back(n + pad);
+    return int64_t(ptrs.size()) - 1;
+  };
+  int64_t plan[LINOP_REC_PLAN_SIZE];
+  plan[LINOP_REC_T] = T;
+  plan[LINOP_REC_H] = H;
+  plan[LINOP_REC_DK] = Dk;
+  plan[LINOP_REC_DV] = Dv;
+  plan[LINOP_REC_CHUNK] = c.chunk;
+  plan[LINOP_REC_DECAY] = c.gate;
+  plan[LINOP_REC_UPDATE] = c.update;
+  plan[LINOP_REC_ELEMENT] = c.elem;
+  plan[LINOP_REC_OUT_ELEMENT] = c.elem;
+  plan[LINOP_REC_Q] = add(narrowIo ? (void *)qb.data() : qf.data(), qn);
+  plan[LINOP_REC_K] = add(narrowIo ? (void *)kb.data() : kf.data(), qn);
+  plan[LINOP_REC_V] = add(narrowIo ? (void *)vb.data() : vf.data(), vn);
+  plan[LINOP_REC_G] = c.gate ? add(gf.data(), gn) : -1;
+  plan[LINOP_REC_BETA] = c.update ? add(bf.data(), T * H) : -1;
+  plan[LINOP_REC_H0] = c.init ? add(hf.data(), sn) : -1;
+  plan[LINOP_REC_O] = add(narrowIo ? (void *)ob.data() : of.data(), vn);
+  plan[LINOP_REC_STATE] = add(sf.data(), sn);
+  // Two calls over halves of the (entry, head) units, as the thread pool
+  // splits them: the cut may fall inside an entry's heads.
+  const int64_t units = B * H;
+  linop_cpu_recurrence(plan, scale, ptrs.data(), strides.data(), 0, units / 2);
+  linop_cpu_recurrence(plan, scale, ptrs.data(), strides.data(), units / 2,
+                       units);
+
+  std::vector<double> oGot(B * vn), sGot(B * sn);
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t i = 0; i < vn; ++i)
+      oGot[b * vn + i] = narrowIo ? widen(ob[b * (vn + pad) + i], c.elem)
+                                  : of[b * (vn + pad) + i];
+    for (int64_t i = 0; i < sn; ++i)
+      sGot[b * sn + i] = sf[b * (sn + pad) + i];
+  }
+  // f32 arithmetic over T steps; a 16-bit output adds its rounding.
+  const double bound = narrowIo ? (c.elem == LINOP_REC_BF16 ? 8e-3 : 1e-3)
+                                : 2e-5 * std::sqrt(double(T));
+  EXPECT_LE(error(oGot, oRef), bound) << "o";
+  EXPECT_LE(error(sGot, sRef), 2e-5 * std::sqrt(double(T))) << "final state";
+}
+
+TEST(Recurrence, EveryGateAndUpdate) {
+  for (int gate : {0, 1, 2})
+    for (int update : {0, 1})
+      for (int64_t T : {1, 7, 64, 130})
+        for (bool init : {false, true})
+          check({2, T, 2, 16, 8, 32, gate, update, init});
+}
+
+TEST(Recurrence, ChunkSizesDoNotChangeTheResult) {
+  for (int64_t chunk : {1, 5, 64, 300})
+    for (int gate : {1, 2})
+      check({3, 100, 1, 8, 12, chunk, gate, 1, true});
+}
+
+TEST(Recurrence, HeadDimensionsOf64And128) {
+  check({1, 96, 3, 64, 64, 64, 1, 0, true});
+  check({1, 70, 1, 128, 128, 64, 2, 1, false});
+}
+
+TEST(Recurrence, DecaysDownToMinus20StayFinite) {
+  for (int gate : {1, 2})
+    for (int update : {0, 1}) {
+      Case c{2, 200, 2, 16, 16, 64, gate, update, true};
+      c.gLow = -20.0;
+      check(c);
+    }
+}
+
+TEST(Recurrence, SixteenBitStorage) {
+  for (int64_t elem : {LINOP_REC_BF16, LINOP_REC_F16})
+    for (int update : {0, 1}) {
+      Case c{2, 65, 2, 32, 16, 16, 1, update, true};
+      c.elem = elem;
+      check(c);
+    }
+}
+
+} // namespace
