@@ -176,7 +176,8 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     os << "kernel @" << r.getSymName() << " (for @" << r.getFunction()
        << "): a chunked linear recurrence, T = " << T << ", " << H
        << " heads, Dk = " << Dk << ", Dv = " << Dv << ", " << r.getElement()
-       << " in, " << r.getOutElement() << " out\n"
+       << " in, " << r.getOutElement() << " out"
+       << (r.getHeadsFirst() ? ", heads first ([B, H, T, D])" : "") << "\n"
        << "  gate: "
        << (r.getDecay() == kernel::Decay::none     ? "none"
            : r.getDecay() == kernel::Decay::scalar ? "a scalar per head and step"

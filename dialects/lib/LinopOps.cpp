@@ -773,17 +773,29 @@ LogicalResult RecurrenceOp::verify() {
         return false;
     return true;
   };
+  // The sequence tensors' order: [B, T, H, ...] or, heads first,
+  // [B, H, T, ...]; `seq` lays out an expected shape, `bth` names it.
+  const bool headsFirst = getLayout() == SequenceLayout::bhtd;
+  auto seq = [&](int64_t b, int64_t t, int64_t h,
+                 std::optional<int64_t> d) -> SmallVector<int64_t> {
+    SmallVector<int64_t> r{b, headsFirst ? h : t, headsFirst ? t : h};
+    if (d)
+      r.push_back(*d);
+    return r;
+  };
+  const char *bth = headsFirst ? "[B, H, T" : "[B, T, H";
   ArrayRef<int64_t> q = shapeOf(getQ());
   if (q.size() != 4)
-    return emitOpError("q must have shape [B, T, H, Dk], got ")
-           << shapeString(q);
-  int64_t B = q[0], T = q[1], H = q[2], Dk = q[3];
+    return emitOpError("q must have shape ") << bth << ", Dk], got "
+                                              << shapeString(q);
+  int64_t B = q[0], T = headsFirst ? q[2] : q[1], H = headsFirst ? q[1] : q[2],
+          Dk = q[3];
   if (ShapedType::isDynamic(H) || ShapedType::isDynamic(Dk))
     return emitOpError("H and Dk must be static, got ") << shapeString(q);
   ArrayRef<int64_t> v = shapeOf(getV());
   if (v.size() != 4 || ShapedType::isDynamic(v[3]))
-    return emitOpError("v must have shape [B, T, H, Dv] with static Dv, got ")
-           << shapeString(v);
+    return emitOpError("v must have shape ")
+           << bth << ", Dv] with static Dv, got " << shapeString(v);
   int64_t Dv = v[3];
   auto check = [&](Value val, StringRef name,
                    ArrayRef<int64_t> expect) -> LogicalResult {
@@ -793,8 +805,8 @@ LogicalResult RecurrenceOp::verify() {
                            << shapeString(shapeOf(val));
     return success();
   };
-  if (failed(check(getK(), "k", {B, T, H, Dk})) ||
-      failed(check(getV(), "v", {B, T, H, Dv})))
+  if (failed(check(getK(), "k", seq(B, T, H, Dk))) ||
+      failed(check(getV(), "v", seq(B, T, H, Dv))))
     return failure();
   Type elem = getQ().getType().getElementType();
   if (getK().getType().getElementType() != elem ||
@@ -807,28 +819,29 @@ LogicalResult RecurrenceOp::verify() {
     break;
   case Gate::scalar:
     if (!getG())
-      return emitOpError("gate = scalar needs log-decays g: [B, T, H]");
-    if (failed(check(getG(), "g", {B, T, H})))
+      return emitOpError("gate = scalar needs log-decays g: ") << bth << "]";
+    if (failed(check(getG(), "g", seq(B, T, H, std::nullopt))))
       return failure();
     break;
   case Gate::vector:
     if (!getG())
-      return emitOpError("gate = vector needs log-decays g: [B, T, H, Dk]");
-    if (failed(check(getG(), "g", {B, T, H, Dk})))
+      return emitOpError("gate = vector needs log-decays g: ") << bth
+                                                               << ", Dk]";
+    if (failed(check(getG(), "g", seq(B, T, H, Dk))))
       return failure();
     break;
   }
   if (getUpdate() == Update::delta) {
     if (!getBeta())
-      return emitOpError("update = delta needs beta: [B, T, H]");
-    if (failed(check(getBeta(), "beta", {B, T, H})))
+      return emitOpError("update = delta needs beta: ") << bth << "]";
+    if (failed(check(getBeta(), "beta", seq(B, T, H, std::nullopt))))
       return failure();
   } else if (getBeta()) {
     return emitOpError("update = additive takes no beta");
   }
   if (getH0() && failed(check(getH0(), "init", {B, H, Dk, Dv})))
     return failure();
-  if (failed(check(getO(), "o", {B, T, H, Dv})) ||
+  if (failed(check(getO(), "o", seq(B, T, H, Dv))) ||
       failed(check(getFinalState(), "final state", {B, H, Dk, Dv})))
     return failure();
   if (getO().getType().getElementType() != elem)
@@ -880,6 +893,22 @@ static ParseResult parseNormClause(OpAsmParser &p, NormAttr &attr) {
 static void printNormClause(OpAsmPrinter &p, Operation *, NormAttr attr) {
   if (attr && attr.getValue() != Norm::none)
     p << "norm = " << stringifyEnum(attr.getValue());
+}
+
+/// `layout = bthd|bhtd`, optional; `bthd` is not printed.
+static ParseResult parseLayoutClause(OpAsmParser &p,
+                                     SequenceLayoutAttr &attr) {
+  if (failed(p.parseOptionalKeyword("layout")))
+    return success();
+  if (p.parseEqual())
+    return failure();
+  return parseKeyword(p, attr);
+}
+
+static void printLayoutClause(OpAsmPrinter &p, Operation *,
+                              SequenceLayoutAttr attr) {
+  if (attr && attr.getValue() != SequenceLayout::bthd)
+    p << "layout = " << stringifyEnum(attr.getValue());
 }
 
 /// `0.5` or `(re, im)`.

@@ -521,8 +521,26 @@ LogicalResult Interpreter::recurrence(RecurrenceOp o) {
     h0 = *r;
   }
   const Tensor &Q = **tensor(o, o.getQ()), &V = **tensor(o, o.getV());
-  RecurrenceShape s{Q.shape[0], Q.shape[1], Q.shape[2], Q.shape[3],
-                    V.shape[3]};
+  // Heads first ([B, H, T, ...]): the formulas take [B, T, H, ...], so the
+  // sequence tensors swap their second and third dimensions going in, and
+  // o going out.
+  const bool headsFirst = o.getLayout() == SequenceLayout::bhtd;
+  RecurrenceShape s{Q.shape[0], Q.shape[headsFirst ? 2 : 1],
+                    Q.shape[headsFirst ? 1 : 2], Q.shape[3], V.shape[3]};
+  auto swap = [&](std::vector<double> &x, int64_t d1, int64_t d2) {
+    if (!headsFirst || x.empty())
+      return;
+    int64_t inner = int64_t(x.size()) / (s.B * d1 * d2);
+    std::vector<double> y(x.size());
+    for (int64_t b = 0; b < s.B; ++b)
+      for (int64_t i = 0; i < d1; ++i)
+        for (int64_t j = 0; j < d2; ++j)
+          std::copy_n(&x[((b * d1 + i) * d2 + j) * inner], inner,
+                      &y[((b * d2 + j) * d1 + i) * inner]);
+    x.swap(y);
+  };
+  for (std::vector<double> *x : {&*q, &*k, &*v, &g, &beta})
+    swap(*x, s.H, s.T);
   std::vector<double> out(s.B * s.T * s.H * s.Dv),
       state(s.B * s.H * s.Dk * s.Dv);
   ref::recurrence(s, int(o.getGate()), int(o.getUpdate()),
@@ -530,7 +548,9 @@ LogicalResult Interpreter::recurrence(RecurrenceOp o) {
                   g.empty() ? nullptr : g.data(),
                   beta.empty() ? nullptr : beta.data(),
                   h0.empty() ? nullptr : h0.data(), out.data(), state.data());
-  Tensor O{{s.B, s.T, s.H, s.Dv}, {}}, S{{s.B, s.H, s.Dk, s.Dv}, {}};
+  swap(out, s.T, s.H);
+  Tensor O{{s.B, headsFirst ? s.H : s.T, headsFirst ? s.T : s.H, s.Dv}, {}},
+      S{{s.B, s.H, s.Dk, s.Dv}, {}};
   for (double d : out)
     O.data.emplace_back(d, 0.0);
   for (double d : state)

@@ -98,6 +98,7 @@ size_t elementBytes(int64_t type) { return type == LINOP_REC_F32 ? 4 : 2; }
 /// One (batch entry, head) sequence, chunk by chunk; buffers reused.
 struct Sequence {
   int64_t T, H, Dk, Dv, C, decay, update, elem, outElem;
+  bool headsFirst;
   float scale;
   // The state; the chunk's q, k and u (rows of steps); k and the
   // log-decays transposed (rows of key channels), so that the products
@@ -110,7 +111,7 @@ struct Sequence {
         Dv(plan[LINOP_REC_DV]), C(plan[LINOP_REC_CHUNK]),
         decay(plan[LINOP_REC_DECAY]), update(plan[LINOP_REC_UPDATE]),
         elem(plan[LINOP_REC_ELEMENT]), outElem(plan[LINOP_REC_OUT_ELEMENT]),
-        scale(float(scale)), S(Dk * Dv), q(C * Dk), k(C * Dk), u(C * Dv),
+        headsFirst(plan[LINOP_REC_HEADS_FIRST] != 0), scale(float(scale)), S(Dk * Dv), q(C * Dk), k(C * Dk), u(C * Dv),
         kT(Dk * C), gT(Dk * C), beta(C), w(C), G(C * Dk), e(Dk), o(Dv), P(C * C),
         Lk(C * C) {}
 
@@ -159,7 +160,9 @@ struct Sequence {
 
   void run(const void *Q, const void *K, const void *V, const float *Gl,
            const float *Beta, const float *H0, void *O, float *Sout) {
-    const int64_t qs = H * Dk, vs = H * Dv; // elements between steps
+    // Elements between steps: H rows of D ([T, H, D]) or one row of D
+    // (heads first: [H, T, D]).
+    const int64_t heads = headsFirst ? 1 : H, qs = heads * Dk, vs = heads * Dv;
     for (int64_t i = 0; i < Dk * Dv; ++i)
       S[i] = H0 ? H0[i] : 0.0f;
     for (int64_t t0 = 0; t0 < T; t0 += C) {
@@ -171,11 +174,12 @@ struct Sequence {
         }
         for (int64_t j = 0; j < Dv; ++j)
           u[t * Dv + j] = load(V, (t0 + t) * vs + j, elem);
-        beta[t] = update ? Beta[(t0 + t) * H] : 1.0f;
+        beta[t] = update ? Beta[(t0 + t) * heads] : 1.0f;
         const int64_t width = decay == 2 ? Dk : 1;
         for (int64_t i = 0; i < width && decay; ++i)
           G[t * Dk + i] = gT[i * C + t] =
-              Gl[(t0 + t) * H * width + i] + (t ? G[(t - 1) * Dk + i] : 0.0f);
+              Gl[(t0 + t) * heads * width + i] +
+              (t ? G[(t - 1) * Dk + i] : 0.0f);
       }
       // The delta rule: u = (I + L)^-1 (v - W), L strictly lower, by
       // forward substitution.
@@ -247,15 +251,20 @@ void runRange(Sequence &seq, const int64_t *plan, void *const *ptrs,
   };
   const size_t in = elementBytes(seq.elem), out = elementBytes(seq.outElem);
   const int64_t gWidth = seq.decay == 2 ? Dk : 1;
+  // Where head h of a batch entry starts: h rows in ([T, H, D]) or h
+  // sequences of T rows ([H, T, D]).
+  auto head = [&](int64_t h, int64_t width) {
+    return seq.headsFirst ? h * seq.T * width : h * width;
+  };
   for (int64_t unit = begin; unit < end; ++unit) {
     const int64_t b = unit / H, h = unit % H;
     seq.run(
-        at(LINOP_REC_Q, b, h * Dk, in), at(LINOP_REC_K, b, h * Dk, in),
-        at(LINOP_REC_V, b, h * Dv, in),
-        reinterpret_cast<const float *>(at(LINOP_REC_G, b, h * gWidth, 4)),
-        reinterpret_cast<const float *>(at(LINOP_REC_BETA, b, h, 4)),
+        at(LINOP_REC_Q, b, head(h, Dk), in), at(LINOP_REC_K, b, head(h, Dk), in),
+        at(LINOP_REC_V, b, head(h, Dv), in),
+        reinterpret_cast<const float *>(at(LINOP_REC_G, b, head(h, gWidth), 4)),
+        reinterpret_cast<const float *>(at(LINOP_REC_BETA, b, head(h, 1), 4)),
         reinterpret_cast<const float *>(at(LINOP_REC_H0, b, h * Dk * Dv, 4)),
-        at(LINOP_REC_O, b, h * Dv, out),
+        at(LINOP_REC_O, b, head(h, Dv), out),
         reinterpret_cast<float *>(at(LINOP_REC_STATE, b, h * Dk * Dv, 4)));
   }
 }

@@ -25,6 +25,7 @@ struct Case {
   bool init;
   double gLow = -1.0;          // log-decays uniform in [gLow, 0)
   int64_t elem = LINOP_REC_F32; // q, k, v and o storage
+  bool headsFirst = false;      // [H, T, D] per entry instead of [T, H, D]
 };
 
 std::string name(const Case &c) {
@@ -33,7 +34,7 @@ std::string name(const Case &c) {
          std::to_string(c.Dv) + " chunk" + std::to_string(c.chunk) +
          " gate" + std::to_string(c.gate) + " update" +
          std::to_string(c.update) + (c.init ? " init" : "") + " elem" +
-         std::to_string(c.elem);
+         std::to_string(c.elem) + (c.headsFirst ? " heads-first" : "");
 }
 
 uint16_t narrow(float f, int64_t elem) {
@@ -106,31 +107,41 @@ void check(const Case &c) {
   const bool narrowIo = c.elem != LINOP_REC_F32;
   // Storage: rounded to the element type, so the reference sees the same
   // inputs.
+  // Where element i of an entry's [T, H, w] sequence tensor lies (w = 0:
+  // not a sequence tensor, in place).
+  auto place = [&](int64_t i, int64_t w) {
+    if (!c.headsFirst || w == 0)
+      return i;
+    int64_t t = i / (H * w), h = i / w % H, d = i % w;
+    return (h * T + t) * w + d;
+  };
   auto stored = [&](std::vector<double> &x, int64_t n, int64_t elem,
-                    std::vector<float> &f32, std::vector<uint16_t> &bits) {
+                    std::vector<float> &f32, std::vector<uint16_t> &bits,
+                    int64_t w) {
     int64_t stride = n + pad;
     f32.assign(B * stride, 0.0f);
     bits.assign(B * stride, 0);
     for (int64_t b = 0; b < B; ++b)
       for (int64_t i = 0; i < n; ++i) {
         double &val = x[b * n + i];
+        int64_t at = b * stride + place(i, w);
         if (elem == LINOP_REC_F32) {
-          f32[b * stride + i] = float(val);
-          val = f32[b * stride + i];
+          f32[at] = float(val);
+          val = f32[at];
         } else {
-          bits[b * stride + i] = narrow(float(val), elem);
-          val = widen(bits[b * stride + i], elem);
+          bits[at] = narrow(float(val), elem);
+          val = widen(bits[at], elem);
         }
       }
   };
   std::vector<float> qf, kf, vf, gf, bf, hf, scratch;
   std::vector<uint16_t> qb, kb, vb, unused;
-  stored(q, qn, c.elem, qf, qb);
-  stored(k, qn, c.elem, kf, kb);
-  stored(v, vn, c.elem, vf, vb);
-  stored(g, gn, LINOP_REC_F32, gf, unused);
-  stored(beta, T * H, LINOP_REC_F32, bf, unused);
-  stored(h0, sn, LINOP_REC_F32, hf, unused);
+  stored(q, qn, c.elem, qf, qb, Dk);
+  stored(k, qn, c.elem, kf, kb, Dk);
+  stored(v, vn, c.elem, vf, vb, Dv);
+  stored(g, gn, LINOP_REC_F32, gf, unused, c.gate == 2 ? Dk : 1);
+  stored(beta, T * H, LINOP_REC_F32, bf, unused, 1);
+  stored(h0, sn, LINOP_REC_F32, hf, unused, 0);
 
   const double scale = 1.0 / std::sqrt(double(Dk));
   std::vector<double> oRef(B * vn), sRef(B * sn);
@@ -161,6 +172,7 @@ void check(const Case &c) {
   plan[LINOP_REC_UPDATE] = c.update;
   plan[LINOP_REC_ELEMENT] = c.elem;
   plan[LINOP_REC_OUT_ELEMENT] = c.elem;
+  plan[LINOP_REC_HEADS_FIRST] = c.headsFirst;
   plan[LINOP_REC_Q] = add(narrowIo ? (void *)qb.data() : qf.data(), qn);
   plan[LINOP_REC_K] = add(narrowIo ? (void *)kb.data() : kf.data(), qn);
   plan[LINOP_REC_V] = add(narrowIo ? (void *)vb.data() : vf.data(), vn);
@@ -178,9 +190,10 @@ void check(const Case &c) {
 
   std::vector<double> oGot(B * vn), sGot(B * sn);
   for (int64_t b = 0; b < B; ++b) {
-    for (int64_t i = 0; i < vn; ++i)
-      oGot[b * vn + i] = narrowIo ? widen(ob[b * (vn + pad) + i], c.elem)
-                                  : of[b * (vn + pad) + i];
+    for (int64_t i = 0; i < vn; ++i) {
+      int64_t at = b * (vn + pad) + place(i, Dv);
+      oGot[b * vn + i] = narrowIo ? widen(ob[at], c.elem) : of[at];
+    }
     for (int64_t i = 0; i < sn; ++i)
       sGot[b * sn + i] = sf[b * (sn + pad) + i];
   }
@@ -224,6 +237,15 @@ TEST(Recurrence, SixteenBitStorage) {
     for (int update : {0, 1}) {
       Case c{2, 65, 2, 32, 16, 16, 1, update, true};
       c.elem = elem;
+      check(c);
+    }
+}
+
+TEST(Recurrence, HeadsFirstLayout) {
+  for (int gate : {0, 1, 2})
+    for (int update : {0, 1}) {
+      Case c{2, 45, 3, 16, 8, 16, gate, update, true};
+      c.headsFirst = true;
       check(c);
     }
 }

@@ -296,11 +296,11 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
     return f.emitError() << "@" << sig.func
                          << " has no results: a kernel must write something";
   sig.channels = channels.value_or(std::vector<int64_t>());
-  if (wholeRows)
-    sig.unitsPerRow = (*f.getBody().front().getOps<RecurrenceOp>().begin())
-                          .getQ()
-                          .getType()
-                          .getDimSize(2);
+  if (wholeRows) {
+    RecurrenceOp r = *f.getBody().front().getOps<RecurrenceOp>().begin();
+    sig.unitsPerRow = r.getQ().getType().getDimSize(
+        r.getLayout() == SequenceLayout::bhtd ? 1 : 2);
+  }
 
   // C names: the spec's own (%x -> x, a result after the value returned)
   // where they are C identifiers, else the positions (arg0, result0). An

@@ -1200,7 +1200,7 @@ struct CpuLowerKernelsPass
         int64_t(rec.getK()), int64_t(rec.getV()),
         opt(rec.getG()), opt(rec.getBeta()),
         opt(rec.getH0()), int64_t(rec.getO()),
-        opt(rec.getState())};
+        opt(rec.getState()), int64_t(rec.getHeadsFirst())};
     auto planType = LLVM::LLVMArrayType::get(i64, plan.size());
     std::string planName = (rec.getSymName() + "_plan").str();
     {

@@ -852,7 +852,9 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
                   "dimension)");
 
     ArrayRef<int64_t> qShape = rec.getQ().getType().getShape();
-    int64_t T = qShape[1], H = qShape[2], Dk = qShape[3],
+    const bool headsFirst = rec.getLayout() == SequenceLayout::bhtd;
+    int64_t T = qShape[headsFirst ? 2 : 1], H = qShape[headsFirst ? 1 : 2],
+            Dk = qShape[3],
             Dv = rec.getV().getType().getShape()[3];
     int64_t chunkSize = int64_t(rec.getChunkSize());
     if (chunkSize < 1)
@@ -878,6 +880,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         b.getF64FloatAttr(rec.getScaleOrDefault()), TypeAttr::get(elem),
         TypeAttr::get(outElem), I(*q), I(*k), I(*v), *g, *beta, *h0, I(args),
         ret.getNumOperands() == 2 ? I(args + 1) : IntegerAttr(),
+        headsFirst ? b.getUnitAttr() : UnitAttr(),
         I(std::llround(perStep * T * H)));
     return mlir::verify(kernel);
   }

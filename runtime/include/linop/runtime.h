@@ -116,6 +116,7 @@ enum {
   LINOP_REC_ELEMENT, LINOP_REC_OUT_ELEMENT, /* q, k, v; o */
   LINOP_REC_Q, LINOP_REC_K, LINOP_REC_V, LINOP_REC_G, LINOP_REC_BETA,
   LINOP_REC_H0, LINOP_REC_O, LINOP_REC_STATE,
+  LINOP_REC_HEADS_FIRST, /* 0: [T, H, D] per entry; 1: [H, T, D] */
   LINOP_REC_PLAN_SIZE
 };
 enum { LINOP_REC_F32, LINOP_REC_F16, LINOP_REC_BF16 };
@@ -123,8 +124,9 @@ enum { LINOP_REC_F32, LINOP_REC_F16, LINOP_REC_BF16 };
 /* The CPU's chunked recurrence: heads [begin, end) counted over batch entry
  * x head (unit u is head u % H of entry u / H), of
  * q, k: [T, H, Dk], v: [T, H, Dv], g: [T, H] or [T, H, Dk], beta: [T, H]
- * and h0: [H, Dk, Dv] (f32) per entry, at the entries' strides (elements);
- * writes o: [T, H, Dv] and the final state [H, Dk, Dv] (f32). Computes in
+ * (or [H, T, ...] with LINOP_REC_HEADS_FIRST) and h0: [H, Dk, Dv] (f32)
+ * per entry, at the entries' strides (elements); writes o: [T, H, Dv] (or
+ * [H, T, Dv]) and the final state [H, Dk, Dv] (f32). Computes in
  * f32, chunk by chunk: the dense products within a chunk, the state
  * between chunks, one forward substitution per chunk for the delta rule.
  * The kernel checked everything before the call; it cannot fail. */

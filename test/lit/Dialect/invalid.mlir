@@ -463,6 +463,24 @@ func.func @recurrence_vector_gate(%q: tensor<2x8x4x16xf32>, %g: tensor<2x8x4xf32
 
 // -----
 
+func.func @recurrence_heads_first(%q: tensor<2x4x8x16xf32>, %g: tensor<2x8x4xf32>) {
+  // expected-error @+1 {{g must have shape [2, 4, 8], got [2, 8, 4]}}
+  %o, %s = linop.recurrence %q, %q, %q gate = scalar(%g) update = additive layout = bhtd
+      : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x8x4xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x16x16xf32>)
+  return
+}
+
+// -----
+
+func.func @recurrence_layout_keyword(%q: tensor<2x4x8x16xf32>) {
+  // expected-error @+1 {{expected one of: bthd, bhtd; got 'thbd'}}
+  %o, %s = linop.recurrence %q, %q, %q gate = none update = additive layout = thbd
+      : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x16x16xf32>)
+  return
+}
+
+// -----
+
 func.func @recurrence_delta(%q: tensor<2x8x4x16xf32>) {
   // expected-error @+1 {{update = delta needs beta: [B, T, H]}}
   %o, %s = linop.recurrence %q, %q, %q gate = none update = delta

@@ -135,6 +135,15 @@ func.func @recurrences(%q: tensor<2x?x4x16xbf16>, %k: tensor<2x?x4x16xbf16>, %v:
   return
 }
 
+// Heads first: [B, H, T, D].
+// CHECK-LABEL: func.func @heads_first
+// CHECK: linop.recurrence %{{.*}}, %{{.*}}, %{{.*}} gate = scalar(%{{.*}}) update = additive layout = bhtd :
+func.func @heads_first(%q: tensor<2x4x?x16xf32>, %g: tensor<2x4x?xf32>) {
+  %o, %s = linop.recurrence %q, %q, %q gate = scalar(%g) update = additive layout = bhtd
+      : (tensor<2x4x?x16xf32>, tensor<2x4x?x16xf32>, tensor<2x4x?x16xf32>, tensor<2x4x?xf32>) -> (tensor<2x4x?x16xf32>, tensor<2x4x16x16xf32>)
+  return
+}
+
 // Weights as constants in the spec, inline or as a resource blob.
 // CHECK-LABEL: func.func @constant_weights
 func.func @constant_weights() -> !linop.op<2x2, f32> {

@@ -36,6 +36,19 @@ func.func @delta(%q: tensor<?x7x2x16xf32>, %k: tensor<?x7x2x16xf32>, %v: tensor<
 
 // -----
 
+// Heads first: T and H read from their places; the kernel says so.
+// CHECK-LABEL: linop_kernel.chunked_recurrence @linop_k_bhtd for "bhtd" decay = scalar update = additive
+// CHECK-SAME: h = 4 : i64, heads_first
+// CHECK-SAME: t = 200 : i64
+func.func @bhtd(%q: tensor<?x4x200x64xf32>, %g: tensor<?x4x200xf32>) -> tensor<?x4x200x64xf32> {
+  %o, %s = linop.recurrence %q, %q, %q gate = scalar(%g) update = additive layout = bhtd
+      : (tensor<?x4x200x64xf32>, tensor<?x4x200x64xf32>, tensor<?x4x200x64xf32>, tensor<?x4x200xf32>)
+      -> (tensor<?x4x200x64xf32>, tensor<?x4x64x64xf32>)
+  return %o : tensor<?x4x200x64xf32>
+}
+
+// -----
+
 // What the kernel does not cover says so at the recurrence.
 func.func @static_batch(%q: tensor<2x8x1x4xf32>) -> (tensor<2x8x1x4xf32>, tensor<2x1x4x4xf32>) {
   // expected-error @+1 {{linop-plan: @static_batch: q has type tensor<2x8x1x4xf32>: a recurrence's kernel takes a batch (a dynamic first dimension) of static shapes}}

@@ -78,3 +78,22 @@ func.func @long_sequence(%q: tensor<?x4096x1x128xf32>, %k: tensor<?x4096x1x128xf
       -> (tensor<?x4096x1x128xf32>, tensor<?x1x128x128xf32>)
   return %o, %s : tensor<?x4096x1x128xf32>, tensor<?x1x128x128xf32>
 }
+
+// Heads first ([B, H, T, D]): the gated delta rule with a vector gate.
+func.func @heads_first(%q: tensor<?x3x70x32xf32>, %k: tensor<?x3x70x32xf32>, %v: tensor<?x3x70x16xf32>,
+                       %g: tensor<?x3x70x32xf32>, %beta: tensor<?x3x70xf32>, %h0: tensor<?x3x32x16xf32>)
+    -> (tensor<?x3x70x16xf32>, tensor<?x3x32x16xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = vector(%g) update = delta(%beta) init(%h0) layout = bhtd {chunk_size = 16 : i64}
+      : (tensor<?x3x70x32xf32>, tensor<?x3x70x32xf32>, tensor<?x3x70x16xf32>, tensor<?x3x70x32xf32>, tensor<?x3x70xf32>, tensor<?x3x32x16xf32>)
+      -> (tensor<?x3x70x16xf32>, tensor<?x3x32x16xf32>)
+  return %o, %s : tensor<?x3x70x16xf32>, tensor<?x3x32x16xf32>
+}
+
+// Heads first, a scalar gate, bf16.
+func.func @heads_first_retention(%q: tensor<?x4x200x64xbf16>, %k: tensor<?x4x200x64xbf16>, %v: tensor<?x4x200x64xbf16>,
+                                 %g: tensor<?x4x200xf32>) -> tensor<?x4x200x64xbf16> {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive layout = bhtd
+      : (tensor<?x4x200x64xbf16>, tensor<?x4x200x64xbf16>, tensor<?x4x200x64xbf16>, tensor<?x4x200xf32>)
+      -> (tensor<?x4x200x64xbf16>, tensor<?x4x64x64xf32>)
+  return %o : tensor<?x4x200x64xbf16>
+}

@@ -78,6 +78,13 @@ def Linop_Update : I32EnumAttr<"Update", "state update of a recurrence", [
 }
 def Linop_UpdateAttr : EnumAttr<Linop_Dialect, Linop_Update, "update">;
 
+def Linop_SequenceLayout : I32EnumAttr<"SequenceLayout", "how a recurrence's tensors order batch, time and heads", [
+    I32EnumAttrCase<"bthd", 0>, I32EnumAttrCase<"bhtd", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::linop";
+}
+def Linop_SequenceLayoutAttr : EnumAttr<Linop_Dialect, Linop_SequenceLayout, "layout">;
+
 //===----------------------------------------------------------------------===//
 // The target a module is compiled for
 //===----------------------------------------------------------------------===//

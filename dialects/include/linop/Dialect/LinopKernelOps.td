@@ -381,7 +381,8 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
     head: per entry, q, k: `[t, h, dk]`, v: `[t, h, dv]` and o: `[t, h, dv]`
     of `element` (o: `out_element`), g: `[t, h]` (`decay = scalar`) or
     `[t, h, dk]` (`vector`), beta: `[t, h]` (`update = delta`), the initial
-    and final states `[h, dk, dv]`, all f32 but q, k, v and o. Operands are
+    and final states `[h, dk, dv]`, all f32 but q, k, v and o; with
+    `heads_first`, `[h, t, ...]` instead of `[t, h, ...]`. Operands are
     named by position (the function's arguments, then its results), as in a
     `kernel`. `chunk` steps at a time: dense products within a chunk, the
     state carried between chunks in f32, one triangular solve per chunk for
@@ -402,6 +403,7 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
                        OptionalAttr<I64Attr>:$g, OptionalAttr<I64Attr>:$beta,
                        OptionalAttr<I64Attr>:$h0, I64Attr:$o,
                        OptionalAttr<I64Attr>:$state,
+                       UnitAttr:$heads_first,
                        OptionalAttr<I64Attr>:$flops_per_row);
   let assemblyFormat = [{
     $sym_name `for` $function `decay` `=` $decay `update` `=` $update

@@ -567,7 +567,8 @@ def Linop_RecurrenceOp : Linop_Op<"recurrence", [AttrSizedOperandSegments]> {
 
     Results: `o: [B, T, H, Dv]` and the final state `[B, H, Dk, Dv]`.
     `scale` defaults to `1/sqrt(Dk)`. `chunk_size` changes how a kernel
-    computes, never what.
+    computes, never what. `layout = bhtd` orders q, k, v, g, beta and o
+    `[B, H, T, ...]` instead (states stay `[B, H, Dk, Dv]`).
 
     ```mlir
     %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive
@@ -582,13 +583,15 @@ def Linop_RecurrenceOp : Linop_Op<"recurrence", [AttrSizedOperandSegments]> {
                        Optional<RankedTensorOf<[AnyFloat]>>:$beta,
                        Optional<RankedTensorOf<[AnyFloat]>>:$h0,
                        Linop_GateAttr:$gate, Linop_UpdateAttr:$update,
+                       DefaultValuedAttr<Linop_SequenceLayoutAttr,
+                                         "::linop::SequenceLayout::bthd">:$layout,
                        DefaultValuedAttr<I64Attr, "64">:$chunk_size,
                        OptionalAttr<F64Attr>:$scale);
   let results = (outs RankedTensorOf<[AnyFloat]>:$o,
                       RankedTensorOf<[AnyFloat]>:$final_state);
   let assemblyFormat = [{
     $q `,` $k `,` $v `gate` `=` custom<Keyword>($gate) (`(` $g^ `)`)? `update` `=` custom<Keyword>($update) (`(` $beta^ `)`)?
-    (`init` `(` $h0^ `)`)? attr-dict `:` functional-type(operands, results)
+    (`init` `(` $h0^ `)`)? custom<LayoutClause>($layout) attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     /// The scale in force: the attribute, or 1/sqrt(Dk).
