@@ -862,7 +862,17 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     // The chunk: the spec's, at most T. Work per step: the chunk's causal
     // products (half of C x Dk and C x Dv) and the state's read and update;
     // the delta rule does each twice.
+    // A chunk's products take chunk^2 floats and a head's state Dk x Dv:
+    // bounded, so that a kernel never fails to allocate them.
+    if (Dk > 1024 || Dv > 1024)
+      return fail("Dk = " + Twine(Dk) + " and Dv = " + Twine(Dv) +
+                  ": a recurrence's kernel keeps a Dk x Dv state per head, "
+                  "with Dk and Dv at most 1024 so far");
     int64_t chunk = std::min(chunkSize, T);
+    if (chunk > 1024)
+      return fail("chunk_size " + Twine(chunkSize) +
+                  " is too large: a chunk's products take chunk^2 values, so "
+                  "kernels take chunks of at most 1024 steps");
     double perStep = double(chunk) * (Dk + Dv) + 4.0 * Dk * Dv;
     if (rec.getUpdate() == Update::delta)
       perStep *= 2;

@@ -83,3 +83,21 @@ func.func @f64_data(%q: tensor<?x8x1x4xf64>) -> tensor<?x8x1x4xf64> {
       : (tensor<?x8x1x4xf64>, tensor<?x8x1x4xf64>, tensor<?x8x1x4xf64>) -> (tensor<?x8x1x4xf64>, tensor<?x1x4x4xf64>)
   return %o : tensor<?x8x1x4xf64>
 }
+
+// -----
+
+func.func @huge_chunk(%q: tensor<?x4096x1x4xf32>) -> tensor<?x4096x1x4xf32> {
+  // expected-error @+1 {{linop-plan: @huge_chunk: chunk_size 4096 is too large: a chunk's products take chunk^2 values, so kernels take chunks of at most 1024 steps}}
+  %o, %s = linop.recurrence %q, %q, %q gate = none update = additive {chunk_size = 4096 : i64}
+      : (tensor<?x4096x1x4xf32>, tensor<?x4096x1x4xf32>, tensor<?x4096x1x4xf32>) -> (tensor<?x4096x1x4xf32>, tensor<?x1x4x4xf32>)
+  return %o : tensor<?x4096x1x4xf32>
+}
+
+// -----
+
+func.func @huge_state(%q: tensor<?x8x1x2048xf32>) -> tensor<?x8x1x2048xf32> {
+  // expected-error @+1 {{linop-plan: @huge_state: Dk = 2048 and Dv = 2048: a recurrence's kernel keeps a Dk x Dv state per head, with Dk and Dv at most 1024 so far}}
+  %o, %s = linop.recurrence %q, %q, %q gate = none update = additive
+      : (tensor<?x8x1x2048xf32>, tensor<?x8x1x2048xf32>, tensor<?x8x1x2048xf32>) -> (tensor<?x8x1x2048xf32>, tensor<?x1x2048x2048xf32>)
+  return %o : tensor<?x8x1x2048xf32>
+}
