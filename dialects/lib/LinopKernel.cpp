@@ -640,7 +640,10 @@ LogicalResult PermuteOp::verify() {
 }
 
 LogicalResult ChunkedRecurrenceOp::verify() {
-  for (int64_t d : {getT(), getH(), getDk(), getDv(), getChunk()})
+  // Read signed: I64Attr's accessors are unsigned, so -1 would pass.
+  auto at = [](IntegerAttr a) { return a ? a.getInt() : int64_t(-1); };
+  for (int64_t d : {at(getTAttr()), at(getHAttr()), at(getDkAttr()),
+                    at(getDvAttr()), at(getChunkAttr())})
     if (d < 1)
       return emitOpError("t, h, dk, dv and chunk must be >= 1");
   auto storage = [](Type t) { return t.isF32() || t.isF16() || t.isBF16(); };
@@ -654,14 +657,16 @@ LogicalResult ChunkedRecurrenceOp::verify() {
   if (!(getScale().convertToDouble() == getScale().convertToDouble()))
     return emitOpError("scale must be a number");
   // Every operand exists; inputs may repeat (q = k), outputs are their own.
-  SmallVector<int64_t> inputs{getQ(), getK(), getV()}, outputs{getO()};
-  for (std::optional<uint64_t> p : {getG(), getBeta(), getH0()})
+  SmallVector<int64_t> inputs{at(getQAttr()), at(getKAttr()), at(getVAttr())},
+      outputs{at(getOAttr())};
+  for (IntegerAttr p : {getGAttr(), getBetaAttr(), getH0Attr()})
     if (p)
-      inputs.push_back(int64_t(*p));
-  if (getState())
-    outputs.push_back(int64_t(*getState()));
+      inputs.push_back(p.getInt());
+  if (getStateAttr())
+    outputs.push_back(getStateAttr().getInt());
+  const int64_t operands = at(getOperandsAttr());
   for (int64_t p : llvm::concat<int64_t>(inputs, outputs))
-    if (p < 0 || p >= getOperands())
+    if (p < 0 || p >= operands)
       return emitOpError("operand #")
              << p << " does not exist (@" << getFunction() << " has "
              << getOperands() << " arguments and results)";
