@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-packages.sh cmake ninja-build g++ ccache python3 \
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools \
-  libfmt-dev libeigen3-dev libgtest-dev libfftw3-dev zlib1g-dev python3-numpy
+  libfmt-dev libeigen3-dev libgtest-dev libfftw3-dev zlib1g-dev python3-numpy python3-scipy
 
 jobs=$(nproc)
 if [ ! -f build/build.ninja ]; then

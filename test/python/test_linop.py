@@ -1,6 +1,6 @@
 """The Python module against numpy: results of compiled specs against
-numpy.fft and the defining sums, every bad call's exception, out=, the
-cache. Run by ctest (python-module) with Debian's python3 and numpy;
+numpy.fft, scipy.fft (where installed) and the defining sums, every bad
+call's exception, out=, the cache. Run by ctest (python-module) with Debian's python3 and numpy;
 exits 77 (skipped) where numpy is missing.
 
     test_linop.py PYTHON_DIR LINOPC WORK_DIR
@@ -197,6 +197,68 @@ class LinopModule(unittest.TestCase):
             lib.gla(q, k, v[:, :, :, :8], g, h0)
         self.assertIn("'v' must have shape (batch, 130, 3, 16)",
                       str(ctx.exception))
+
+    def test_trigonometric_transforms_against_scipy(self):
+        # DCT/DST types II-IV and the Walsh-Hadamard transform of real f64
+        # rows against scipy.fft and scipy.linalg (Debian's python3-scipy;
+        # skipped, saying so, without it).
+        try:
+            import scipy.fft
+            import scipy.linalg
+        except ImportError:
+            self.skipTest("scipy is not installed (apt install python3-scipy)")
+        cases = [("dct", "II", "ortho"), ("dct", "III", "ortho"),
+                 ("dct", "IV", "ortho"), ("dst", "II", "ortho"),
+                 ("dst", "III", "ortho"), ("dst", "IV", None)]
+        spec = ""
+        for op, kind, norm in cases:
+            attr = " norm = sqrt" if norm else ""
+            spec += """
+func.func @%s%s(%%x: tensor<?x48xf64>) -> tensor<?x48xf64> {
+  %%A = linop.%s %s%s : !linop.op<48x48, f64>
+  %%y = linop.apply %%A, %%x : (!linop.op<48x48, f64>, tensor<?x48xf64>) -> tensor<?x48xf64>
+  return %%y : tensor<?x48xf64>
+}""" % (op, kind, op, kind, attr)
+        spec += """
+func.func @wht(%x: tensor<?x64xf64>) -> tensor<?x64xf64> {
+  %H = linop.hadamard : !linop.op<64x64, f64>
+  %y = linop.apply %H, %x : (!linop.op<64x64, f64>, tensor<?x64xf64>) -> tensor<?x64xf64>
+  return %y : tensor<?x64xf64>
+}"""
+        path = os.path.join(WORK, "trig.mlir")
+        with open(path, "w") as f:
+            f.write(spec)
+        lib = linop.compile(path, target="cpu")
+        r = rng()
+        x = r.standard_normal((7, 48))
+        types = {"II": 2, "III": 3, "IV": 4}
+        n = x.shape[1]
+        for op, kind, norm in cases:
+            got = getattr(lib, op + kind)(x)
+            want = getattr(scipy.fft, op)(x, type=types[kind], norm=norm,
+                                          axis=1)
+            if norm is None:  # scipy's unnormalized sums are twice ours
+                want = want / 2
+            if op == "dst" and kind == "II" and norm:
+                # scipy before 1.11 (Debian 12 has 1.10) orthogonalizes
+                # DST-II/III at element 0, not N-1, so its "ortho" is not
+                # orthogonal (scipy#18452): scale its unnormalized DST-II.
+                want = scipy.fft.dst(x, type=2, axis=1) / 2 * np.sqrt(2 / n)
+                want[:, -1] /= np.sqrt(2)
+            if op == "dst" and kind == "III" and norm:
+                # The transpose of the orthonormal DST-II: scale the input,
+                # then scipy's unnormalized DST-III, which weighs x[N-1]
+                # once and the others twice.
+                z = x * np.sqrt(2 / n)
+                z[:, -1] /= np.sqrt(2)
+                z[:, :-1] /= 2
+                want = scipy.fft.dst(z, type=3, axis=1)
+            np.testing.assert_allclose(got, want, rtol=0,
+                                       atol=1e-12 * abs(want).max(),
+                                       err_msg=op + kind)
+        x = r.standard_normal((5, 64))
+        np.testing.assert_allclose(lib.wht(x), x @ scipy.linalg.hadamard(64),
+                                   rtol=0, atol=1e-12 * 64)
 
     def test_a_toeplitz_matrix_with_run_time_weights(self):
         # test/numerics/specs/convolutions.mlir: T[i, j] = t[i - j + 79],
