@@ -52,8 +52,19 @@ class LinopError(RuntimeError):
     """linopc failed, or a compiled function returned an error."""
 
 
+def _installed_linopc():
+    """linopc of the install this module came with (`cmake --install`
+    puts the module in PREFIX/lib/python3/dist-packages/linop and linopc in
+    PREFIX/bin), or None."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    prefix = os.path.normpath(os.path.join(here, "..", "..", "..", ".."))
+    path = os.path.join(prefix, "bin", "linopc")
+    return path if os.access(path, os.X_OK) else None
+
+
 def _linopc():
-    path = os.environ.get("LINOP_LINOPC") or shutil.which("linopc")
+    path = (os.environ.get("LINOP_LINOPC") or _installed_linopc() or
+            shutil.which("linopc"))
     if not path:
         raise LinopError("linopc not found: put it on PATH or set LINOP_LINOPC")
     return path
