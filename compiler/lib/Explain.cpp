@@ -127,11 +127,27 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     int64_t n = k.getN();
     KernelShape shape = kernelShape(k);
     int64_t nIn = n, nOut = n;
+    // Each end as global memory holds it: "512 x f32 (256 complex pairs)".
+    std::string in, out;
+    auto side = [&](int64_t len, std::optional<Type> global, bool packed) {
+      std::string t;
+      llvm::raw_string_ostream os(t);
+      if (packed)
+        os << 2 * len << " x " << *global << " (" << len << " " << elem
+           << " pairs)";
+      else
+        os << len << " x " << global.value_or(elem);
+      return t;
+    };
     for (Operation &op : k.steps()) {
-      if (auto l = dyn_cast<kernel::LoadOp>(op))
+      if (auto l = dyn_cast<kernel::LoadOp>(op)) {
         nIn = l.getN().value_or(n);
-      if (auto s = dyn_cast<kernel::StoreOp>(op))
+        in = side(nIn, l.getGlobal(), l.getPacked());
+      }
+      if (auto s = dyn_cast<kernel::StoreOp>(op)) {
         nOut = s.getN().value_or(n);
+        out = side(nOut, s.getGlobal(), s.getPacked());
+      }
     }
     os << "kernel @" << k.getSymName() << " (for @" << k.getFunction()
        << "): ";
@@ -139,11 +155,12 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
       os << k.subrowCount() << " sub-rows of " << n << " x " << elem
          << " per row: a pass through memory of a row too long for the chip "
             "(linop-split-kernels)\n";
-    else if (nIn == n && nOut == n)
+    else if (nIn == n && nOut == n && in == out &&
+             in == side(n, std::nullopt, false))
       os << n << " x " << elem << " per row\n";
     else
-      os << nIn << " -> " << nOut << " x " << elem
-         << " per row, padded to " << n << " in the tile\n";
+      os << in << " -> " << out << " per row, in a tile of " << n << " x "
+         << elem << "\n";
     if (target)
       target->explainSchedule(k, desc, os);
     int64_t limit;
