@@ -646,6 +646,12 @@ LogicalResult ChunkedRecurrenceOp::verify() {
                     at(getDvAttr()), at(getChunkAttr())})
     if (d < 1)
       return emitOpError("t, h, dk, dv and chunk must be >= 1");
+  // What a backend keeps per head: a chunk's products (chunk^2) and the
+  // state (dk x dv); bounded, so that no kernel fails to allocate them.
+  if (at(getChunkAttr()) > std::min<int64_t>(at(getTAttr()), 1024) ||
+      at(getDkAttr()) > 1024 || at(getDvAttr()) > 1024)
+    return emitOpError("chunk must be at most min(t, 1024), and dk and dv "
+                       "at most 1024");
   auto storage = [](Type t) { return t.isF32() || t.isF16() || t.isBF16(); };
   if (!storage(getElement()) || !storage(getOutElement()))
     return emitOpError("q, k, v and o are stored as f32, f16 or bf16, got ")

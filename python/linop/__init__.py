@@ -15,7 +15,8 @@ linopc writes is a plain shared object, and its manifest (<name>.json)
 says each function's operands, so no binding code is generated. Results
 are cached by content hash (the spec, the options, linopc's version and
 binary) in $LINOP_CACHE (default ~/.cache/linop).
-linopc comes from $LINOP_LINOPC, else from PATH. linop.load(folder) loads
+linopc comes from $LINOP_LINOPC, else (an installed module) its install's
+bin/linopc, else from PATH. linop.load(folder) loads
 a library linopc wrote elsewhere (a machine with a GPU need not have
 linopc).
 
@@ -57,8 +58,10 @@ def _installed_linopc():
     puts the module in PREFIX/lib/python3/dist-packages/linop and linopc in
     PREFIX/bin), or None."""
     here = os.path.dirname(os.path.abspath(__file__))
-    prefix = os.path.normpath(os.path.join(here, "..", "..", "..", ".."))
-    path = os.path.join(prefix, "bin", "linopc")
+    parts = here.split(os.sep)
+    if parts[-4:] != ["lib", "python3", "dist-packages", "linop"]:
+        return None  # a source checkout: PATH or LINOP_LINOPC
+    path = os.path.join(os.sep.join(parts[:-4]) or os.sep, "bin", "linopc")
     return path if os.access(path, os.X_OK) else None
 
 
@@ -66,7 +69,9 @@ def _linopc():
     path = (os.environ.get("LINOP_LINOPC") or _installed_linopc() or
             shutil.which("linopc"))
     if not path:
-        raise LinopError("linopc not found: put it on PATH or set LINOP_LINOPC")
+        raise LinopError("linopc not found: put it on PATH or set "
+                         "LINOP_LINOPC (an installed module runs its "
+                         "install's bin/linopc)")
     return path
 
 

@@ -19,6 +19,7 @@
 
 #include "linop/runtime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -104,7 +105,10 @@ struct Sequence {
   // log-decays transposed (rows of key channels), so that the products
   // over steps run along contiguous memory; the decayed products P[t][s]
   // = D(q_t, k_s) and, for the delta rule, Lk[t][s] = D(k_t, k_s).
-  std::vector<float> S, q, k, u, kT, gT, beta, w, G, e, o, P, Lk;
+  std::vector<float> S, q, k, u, kT, beta, w, e, o, P, Lk;
+  // Log-decays summed within the chunk, in double: a large sum must not
+  // swallow the small differences that are exponentiated.
+  std::vector<double> G, gT;
 
   explicit Sequence(const int64_t *plan, double scale)
       : T(plan[LINOP_REC_T]), H(plan[LINOP_REC_H]), Dk(plan[LINOP_REC_DK]),
@@ -112,11 +116,11 @@ struct Sequence {
         decay(plan[LINOP_REC_DECAY]), update(plan[LINOP_REC_UPDATE]),
         elem(plan[LINOP_REC_ELEMENT]), outElem(plan[LINOP_REC_OUT_ELEMENT]),
         headsFirst(plan[LINOP_REC_HEADS_FIRST] != 0), scale(float(scale)), S(Dk * Dv), q(C * Dk), k(C * Dk), u(C * Dv),
-        kT(Dk * C), gT(Dk * C), beta(C), w(C), G(C * Dk), e(Dk), o(Dv), P(C * C),
-        Lk(C * C) {}
+        kT(Dk * C), beta(C), w(C), e(Dk), o(Dv), P(C * C),
+        Lk(C * C), G(C * Dk), gT(Dk * C) {}
 
   /// log-decay cumulated to step t of the chunk, key channel i.
-  float g(int64_t t, int64_t i) const {
+  double g(int64_t t, int64_t i) const {
     return decay == 2 ? G[t * Dk + i] : G[t * Dk];
   }
   /// D(x_t, k_s) for s <= t (s < t when `strict`) into rows of `out`, x
@@ -131,9 +135,9 @@ struct Sequence {
       for (int64_t i = 0; i < Dk; ++i) {
         const float a = x[t * Dk + i], *ks = &kT[i * C];
         if (decay == 2) {
-          const float gti = G[t * Dk + i], *gs = &gT[i * C];
+          const double gti = G[t * Dk + i], *gs = &gT[i * C];
           for (int64_t s = 0; s < n; ++s)
-            row[s] += a * ks[s] * std::exp(gti - gs[s]);
+            row[s] += a * ks[s] * std::exp(float(gti - gs[s]));
         } else {
           for (int64_t s = 0; s < n; ++s)
             row[s] += a * ks[s];
@@ -141,14 +145,14 @@ struct Sequence {
       }
       if (decay == 1)
         for (int64_t s = 0; s < n; ++s)
-          row[s] *= std::exp(G[t * Dk] - G[s * Dk]);
+          row[s] *= std::exp(float(G[t * Dk] - G[s * Dk]));
     }
   }
   /// out[j] = sum_i (e^Gc_t[i] x[i]) S0[i][j].
   void readState(const float *x, int64_t t, float *out) {
-    const float f = decay == 1 ? std::exp(G[t * Dk]) : 1.0f;
+    const float f = decay == 1 ? std::exp(float(G[t * Dk])) : 1.0f;
     for (int64_t i = 0; i < Dk; ++i)
-      e[i] = decay == 2 ? x[i] * std::exp(G[t * Dk + i]) : x[i] * f;
+      e[i] = decay == 2 ? x[i] * std::exp(float(G[t * Dk + i])) : x[i] * f;
     for (int64_t j = 0; j < Dv; ++j)
       out[j] = 0;
     for (int64_t i = 0; i < Dk; ++i) {
@@ -177,9 +181,12 @@ struct Sequence {
         beta[t] = update ? Beta[(t0 + t) * heads] : 1.0f;
         const int64_t width = decay == 2 ? Dk : 1;
         for (int64_t i = 0; i < width && decay; ++i)
+          // A decay of exactly 0 (g = -inf, a reset) or below e^-1e4
+          // contributes 0 either way; clamped, the differences stay finite.
+          // NaN stays NaN.
           G[t * Dk + i] = gT[i * C + t] =
-              Gl[(t0 + t) * heads * width + i] +
-              (t ? G[(t - 1) * Dk + i] : 0.0f);
+              std::max(double(Gl[(t0 + t) * heads * width + i]), -1e4) +
+              (t ? G[(t - 1) * Dk + i] : 0.0);
       }
       // The delta rule: u = (I + L)^-1 (v - W), L strictly lower, by
       // forward substitution.
@@ -212,18 +219,18 @@ struct Sequence {
       // The state at the chunk's end (w: a scalar gate's decay from each
       // step to the end, the same for every key channel).
       for (int64_t s = 0; s < L; ++s)
-        w[s] = decay == 1 ? std::exp(G[(L - 1) * Dk] - G[s * Dk]) : 1.0f;
+        w[s] = decay == 1 ? std::exp(float(G[(L - 1) * Dk] - G[s * Dk])) : 1.0f;
       for (int64_t i = 0; i < Dk; ++i) {
         float *row = &S[i * Dv];
-        const float last = decay ? g(L - 1, i) : 0.0f;
+        const double last = decay ? g(L - 1, i) : 0.0;
         if (decay) {
-          const float a = std::exp(last);
+          const float a = std::exp(float(last));
           for (int64_t j = 0; j < Dv; ++j)
             row[j] *= a;
         }
         for (int64_t s = 0; s < L; ++s) {
           const float c = beta[s] * kT[i * C + s] *
-                          (decay == 2 ? std::exp(last - G[s * Dk + i])
+                          (decay == 2 ? std::exp(float(last - G[s * Dk + i]))
                                       : w[s]);
           const float *us = &u[s * Dv];
           for (int64_t j = 0; j < Dv; ++j)

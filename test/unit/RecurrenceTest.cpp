@@ -26,6 +26,8 @@ struct Case {
   double gLow = -1.0;          // log-decays uniform in [gLow, 0)
   int64_t elem = LINOP_REC_F32; // q, k, v and o storage
   bool headsFirst = false;      // [H, T, D] per entry instead of [T, H, D]
+  int64_t resetStep = -1;       // a step whose log-decays are all resetG
+  double resetG = 0.0;
 };
 
 std::string name(const Case &c) {
@@ -94,6 +96,10 @@ void check(const Case &c) {
   std::vector<double> k = linop::ref::randomReals(rng, B * qn);
   std::vector<double> v = linop::ref::randomReals(rng, B * vn);
   std::vector<double> g = linop::ref::randomReals(rng, B * gn, c.gLow, 0.0);
+  if (c.resetStep >= 0) // g[b, resetStep, ...] for every entry and head
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t i = 0; i < gn / T; ++i)
+        g[b * gn + c.resetStep * (gn / T) + i] = c.resetG;
   std::vector<double> beta = linop::ref::randomReals(rng, B * T * H, 0.0, 1.0);
   std::vector<double> h0 = linop::ref::randomReals(rng, B * sn);
   if (c.update) // the delta rule with unit keys, as DeltaNet normalizes them
@@ -248,6 +254,30 @@ TEST(Recurrence, HeadsFirstLayout) {
       c.headsFirst = true;
       check(c);
     }
+}
+
+TEST(Recurrence, ResetsAndHugeDecaysWithinAChunk) {
+  // A decay of exactly 0 (g = -inf: the state forgets everything) or of
+  // e^-1e8 in the middle of a chunk: later steps of that chunk still see
+  // the small differences of their own decays.
+  for (double reset : {-std::numeric_limits<double>::infinity(), -1e8, -1e5})
+    for (int gate : {1, 2})
+      for (int update : {0, 1}) {
+        Case c{2, 100, 2, 16, 8, 64, gate, update, true};
+        c.resetStep = 37;
+        c.resetG = reset;
+        check(c);
+      }
+}
+
+TEST(Recurrence, LongChunksKeepTheirAccuracy) {
+  // Sums of log-decays over 1024 steps reach -4e4; what is exponentiated
+  // is their differences, which must not lose digits to the sums.
+  for (int64_t chunk : {64, 1024}) {
+    Case c{1, 2048, 1, 16, 16, chunk, 2, 0, false};
+    c.gLow = -40.0;
+    check(c);
+  }
 }
 
 } // namespace

@@ -765,9 +765,11 @@ int runCompiled(ModuleOp spec, func::FuncOp func,
       continue;
     npy::Array a;
     a.dtype = b.dtype;
+    // The result's own shape after the batch ([C..., M], or a
+    // recurrence's [T, H, Dv]).
     a.shape = {entries};
-    a.shape.insert(a.shape.end(), sig->channels.begin(), sig->channels.end());
-    a.shape.push_back(b.rowElements());
+    ArrayRef<int64_t> dims = b.operand.type.getShape().drop_front();
+    a.shape.insert(a.shape.end(), dims.begin(), dims.end());
     size_t rowBytes = b.rowElements() * b.elemBytes();
     a.data.resize(rows * rowBytes);
     for (int64_t r = 0; r < rows; ++r)
