@@ -8,7 +8,11 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-packages.sh cmake ninja-build g++ ccache python3 \
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools \
-  libfmt-dev libeigen3-dev libgtest-dev libfftw3-dev zlib1g-dev python3-numpy python3-scipy
+  libfmt-dev libeigen3-dev libgtest-dev libfftw3-dev zlib1g-dev python3-numpy
+# SciPy only adds an independent reference to the Python test, which skips
+# that case without it: a failed install must not stop the build.
+bash scripts/install-packages.sh python3-scipy ||
+  echo "== python3-scipy could not be installed: the Python test's SciPy case will skip"
 
 jobs=$(nproc)
 if [ ! -f build/build.ninja ]; then
