@@ -126,7 +126,6 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     bool cplx = k.isComplex();
     int64_t n = k.getN();
     KernelShape shape = kernelShape(k);
-    int64_t nIn = n, nOut = n;
     // Each end as global memory holds it: "512 x f32 (256 complex pairs)".
     std::string in, out;
     auto side = [&](int64_t len, std::optional<Type> global, bool packed) {
@@ -140,14 +139,10 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
       return t;
     };
     for (Operation &op : k.steps()) {
-      if (auto l = dyn_cast<kernel::LoadOp>(op)) {
-        nIn = l.getN().value_or(n);
-        in = side(nIn, l.getGlobal(), l.getPacked());
-      }
-      if (auto s = dyn_cast<kernel::StoreOp>(op)) {
-        nOut = s.getN().value_or(n);
-        out = side(nOut, s.getGlobal(), s.getPacked());
-      }
+      if (auto l = dyn_cast<kernel::LoadOp>(op))
+        in = side(l.getN().value_or(n), l.getGlobal(), l.getPacked());
+      if (auto s = dyn_cast<kernel::StoreOp>(op))
+        out = side(s.getN().value_or(n), s.getGlobal(), s.getPacked());
     }
     os << "kernel @" << k.getSymName() << " (for @" << k.getFunction()
        << "): ";
@@ -155,8 +150,7 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
       os << k.subrowCount() << " sub-rows of " << n << " x " << elem
          << " per row: a pass through memory of a row too long for the chip "
             "(linop-split-kernels)\n";
-    else if (nIn == n && nOut == n && in == out &&
-             in == side(n, std::nullopt, false))
+    else if (in == out && in == side(n, std::nullopt, false))
       os << n << " x " << elem << " per row\n";
     else
       os << in << " -> " << out << " per row, in a tile of " << n << " x "
@@ -186,7 +180,8 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     os << "  per row: " << llvm::format("%.0f", shape.flops) << " flops, "
        << llvm::format("%.0f", bytes) << " bytes to and from global memory ("
        << llvm::format("%.2f", shape.flops / bytes) << " flops/byte)\n";
-  });  module.walk([&](kernel::ChunkedRecurrenceOp r) {
+  });
+  module.walk([&](kernel::ChunkedRecurrenceOp r) {
     int64_t T = r.getT(), H = r.getH(), Dk = r.getDk(), Dv = r.getDv(),
             C = r.getChunk();
     bool delta = r.getUpdate() == kernel::StateUpdate::delta;

@@ -646,12 +646,11 @@ LogicalResult ChunkedRecurrenceOp::verify() {
                     at(getDvAttr()), at(getChunkAttr())})
     if (d < 1)
       return emitOpError("t, h, dk, dv and chunk must be >= 1");
-  // What a backend keeps per head: a chunk's products (chunk^2) and the
-  // state (dk x dv); bounded, so that no kernel fails to allocate them.
-  if (at(getChunkAttr()) > std::min<int64_t>(at(getTAttr()), 1024) ||
-      at(getDkAttr()) > 1024 || at(getDvAttr()) > 1024)
-    return emitOpError("chunk must be at most min(t, 1024), and dk and dv "
-                       "at most 1024");
+  const int64_t most = kMaxRecurrenceDim;
+  if (at(getChunkAttr()) > std::min(at(getTAttr()), most) ||
+      at(getDkAttr()) > most || at(getDvAttr()) > most)
+    return emitOpError("chunk must be at most min(t, ")
+           << most << "), and dk and dv at most " << most;
   auto storage = [](Type t) { return t.isF32() || t.isF16() || t.isBF16(); };
   if (!storage(getElement()) || !storage(getOutElement()))
     return emitOpError("q, k, v and o are stored as f32, f16 or bf16, got ")

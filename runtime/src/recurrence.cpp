@@ -115,9 +115,9 @@ struct Sequence {
         Dv(plan[LINOP_REC_DV]), C(plan[LINOP_REC_CHUNK]),
         decay(plan[LINOP_REC_DECAY]), update(plan[LINOP_REC_UPDATE]),
         elem(plan[LINOP_REC_ELEMENT]), outElem(plan[LINOP_REC_OUT_ELEMENT]),
-        headsFirst(plan[LINOP_REC_HEADS_FIRST] != 0), scale(float(scale)), S(Dk * Dv), q(C * Dk), k(C * Dk), u(C * Dv),
-        kT(Dk * C), beta(C), w(C), e(Dk), o(Dv), P(C * C),
-        Lk(C * C), G(C * Dk), gT(Dk * C) {}
+        headsFirst(plan[LINOP_REC_HEADS_FIRST] != 0), scale(float(scale)),
+        S(Dk * Dv), q(C * Dk), k(C * Dk), u(C * Dv), kT(Dk * C), beta(C), w(C),
+        e(Dk), o(Dv), P(C * C), Lk(C * C), G(C * Dk), gT(Dk * C) {}
 
   /// log-decay cumulated to step t of the chunk, key channel i.
   double g(int64_t t, int64_t i) const {
@@ -229,9 +229,9 @@ struct Sequence {
             row[j] *= a;
         }
         for (int64_t s = 0; s < L; ++s) {
-          const float c = beta[s] * kT[i * C + s] *
-                          (decay == 2 ? std::exp(float(last - G[s * Dk + i]))
-                                      : w[s]);
+          const float c =
+              beta[s] * kT[i * C + s] *
+              (decay == 2 ? std::exp(float(last - G[s * Dk + i])) : w[s]);
           const float *us = &u[s * Dv];
           for (int64_t j = 0; j < Dv; ++j)
             row[j] += c * us[j];
@@ -266,7 +266,8 @@ void runRange(Sequence &seq, const int64_t *plan, void *const *ptrs,
   for (int64_t unit = begin; unit < end; ++unit) {
     const int64_t b = unit / H, h = unit % H;
     seq.run(
-        at(LINOP_REC_Q, b, head(h, Dk), in), at(LINOP_REC_K, b, head(h, Dk), in),
+        at(LINOP_REC_Q, b, head(h, Dk), in),
+        at(LINOP_REC_K, b, head(h, Dk), in),
         at(LINOP_REC_V, b, head(h, Dv), in),
         reinterpret_cast<const float *>(at(LINOP_REC_G, b, head(h, gWidth), 4)),
         reinterpret_cast<const float *>(at(LINOP_REC_BETA, b, head(h, 1), 4)),

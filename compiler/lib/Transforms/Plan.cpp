@@ -856,23 +856,23 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     int64_t T = qShape[headsFirst ? 2 : 1], H = qShape[headsFirst ? 1 : 2],
             Dk = qShape[3],
             Dv = rec.getV().getType().getShape()[3];
-    int64_t chunkSize = int64_t(rec.getChunkSize());
-    if (chunkSize < 1)
-      return fail("chunk_size must be >= 1, got " + Twine(chunkSize));
-    // The chunk: the spec's, at most T. Work per step: the chunk's causal
-    // products (half of C x Dk and C x Dv) and the state's read and update;
-    // the delta rule does each twice.
-    // A chunk's products take chunk^2 floats and a head's state Dk x Dv:
-    // bounded, so that a kernel never fails to allocate them.
-    if (Dk > 1024 || Dv > 1024)
+    // The chunk: the spec's (its verifier made it positive), at most T. A
+    // chunk's products take chunk^2 floats and a head's state Dk x Dv, so
+    // both are bounded (kernel::kMaxRecurrenceDim).
+    const int64_t most = kernel::kMaxRecurrenceDim;
+    int64_t chunkSize = int64_t(rec.getChunkSize()),
+            chunk = std::min(chunkSize, T);
+    if (Dk > most || Dv > most)
       return fail("Dk = " + Twine(Dk) + " and Dv = " + Twine(Dv) +
                   ": a recurrence's kernel keeps a Dk x Dv state per head, "
-                  "with Dk and Dv at most 1024 so far");
-    int64_t chunk = std::min(chunkSize, T);
-    if (chunk > 1024)
+                  "with Dk and Dv at most " + Twine(most) + " so far");
+    if (chunk > most)
       return fail("chunk_size " + Twine(chunkSize) +
                   " is too large: a chunk's products take chunk^2 values, so "
-                  "kernels take chunks of at most 1024 steps");
+                  "kernels take chunks of at most " + Twine(most) + " steps");
+    // Work per step: the chunk's causal products (half of C x Dk and
+    // C x Dv) and the state's read and update; the delta rule does each
+    // twice.
     double perStep = double(chunk) * (Dk + Dv) + 4.0 * Dk * Dv;
     if (rec.getUpdate() == Update::delta)
       perStep *= 2;

@@ -61,6 +61,10 @@ struct ButterflyRepeat {
 llvm::SmallVector<ButterflyRepeat>
 butterflyRepeats(llvm::ArrayRef<mlir::Operation *> steps, int64_t maxUnrolled);
 
+/// A recurrence kernel's largest chunk, Dk and Dv: what a backend keeps per
+/// head (chunk^2 products, a Dk x Dv state) stays bounded.
+constexpr int64_t kMaxRecurrenceDim = 1024;
+
 } // namespace linop::kernel
 
 #endif
