@@ -10,7 +10,8 @@
 # (no argument: all four; also python, the Python module with torch on the
 # GPU; conv, per-channel long convolutions against torch's FFT
 # convolution; quick-bench, bench-cuda's DFT and Hadamard
-# rows; clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
+# rows; recurrence, chunked recurrences against FLA (RECURRENCE_T picks T);
+# clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
 # NUMERICS_GROUPS picks numerics groups (default all).
 set -uo pipefail
@@ -110,7 +111,12 @@ if has sanitize; then
          "test/numerics/specs/diag.mlir --func conv_apply --batch 3"
          "test/numerics/specs/diag.mlir --func gate_bf16 --batch 3"
          "test/numerics/specs/families.mlir --func channel_conv --batch 3"
-         "test/numerics/specs/families.mlir --func gated_channel_conv --batch 3")
+         "test/numerics/specs/families.mlir --func gated_channel_conv --batch 3"
+         "test/numerics/specs/recurrences.mlir --func delta --batch 2"
+         "test/numerics/specs/recurrences.mlir --func gla --batch 1"
+         "test/numerics/specs/recurrences.mlir --func gla_delta --batch 2"
+         "test/numerics/specs/recurrences.mlir --func heads_first_retention --batch 1"
+         "test/numerics/specs/recurrences.mlir --func wide_v --batch 1")
   bad=0
   tools=(memcheck racecheck initcheck)
   for tool in "${tools[@]}"; do
@@ -143,6 +149,21 @@ if has conv; then
   # torch's FFT convolution and the copy in one process.
   python3 bench/cuda/conv_peer.py python .gpu/convbench 16 1024 4096 16384 > "$out/conv.log" 2>&1
   tee -a "$summary" < "$out/conv.log"
+fi
+
+if has recurrence; then
+  # Chunked recurrences against flash-linear-attention (fla-core and einops
+  # carried as wheels in .whl), bf16, B = 8, H = 16, D = 128.
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
+    --upgrade --target /tmp/site .whl/*.whl > "$out/recurrence.log" 2>&1
+  PYTHONPATH=/tmp/site python3 bench/cuda/recurrence_peer.py python .gpu/recbench 8 ${RECURRENCE_T:-2048 8192} >> "$out/recurrence.log" 2>&1
+  tee -a "$summary" < "$out/recurrence.log"
+  # The SASS: tensor-core instructions (HMMA) per kernel, registers, spills.
+  for c in .gpu/reccubin/*.cubin; do
+    cuobjdump -sass "$c" > "$out/recurrence.sass" 2>&1
+    note "sass $(basename "$c"): $(grep -c HMMA "$out/recurrence.sass") HMMA, $(grep -c 'MUFU.EX2' "$out/recurrence.sass") MUFU.EX2"
+    cuobjdump -res-usage "$c" 2>&1 | grep -E "Function|REG" | tee -a "$summary"
+  done
 fi
 
 if has python; then

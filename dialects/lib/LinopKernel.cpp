@@ -679,6 +679,24 @@ LogicalResult ChunkedRecurrenceOp::verify() {
     if (llvm::count(inputs, out) || llvm::count(outputs, out) > 1)
       return emitOpError("output operand #")
              << out << " is also another operand";
+  if (auto s = getScheduleAttr()) {
+    // The CUDA kernel's tiles: whole warps, and chunks and value tiles in
+    // the tensor cores' multiples of 16.
+    if (s.getThreads() < 32 || s.getThreads() > 1024 || s.getThreads() % 32)
+      return emitOpError("schedule: threads must be a multiple of 32 in [32, "
+                         "1024], got ")
+             << s.getThreads();
+    if (s.getChunk() < 16 || s.getChunk() > 256 || s.getChunk() % 16)
+      return emitOpError("schedule: chunk must be a multiple of 16 in [16, "
+                         "256], got ")
+             << s.getChunk();
+    if (s.getBlockV() < 16 || s.getBlockV() > 256 || s.getBlockV() % 16)
+      return emitOpError("schedule: block_v must be a multiple of 16 in [16, "
+                         "256], got ")
+             << s.getBlockV();
+    if (s.getShared() < 1)
+      return emitOpError("schedule: shared must be positive");
+  }
   return success();
 }
 

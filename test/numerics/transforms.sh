@@ -248,11 +248,8 @@ group_batch() {
 }
 group_recurrence() {
   # Chunked linear recurrences (specs/recurrences.mlir).
-  if [ "$target" = cuda ]; then
-    echo "recurrence: no CUDA kernel for linop.recurrence yet (issue 12); its cases run on the CPU" >&2
-    return 0
-  fi
-  for f in linear_attention retention gla delta gated_delta gla_delta one_step heads_first heads_first_retention; do
+  for f in linear_attention retention gla delta gated_delta gla_delta one_step heads_first heads_first_retention \
+           retention_bf16 gla_bf16 delta_f16 wide_v odd_v; do
     for b in 1 3; do check "$specs/recurrences.mlir" --func $f --batch $b; done
   done
   check "$specs/recurrences.mlir" --func long_sequence --batch 2

@@ -492,7 +492,7 @@ std::string entrySource(const Library &lib) {
           "rejected too. */\n";
     checkDisjoint(os, sig);
     os << "\n  if (rows == 0)\n    return LINOP_OK;\n  {\n"
-       << "    linopc_" << f << "_args a = {\n        {";
+       << "    linopc_" << f << "_args linopc_a = {\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << "(void *)" << sig.operands[i].name;
     os << "},\n        {";
@@ -512,7 +512,7 @@ std::string entrySource(const Library &lib) {
     os << "    /* Grain: at least " << grain << (units > 1 ? " heads" : " rows")
        << " per range, so that a range moves >= 32 KiB. */\n"
        << "    return linop_parallel_for(" << count << ", " << grain
-       << ", linopc_" << f << "_range, &a);\n  }\n}\n";
+       << ", linopc_" << f << "_range, &linopc_a);\n  }\n}\n";
   }
   return s;
 }
@@ -612,7 +612,7 @@ static linop_cuda_module *linopc_module;
          << ", " << o.name << "_bytes, " << elementBytes(o.element())
          << ")) != LINOP_OK)\n    return st;\n";
     os << "\n  if (rows == 0)\n    return LINOP_OK;\n  {\n"
-       << "    linop_cuda_args a = {\n        {";
+       << "    linop_cuda_args linopc_a = {\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << "(linop_cuda_deviceptr)(uintptr_t)"
          << sig.operands[i].name;
@@ -622,7 +622,7 @@ static linop_cuda_module *linopc_module;
     os << "},\n        rows, 0};\n"
        << "    st = linop_cuda_run(&linopc_module, &linopc_" << lib.name
        << "_image, linopc_" << f << "_kernels, " << launches.size()
-       << ", &a, stream);\n"
+       << ", &linopc_a, stream);\n"
        << "    return st == LINOP_OK ? LINOP_OK : linopc_fail(fn, st);\n  "
           "}\n}\n";
   }

@@ -459,7 +459,8 @@ bool compileCuda(ModuleOp kernels, llvm::StringRef specName, CudaCode &out,
   cuda::NvrtcResult r;
   std::string log;
   if (!cuda::compileCuda(specName.str() + ".cu", out.source,
-                         {cuda::deviceHeader()}, {}, r, log)) {
+                         {cuda::deviceHeader(), cuda::recurrenceHeader()}, {}, r,
+                         log)) {
     error = "NVRTC could not compile the kernels of " + specName.str() +
             " (a bug in the CUDA emitter; --emit=cuda shows the source):\n" +
             log;

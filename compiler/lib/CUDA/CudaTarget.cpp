@@ -248,6 +248,59 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
                                        1, 0, rowBytes);
 }
 
+int64_t linop::cuda::recurrenceSharedBytes(kernel::ChunkedRecurrenceOp rec,
+                                           int64_t chunk, int64_t blockV) {
+  int64_t dk = llvm::alignTo(rec.getDk(), 16);
+  int64_t gw = rec.getDecay() == kernel::Decay::vector ? dk : 1;
+  int64_t gates = rec.getDecay() == kernel::Decay::none ? 0 : chunk * gw;
+  // Log-decays in double; q, k, u, the products A, the state, beta in f32,
+  // rows padded by 4 words.
+  return 8 * gates + 4 * (2 * chunk * (dk + 4) + chunk * (blockV + 4) +
+                          chunk * (chunk + 4) + dk * (blockV + 4) + chunk);
+}
+
+FailureOr<kernel::CudaRecurrenceScheduleAttr>
+linop::cuda::chooseRecurrenceSchedule(kernel::ChunkedRecurrenceOp rec,
+                                      const GpuDescription &gpu,
+                                      std::string &why) {
+  const int64_t threads = 128, warps = threads / 32;
+  const int64_t dk = llvm::alignTo(rec.getDk(), 16);
+  // The state's rows stay in the registers of the block's warps.
+  if (dk > 256) {
+    why = "the CUDA recurrence kernel keeps the state in registers, which "
+          "holds Dk <= 256 key channels; this one has " +
+          std::to_string(rec.getDk()) + " (--target=cpu takes up to " +
+          std::to_string(kernel::kMaxRecurrenceDim) + ")";
+    return failure();
+  }
+  // Chunks of the spec's size rounded up to the tensor cores' 16, at most
+  // 64 (FLA's); value tiles of 64 columns, fewer where the state's
+  // registers (64 a thread) or shared memory run short.
+  int64_t chunk = std::clamp<int64_t>(llvm::alignTo(rec.getChunk(), 16), 16,
+                                      64);
+  int64_t rowTiles = (dk / 16 + warps - 1) / warps;
+  int64_t blockV = std::min<int64_t>(64, llvm::alignTo(rec.getDv(), 16));
+  while (blockV > 16 && rowTiles * blockV / 2 > 64)
+    blockV /= 2;
+  while (recurrenceSharedBytes(rec, chunk, blockV) > gpu.smem &&
+         (blockV > 16 || chunk > 16)) {
+    if (blockV > 16)
+      blockV /= 2;
+    else
+      chunk /= 2;
+  }
+  int64_t shared = recurrenceSharedBytes(rec, chunk, blockV);
+  if (shared > gpu.smem) {
+    why = "the CUDA recurrence kernel needs " + std::to_string(shared) +
+          " bytes of shared memory per block even with chunks of 16 steps; "
+          "the GPU has " +
+          std::to_string(gpu.smem);
+    return failure();
+  }
+  return kernel::CudaRecurrenceScheduleAttr::get(rec.getContext(), threads,
+                                                 chunk, blockV, shared);
+}
+
 LogicalResult linop::cuda::verifySchedule(kernel::KernelOp k,
                                           const GpuDescription &gpu) {
   auto s = dyn_cast_or_null<kernel::CudaScheduleAttr>(k.getScheduleAttr());

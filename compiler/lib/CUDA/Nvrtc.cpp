@@ -15,7 +15,8 @@
 #include <memory>
 
 // Generated from runtime/include/linop/cuda_device.h at configure time.
-#include "CudaDeviceHeader.inc"
+#include "cuda_device.inc"
+#include "cuda_recurrence.inc"
 
 namespace linop::cuda {
 namespace {
@@ -230,7 +231,11 @@ bool compileCuda(const std::string &name, const std::string &source,
 }
 
 std::pair<std::string, std::string> deviceHeader() {
-  return {"linop/cuda_device.h", kCudaDeviceHeader};
+  return {"linop/cuda_device.h", kHeader_cuda_device};
+}
+
+std::pair<std::string, std::string> recurrenceHeader() {
+  return {"linop/cuda_recurrence.h", kHeader_cuda_recurrence};
 }
 
 } // namespace linop::cuda

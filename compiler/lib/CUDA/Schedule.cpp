@@ -140,16 +140,16 @@ struct CudaSchedulePass
       return signalPassFailure();
     }
     GpuDescription gpu = gpuDescription(desc);
-    // Every recurrence is refused, so that each is reported at once.
-    bool refused = false;
     for (auto r : module.getOps<kernel::ChunkedRecurrenceOp>()) {
-      r.emitError("linop-cuda-schedule: @")
-          << r.getFunction() << ": the CUDA target has no kernel for a "
-          << "chunked recurrence yet; compile it with --target=cpu";
-      refused = true;
+      std::string why;
+      auto s = chooseRecurrenceSchedule(r, gpu, why);
+      if (failed(s)) {
+        r.emitError("linop-cuda-schedule: @") << r.getFunction() << ": "
+                                              << why;
+        return signalPassFailure();
+      }
+      r.setScheduleAttr(*s);
     }
-    if (refused)
-      return signalPassFailure();
     for (kernel::KernelOp k : module.getOps<kernel::KernelOp>()) {
       orderCommutingRuns(k);
       if (inPlace)

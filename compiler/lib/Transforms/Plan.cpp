@@ -891,7 +891,8 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
         TypeAttr::get(outElem), I(*q), I(*k), I(*v), *g, *beta, *h0, I(args),
         ret.getNumOperands() == 2 ? I(args + 1) : IntegerAttr(),
         headsFirst ? b.getUnitAttr() : UnitAttr(),
-        I(std::llround(perStep * T * H)));
+        I(std::llround(perStep * T * H)),
+        /*schedule=*/kernel::CudaRecurrenceScheduleAttr());
     return mlir::verify(kernel);
   }
 

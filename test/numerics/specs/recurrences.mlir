@@ -97,3 +97,50 @@ func.func @heads_first_retention(%q: tensor<?x4x200x64xbf16>, %k: tensor<?x4x200
       -> (tensor<?x4x200x64xbf16>, tensor<?x4x64x64xf32>)
   return %o : tensor<?x4x200x64xbf16>
 }
+
+// 16-bit storage at the sizes of models, for the CUDA kernel's tensor-core
+// products: a scalar gate with an initial state (bf16, D = 128, H = 12);
+// a vector gate (bf16, D = 128); the delta rule (f16, D = 64); value
+// columns in several tiles of the CUDA kernel (Dv = 192, and 100, not a
+// multiple of 16).
+func.func @retention_bf16(%q: tensor<?x300x12x128xbf16>, %k: tensor<?x300x12x128xbf16>, %v: tensor<?x300x12x128xbf16>,
+                          %g: tensor<?x300x12xf32>, %h0: tensor<?x12x128x128xf32>)
+    -> (tensor<?x300x12x128xbf16>, tensor<?x12x128x128xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive init(%h0)
+      : (tensor<?x300x12x128xbf16>, tensor<?x300x12x128xbf16>, tensor<?x300x12x128xbf16>, tensor<?x300x12xf32>, tensor<?x12x128x128xf32>)
+      -> (tensor<?x300x12x128xbf16>, tensor<?x12x128x128xf32>)
+  return %o, %s : tensor<?x300x12x128xbf16>, tensor<?x12x128x128xf32>
+}
+
+func.func @gla_bf16(%q: tensor<?x200x2x128xbf16>, %k: tensor<?x200x2x128xbf16>, %v: tensor<?x200x2x128xbf16>,
+                    %g: tensor<?x200x2x128xf32>) -> (tensor<?x200x2x128xbf16>, tensor<?x2x128x128xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = vector(%g) update = additive
+      : (tensor<?x200x2x128xbf16>, tensor<?x200x2x128xbf16>, tensor<?x200x2x128xbf16>, tensor<?x200x2x128xf32>)
+      -> (tensor<?x200x2x128xbf16>, tensor<?x2x128x128xf32>)
+  return %o, %s : tensor<?x200x2x128xbf16>, tensor<?x2x128x128xf32>
+}
+
+func.func @delta_f16(%q: tensor<?x1000x2x64xf16>, %k: tensor<?x1000x2x64xf16>, %v: tensor<?x1000x2x64xf16>,
+                     %beta: tensor<?x1000x2xf32>) -> (tensor<?x1000x2x64xf16>, tensor<?x2x64x64xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = none update = delta(%beta)
+      : (tensor<?x1000x2x64xf16>, tensor<?x1000x2x64xf16>, tensor<?x1000x2x64xf16>, tensor<?x1000x2xf32>)
+      -> (tensor<?x1000x2x64xf16>, tensor<?x2x64x64xf32>)
+  return %o, %s : tensor<?x1000x2x64xf16>, tensor<?x2x64x64xf32>
+}
+
+func.func @wide_v(%q: tensor<?x100x3x64xbf16>, %k: tensor<?x100x3x64xbf16>, %v: tensor<?x100x3x192xbf16>,
+                  %g: tensor<?x100x3xf32>, %h0: tensor<?x3x64x192xf32>)
+    -> (tensor<?x100x3x192xbf16>, tensor<?x3x64x192xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive init(%h0)
+      : (tensor<?x100x3x64xbf16>, tensor<?x100x3x64xbf16>, tensor<?x100x3x192xbf16>, tensor<?x100x3xf32>, tensor<?x3x64x192xf32>)
+      -> (tensor<?x100x3x192xbf16>, tensor<?x3x64x192xf32>)
+  return %o, %s : tensor<?x100x3x192xbf16>, tensor<?x3x64x192xf32>
+}
+
+func.func @odd_v(%q: tensor<?x90x2x40xf32>, %k: tensor<?x90x2x40xf32>, %v: tensor<?x90x2x100xf32>,
+                 %beta: tensor<?x90x2xf32>) -> (tensor<?x90x2x100xf32>, tensor<?x2x40x100xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = none update = delta(%beta) {chunk_size = 20 : i64}
+      : (tensor<?x90x2x40xf32>, tensor<?x90x2x40xf32>, tensor<?x90x2x100xf32>, tensor<?x90x2xf32>)
+      -> (tensor<?x90x2x100xf32>, tensor<?x2x40x100xf32>)
+  return %o, %s : tensor<?x90x2x100xf32>, tensor<?x2x40x100xf32>
+}

@@ -21,7 +21,9 @@
 
 namespace linop::kernel {
 class KernelOp;
+class ChunkedRecurrenceOp;
 class CudaScheduleAttr;
+class CudaRecurrenceScheduleAttr;
 } // namespace linop::kernel
 
 namespace linop::cuda {
@@ -48,6 +50,18 @@ std::unique_ptr<Target> createCudaTarget();
 mlir::FailureOr<kernel::CudaScheduleAttr>
 chooseSchedule(kernel::KernelOp kernel, const GpuDescription &gpu,
                std::string &why);
+
+/// The schedule linop-cuda-schedule gives a chunked recurrence, or failure
+/// with the reason (see linop/cuda_recurrence.h for the kernel).
+mlir::FailureOr<kernel::CudaRecurrenceScheduleAttr>
+chooseRecurrenceSchedule(kernel::ChunkedRecurrenceOp rec,
+                         const GpuDescription &gpu, std::string &why);
+
+/// Shared memory of one block of the recurrence kernel with chunk `chunk`
+/// and `blockV` value columns: linop_rec::sharedBytes, which the emitted
+/// code checks against this with a static_assert.
+int64_t recurrenceSharedBytes(kernel::ChunkedRecurrenceOp rec, int64_t chunk,
+                              int64_t blockV);
 
 /// Checks a kernel's schedule against the GPU (threads, shared memory per
 /// block, cluster size); an error at the kernel otherwise.

@@ -42,6 +42,10 @@ bool compileCuda(const std::string &name, const std::string &source,
 /// name ("linop/cuda_device.h") and text, ready for compileCuda's headers.
 std::pair<std::string, std::string> deviceHeader();
 
+/// runtime/include/linop/cuda_recurrence.h, the same way: the device
+/// template of the chunked recurrence kernels.
+std::pair<std::string, std::string> recurrenceHeader();
+
 } // namespace linop::cuda
 
 #endif // LINOP_CUDA_NVRTC_H

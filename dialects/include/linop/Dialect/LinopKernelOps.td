@@ -170,6 +170,24 @@ def LK_CudaScheduleAttr : LK_Attr<"CudaSchedule", "cuda"> {
   }];
 }
 
+def LK_CudaRecurrenceScheduleAttr : LK_Attr<"CudaRecurrenceSchedule",
+                                            "cuda_recurrence"> {
+  let summary = "how a CUDA kernel runs a chunked recurrence";
+  let description = [{
+    `#linop_kernel.cuda_recurrence<threads = 128, chunk = 64, block_v = 64,
+    shared = 140800>`: one block of `threads` threads per batch entry, head
+    and tile of `block_v` value columns; it walks the sequence `chunk` steps
+    at a time (a multiple of 16, the tensor cores' k) with the state in its
+    registers. `shared` is the dynamic shared memory of one block.
+  }];
+  let parameters = (ins "int64_t":$threads, "int64_t":$chunk,
+                        "int64_t":$block_v, "int64_t":$shared);
+  let assemblyFormat = [{
+    `<` `threads` `=` $threads `,` `chunk` `=` $chunk `,` `block_v` `=`
+    $block_v `,` `shared` `=` $shared `>`
+  }];
+}
+
 def LK_AnyPerm : AnyAttrOf<[LK_PermutationAttr, DenseI64ArrayAttr]>;
 def LK_AnyTwiddles : AnyAttrOf<[LK_TwiddlesAttr, ElementsAttr]>;
 
@@ -387,7 +405,8 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
     `kernel`. `chunk` steps at a time: dense products within a chunk, the
     state carried between chunks in f32, one triangular solve per chunk for
     the delta rule. `flops_per_row` (per batch entry) is for --explain and
-    --bench.
+    --bench. `schedule`, attached by linop-cuda-schedule, says how the CUDA
+    target runs it (the CPU target needs none).
 
     ```mlir
     linop_kernel.chunked_recurrence @linop_k_gla for "gla" decay = vector
@@ -404,7 +423,8 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
                        OptionalAttr<I64Attr>:$h0, I64Attr:$o,
                        OptionalAttr<I64Attr>:$state,
                        UnitAttr:$heads_first,
-                       OptionalAttr<I64Attr>:$flops_per_row);
+                       OptionalAttr<I64Attr>:$flops_per_row,
+                       OptionalAttr<LK_CudaRecurrenceScheduleAttr>:$schedule);
   let assemblyFormat = [{
     $sym_name `for` $function `decay` `=` $decay `update` `=` $update
     attr-dict

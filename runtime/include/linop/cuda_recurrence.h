@@ -1,0 +1,414 @@
+/*
+ * The chunked linear recurrence on the GPU: the device template that the
+ * CUDA kernels linopc emits for linop_kernel.chunked_recurrence
+ * instantiate, with the sizes of one spec function as constants (a config
+ * struct; see linop_rec::chunked_recurrence). NVRTC compiles it after
+ * linop/cuda_device.h, whose conversions it uses.
+ *
+ * One block runs one (batch entry, head, tile of BV value columns), chunk
+ * by chunk, with the state S [Dk x BV] in f32 registers from the first
+ * chunk to the last: no chunk state goes through global memory. Per chunk
+ * of C steps (runtime/src/recurrence.cpp derives the same algebra; Gc are
+ * the log-decays summed from the chunk's start, in double):
+ *
+ *   A[t][s] = beta_s D(x_t, k_s), s <= t     (x = q; x = k, s < t, for the
+ *                                             delta rule's correction)
+ *   u       = v - (e^Gc . k) S, then u_t -= sum_{s<t} A[t][s] u_s
+ *                                            (delta rule only)
+ *   o       = scale ((e^Gc . q) S + A u)
+ *   S       = e^Gc_C . S + (beta e^(Gc_C - Gc) . k)^T u
+ *
+ * With 16-bit q, k, v the four products run on tensor cores (mma.sync
+ * m16n8k16, operands rounded to the storage type, sums in f32), the
+ * contract of the Triton kernels people use; with f32 storage they run as
+ * f32 FMAs in the same fragment layout. A vector gate's decayed q.k
+ * products are exact f32 sums (each term its own exponential).
+ */
+#ifndef LINOP_CUDA_RECURRENCE_H
+#define LINOP_CUDA_RECURRENCE_H
+
+#define LINOP_REC_DEVICE static __device__ __forceinline__
+
+namespace linop_rec {
+
+/* Storage types (runtime.h: LINOP_REC_F32, _F16, _BF16). */
+enum { F32 = 0, F16 = 1, BF16 = 2 };
+
+template <int E> struct Storage {
+  typedef unsigned short type; /* raw bits */
+};
+template <> struct Storage<F32> {
+  typedef float type;
+};
+
+template <int E> LINOP_REC_DEVICE float toFloat(typename Storage<E>::type x) {
+  if constexpr (E == F32)
+    return x;
+  else if constexpr (E == F16)
+    return linop_f16_to_f32(x);
+  else
+    return linop_bf16_to_f32(x);
+}
+
+template <int E>
+LINOP_REC_DEVICE typename Storage<E>::type fromFloat(float v) {
+  if constexpr (E == F32)
+    return v;
+  else if constexpr (E == F16)
+    return linop_f32_to_f16(v);
+  else
+    return linop_f32_to_bf16(v);
+}
+
+/* Two floats as one 16-bit pair register of an mma operand: `lo` (the lower
+ * k index) in the lower half. cvt puts its first source in the upper half. */
+template <int E> LINOP_REC_DEVICE unsigned pack(float lo, float hi) {
+  unsigned r;
+  if constexpr (E == F16)
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  else
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+}
+
+/* c += a b for a warp: a 16 x 16 (row), b 16 x 8 (col), c 16 x 8 in f32. */
+template <int E>
+LINOP_REC_DEVICE void mma(float (&c)[4], unsigned a0, unsigned a1,
+                          unsigned a2, unsigned a3, unsigned b0, unsigned b1) {
+  if constexpr (E == F16)
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
+        "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+  else
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, "
+        "%3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+
+/* Where accumulator element e of column tile n lives, for this lane: the
+ * m16n8 fragment layout (rows g and g + 8, columns 2 t and 2 t + 1). */
+LINOP_REC_DEVICE int fragRow(int e) {
+  return ((threadIdx.x & 31) >> 2) + 8 * (e >> 1);
+}
+LINOP_REC_DEVICE int fragCol(int n, int e) {
+  return 8 * n + 2 * (threadIdx.x & 3) + (e & 1);
+}
+
+/* acc[n] += sum_{k < K} a(r, k) b(k, c) over the warp's 16 rows r and the
+ * NT * 8 columns c (column tile n: c = 8 n ... 8 n + 7). a and b read f32
+ * (shared memory); K is a multiple of 16. */
+template <int E, int NT, int K, class A, class B>
+LINOP_REC_DEVICE void warpProduct(float (&acc)[NT][4], const A &a,
+                                  const B &b) {
+  const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  if constexpr (E == F32) {
+#pragma unroll 4
+    for (int k = 0; k < K; ++k) {
+      const float a0 = a(g, k), a1 = a(g + 8, k);
+#pragma unroll
+      for (int n = 0; n < NT; ++n) {
+        const float b0 = b(k, 8 * n + 2 * t), b1 = b(k, 8 * n + 2 * t + 1);
+        acc[n][0] += a0 * b0;
+        acc[n][1] += a0 * b1;
+        acc[n][2] += a1 * b0;
+        acc[n][3] += a1 * b1;
+      }
+    }
+  } else {
+#pragma unroll 2
+    for (int k = 0; k < K; k += 16) {
+      const int c = k + 2 * t;
+      const unsigned a0 = pack<E>(a(g, c), a(g, c + 1)),
+                     a1 = pack<E>(a(g + 8, c), a(g + 8, c + 1)),
+                     a2 = pack<E>(a(g, c + 8), a(g, c + 9)),
+                     a3 = pack<E>(a(g + 8, c + 8), a(g + 8, c + 9));
+#pragma unroll
+      for (int n = 0; n < NT; ++n) {
+        const int col = 8 * n + g;
+        mma<E>(acc[n], a0, a1, a2, a3, pack<E>(b(c, col), b(c + 1, col)),
+               pack<E>(b(c + 8, col), b(c + 9, col)));
+      }
+    }
+  }
+}
+
+/* Shared memory of one block, in bytes (the schedule's `shared`). */
+template <class P> __host__ __device__ constexpr int sharedBytes() {
+  constexpr int DKP = (P::DK + 15) / 16 * 16;
+  constexpr int GW = P::DECAY == 2 ? DKP : 1;
+  return 8 * (P::DECAY ? P::C * GW : 0) +
+         4 * (2 * P::C * (DKP + 4) + P::C * (P::BV + 4) + P::C * (P::C + 4) +
+              DKP * (P::BV + 4) + P::C);
+}
+
+/* The kernel body. P holds the constants: T, H, DK, DV; C (the chunk, a
+ * multiple of 16), BV (value columns per block, a multiple of 16), THREADS;
+ * DECAY (0 none, 1 scalar, 2 vector), DELTA, HEADS_FIRST; ELEMENT and OUT
+ * (storage of q, k, v and of o); the operand positions Q, K, V, G, BETA,
+ * H0, O, STATE (-1: absent); SCALE. */
+template <class P>
+LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
+  constexpr int C = P::C, DK = P::DK, DV = P::DV, BV = P::BV, E = P::ELEMENT;
+  constexpr int DECAY = P::DECAY, THREADS = P::THREADS, WARPS = THREADS / 32;
+  constexpr int DKP = (DK + 15) / 16 * 16, MT = DKP / 16, SMT = (MT + WARPS - 1) / WARPS;
+  constexpr int NTV = BV / 8, NTC = C / 8, VT = (DV + BV - 1) / BV;
+  // Row strides of the shared tiles: 4 words of padding move the rows
+  // that one mma fragment reads at once onto different banks.
+  constexpr int QS = DKP + 4, VS = BV + 4, AS = C + 4, GW = DECAY == 2 ? DKP : 1;
+  // Elements from one step to the next: H rows ([T, H, D]) or one.
+  constexpr long long HS = P::HEADS_FIRST ? 1 : P::H;
+  typedef typename Storage<E>::type In;
+  typedef typename Storage<P::OUT>::type Out;
+  static_assert(C % 16 == 0 && BV % 16 == 0 && THREADS % 32 == 0, "tile shape");
+
+  double *G = reinterpret_cast<double *>(linop_dynamic_shared);
+  float *q = reinterpret_cast<float *>(G + (DECAY ? C * GW : 0));
+  float *k = q + C * QS, *u = k + C * QS, *A = u + C * VS, *S = A + C * AS;
+  float *beta = S + DKP * VS;
+
+  const int tid = threadIdx.x, warp = tid >> 5;
+  float state[SMT][NTV][4];
+  const long long units = args.batch * (long long)(P::H * VT);
+  for (long long unit = blockIdx.x; unit < units; unit += gridDim.x) {
+    const long long b = unit / (P::H * VT);
+    const int h = int(unit % (P::H * VT)) / VT, j0 = int(unit % VT) * BV;
+    // Operand `pos` of this batch entry at head h, rows of `width`.
+    auto at = [&](int pos, int width) -> long long {
+      return b * args.stride[pos] +
+             (P::HEADS_FIRST ? (long long)h * P::T * width : (long long)h * width);
+    };
+    const In *Q = reinterpret_cast<const In *>(args.ptr[P::Q]) + at(P::Q, DK);
+    const In *K = reinterpret_cast<const In *>(args.ptr[P::K]) + at(P::K, DK);
+    const In *V = reinterpret_cast<const In *>(args.ptr[P::V]) + at(P::V, DV) + j0;
+    Out *O = reinterpret_cast<Out *>(args.ptr[P::O]) + at(P::O, DV) + j0;
+
+    // The state: row i = 16 mt + fragRow, column j = fragCol of the
+    // warp's row tiles mt = warp, warp + WARPS, ...
+#pragma unroll
+    for (int m = 0; m < SMT; ++m)
+#pragma unroll
+      for (int n = 0; n < NTV; ++n)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+          const int i = 16 * (warp + WARPS * m) + fragRow(e), j = fragCol(n, e);
+          float x = 0;
+          if constexpr (P::H0 >= 0)
+            if (i < DK && j0 + j < DV)
+              x = reinterpret_cast<const float *>(args.ptr[P::H0])[
+                  b * args.stride[P::H0] + ((long long)h * DK + i) * DV + j0 + j];
+          state[m][n][e] = x;
+        }
+    auto shareState = [&] {
+#pragma unroll
+      for (int m = 0; m < SMT; ++m)
+        if (warp + WARPS * m < MT)
+#pragma unroll
+          for (int n = 0; n < NTV; ++n)
+#pragma unroll
+            for (int e = 0; e < 4; ++e)
+              S[(16 * (warp + WARPS * m) + fragRow(e)) * VS + fragCol(n, e)] =
+                  state[m][n][e];
+    };
+    shareState();
+
+    for (int t0 = 0; t0 < P::T; t0 += C) {
+      const int L = P::T - t0 < C ? P::T - t0 : C;
+      // The chunk, zero past T, DK and DV (zero rows add nothing; zero
+      // log-decays keep the chunk's last cumulated decay that of step L-1).
+      for (int x = tid; x < C * DKP; x += THREADS) {
+        const int t = x / DKP, i = x % DKP;
+        const bool in = t < L && i < DK;
+        const long long off = (long long)(t0 + t) * HS * DK + i;
+        q[t * QS + i] = in ? toFloat<E>(Q[off]) : 0.0f;
+        k[t * QS + i] = in ? toFloat<E>(K[off]) : 0.0f;
+      }
+      for (int x = tid; x < C * BV; x += THREADS) {
+        const int t = x / BV, j = x % BV;
+        u[t * VS + j] = t < L && j0 + j < DV
+                            ? toFloat<E>(V[(long long)(t0 + t) * HS * DV + j])
+                            : 0.0f;
+      }
+      if constexpr (DECAY != 0) {
+        constexpr int W = DECAY == 2 ? DK : 1;
+        const float *g = reinterpret_cast<const float *>(args.ptr[P::G]) + at(P::G, W);
+        for (int x = tid; x < C * GW; x += THREADS) {
+          const int t = x / GW, i = x % GW;
+          // A decay of 0 (g = -inf) or below e^-1e4 gives 0 either way;
+          // clamped, differences stay finite. NaN stays NaN.
+          const float raw = t < L && i < W ? g[(long long)(t0 + t) * HS * W + i] : 0.0f;
+          G[x] = raw < -1e4f ? -1e4 : double(raw);
+        }
+      }
+      if constexpr (P::DELTA)
+        for (int t = tid; t < C; t += THREADS)
+          beta[t] = t < L ? reinterpret_cast<const float *>(args.ptr[P::BETA])[
+                                at(P::BETA, 1) + (long long)(t0 + t) * HS]
+                          : 0.0f;
+      __syncthreads();
+      if constexpr (DECAY != 0) {
+        for (int i = tid; i < GW; i += THREADS)
+          for (int t = 1; t < C; ++t)
+            G[t * GW + i] += G[(t - 1) * GW + i];
+        __syncthreads();
+      }
+      // e^(Gc_t - Gc_s), or e^Gc_t when s < 0 (scalar gate).
+      auto decay = [&](int t, int s, int i) -> float {
+        if constexpr (DECAY == 0)
+          return 1.0f;
+        else if constexpr (DECAY == 1)
+          return expf(float(G[t] - (s < 0 ? 0.0 : G[s])));
+        else
+          return expf(float(G[t * GW + i] - (s < 0 ? 0.0 : G[s * GW + i])));
+      };
+
+      // A[t][s] = beta_s D(x_t, k_s) for s <= t (s < t if strict), else 0.
+      auto products = [&](const float *x, bool strict) {
+        if constexpr (DECAY == 2) {
+          for (int e = tid; e < C * C; e += THREADS) {
+            const int t = e / C, s = e % C;
+            float v = 0;
+            if (s < t || (s == t && !strict)) {
+              for (int i = 0; i < DK; ++i)
+                v += x[t * QS + i] * k[s * QS + i] * decay(t, s, i);
+              if constexpr (P::DELTA)
+                v *= beta[s];
+            }
+            A[t * AS + s] = v;
+          }
+        } else {
+          for (int rb = warp; rb < C / 16; rb += WARPS) {
+            float acc[NTC][4] = {};
+            warpProduct<E, NTC, DKP>(
+                acc, [&](int r, int i) { return x[(16 * rb + r) * QS + i]; },
+                [&](int i, int s) { return k[s * QS + i]; });
+#pragma unroll
+            for (int n = 0; n < NTC; ++n)
+#pragma unroll
+              for (int e = 0; e < 4; ++e) {
+                const int t = 16 * rb + fragRow(e), s = fragCol(n, e);
+                float v = 0;
+                if (s < t || (s == t && !strict)) {
+                  v = acc[n][e] * decay(t, s, 0);
+                  if constexpr (P::DELTA)
+                    v *= beta[s];
+                }
+                A[t * AS + s] = v;
+              }
+          }
+        }
+      };
+      // acc += (e^Gc . x) S for the warp's rows 16 rb ... 16 rb + 15.
+      auto readState = [&](float (&acc)[NTV][4], const float *x, int rb) {
+        warpProduct<E, NTV, DKP>(
+            acc,
+            [&](int r, int i) {
+              const int t = 16 * rb + r;
+              return DECAY == 2 ? x[t * QS + i] * decay(t, -1, i) : x[t * QS + i];
+            },
+            [&](int i, int j) { return S[i * VS + j]; });
+        if constexpr (DECAY == 1)
+#pragma unroll
+          for (int n = 0; n < NTV; ++n)
+#pragma unroll
+            for (int e = 0; e < 4; ++e)
+              acc[n][e] *= decay(16 * rb + fragRow(e), -1, 0);
+      };
+
+      if constexpr (P::DELTA) {
+        // u = (I + A)^-1 (v - (e^Gc . k) S): the corrections, then a
+        // forward substitution, one value column per thread.
+        products(k, true);
+        __syncthreads();
+        for (int rb = warp; rb < C / 16; rb += WARPS) {
+          float acc[NTV][4] = {};
+          readState(acc, k, rb);
+#pragma unroll
+          for (int n = 0; n < NTV; ++n)
+#pragma unroll
+            for (int e = 0; e < 4; ++e)
+              u[(16 * rb + fragRow(e)) * VS + fragCol(n, e)] -= acc[n][e];
+        }
+        __syncthreads();
+        for (int j = tid; j < BV; j += THREADS)
+          for (int t = 1; t < L; ++t) {
+            float x = u[t * VS + j];
+            for (int s = 0; s < t; ++s)
+              x -= A[t * AS + s] * u[s * VS + j];
+            u[t * VS + j] = x;
+          }
+        __syncthreads();
+      }
+
+      // o = scale ((e^Gc . q) S + A u), rows of steps t0 + t < T.
+      products(q, false);
+      __syncthreads();
+      for (int rb = warp; rb < C / 16; rb += WARPS) {
+        float acc[NTV][4] = {};
+        readState(acc, q, rb);
+        warpProduct<E, NTV, C>(
+            acc, [&](int r, int s) { return A[(16 * rb + r) * AS + s]; },
+            [&](int s, int j) { return u[s * VS + j]; });
+#pragma unroll
+        for (int n = 0; n < NTV; ++n)
+#pragma unroll
+          for (int e = 0; e < 4; ++e) {
+            const int t = 16 * rb + fragRow(e), j = fragCol(n, e);
+            if (t < L && j0 + j < DV)
+              O[(long long)(t0 + t) * HS * DV + j] =
+                  fromFloat<P::OUT>(P::SCALE * acc[n][e]);
+          }
+      }
+
+      // S = e^Gc_C . S + (beta e^(Gc_C - Gc) . k)^T u, in the registers.
+#pragma unroll
+      for (int m = 0; m < SMT; ++m) {
+        const int mt = warp + WARPS * m;
+        if (mt >= MT)
+          continue;
+#pragma unroll
+        for (int n = 0; n < NTV; ++n)
+#pragma unroll
+          for (int e = 0; e < 4; ++e)
+            state[m][n][e] *= decay(C - 1, -1, 16 * mt + fragRow(e));
+        warpProduct<E, NTV, C>(
+            state[m],
+            [&](int r, int s) {
+              const int i = 16 * mt + r;
+              float w = k[s * QS + i] * decay(C - 1, s, i);
+              if constexpr (P::DELTA)
+                w *= beta[s];
+              return w;
+            },
+            [&](int s, int j) { return u[s * VS + j]; });
+      }
+      // Every read of this chunk's tiles and of S is done.
+      __syncthreads();
+      shareState();
+    }
+
+    if constexpr (P::STATE >= 0) {
+      float *out = reinterpret_cast<float *>(args.ptr[P::STATE]) +
+                   b * args.stride[P::STATE] + (long long)h * DK * DV + j0;
+#pragma unroll
+      for (int m = 0; m < SMT; ++m)
+#pragma unroll
+        for (int n = 0; n < NTV; ++n)
+#pragma unroll
+          for (int e = 0; e < 4; ++e) {
+            const int i = 16 * (warp + WARPS * m) + fragRow(e), j = fragCol(n, e);
+            if (i < DK && j0 + j < DV)
+              out[(long long)i * DV + j] = state[m][n][e];
+          }
+    }
+    // The next unit's first writes (S, the tiles) wait for every read.
+    __syncthreads();
+  }
+}
+
+} // namespace linop_rec
+
+#undef LINOP_REC_DEVICE
+
+#endif
