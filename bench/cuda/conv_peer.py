@@ -19,28 +19,13 @@ try:
 except (ImportError, AssertionError) as e:
     sys.exit("conv_peer.py needs torch and a GPU: %s" % e)
 import linop
+from peer_timing import timed
 
 lib = linop.load(sys.argv[2])
 C = int(sys.argv[3])
 sizes = [int(s) for s in sys.argv[4:]]
 ELEMENTS = 1 << 26
 dtypes = {"bf16": torch.bfloat16, "f16": torch.float16}
-
-
-def timed(fn, rounds=20):
-    """Median milliseconds of fn() over `rounds` runs, after warm-up."""
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(rounds):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(
-            enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        b.synchronize()
-        times.append(a.elapsed_time(b))
-    return statistics.median(times)
 
 
 print("| conv | L | dtype | rows | Linop ms | torch FFT ms | Linop vs torch "

@@ -25,27 +25,12 @@ try:
 except ImportError as e:
     sys.exit("recurrence_peer.py needs fla-core (carry .whl): %s" % e)
 import linop
+from peer_timing import timed
 
 lib = linop.load(sys.argv[2])
 B = int(sys.argv[3])
 sizes = [int(s) for s in sys.argv[4:]]
 H, D = 16, 128
-
-
-def timed(fn, rounds=10):
-    """Median milliseconds of fn() over `rounds` runs, after warm-up."""
-    for _ in range(2):
-        fn()
-    times = []
-    for _ in range(rounds):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(
-            enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        b.synchronize()
-        times.append(a.elapsed_time(b))
-    return statistics.median(times)
 
 
 print("| recurrence | T | Linop ms | FLA ms | Linop vs FLA | copy ms | "

@@ -15,3 +15,10 @@ func.func @gate(%x: tensor<?x256xf32>, %w: tensor<256xf32>) -> tensor<?x256xf32>
   %y = linop.apply %D, %x : (!linop.op<256x256, f32>, tensor<?x256xf32>) -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
+func.func @retention(%q: tensor<?x100x2x32xbf16>, %k: tensor<?x100x2x32xbf16>, %v: tensor<?x100x2x32xbf16>,
+                     %g: tensor<?x100x2xf32>) -> (tensor<?x100x2x32xbf16>, tensor<?x2x32x32xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive
+      : (tensor<?x100x2x32xbf16>, tensor<?x100x2x32xbf16>, tensor<?x100x2x32xbf16>, tensor<?x100x2xf32>)
+      -> (tensor<?x100x2x32xbf16>, tensor<?x2x32x32xf32>)
+  return %o, %s : tensor<?x100x2x32xbf16>, tensor<?x2x32x32xf32>
+}

@@ -114,6 +114,20 @@ class Cuda(unittest.TestCase):
                                             device="cuda"))
         self.assertEqual((y.shape, y.dtype), ((5, 1024), torch.complex64))
 
+    def test_recurrence_on_the_gpu_matches_the_cpu(self):
+        # Both results (o and the final state) of a bf16 recurrence; the
+        # GPU's tensor-core products carry bf16's rounding.
+        q, k, v = (torch.randn(3, 100, 2, 32).to(torch.bfloat16)
+                   for _ in range(3))
+        g = torch.nn.functional.logsigmoid(torch.randn(3, 100, 2))
+        want = CPU.retention(q, k, v, g)
+        got = GPU.retention(*(t.cuda() for t in (q, k, v, g)))
+        self.assertEqual(len(got), 2)
+        for a, b in zip(got, want):
+            self.assertEqual(a.device.type, "cuda")
+            self.assertEqual((a.shape, a.dtype), (b.shape, b.dtype))
+            self.assertLess(rel(a.cpu().float(), b.double()), 2e-2)
+
     def test_cpu_tensors_on_the_cpu_library(self):
         x = torch.randn(7, 1024, dtype=torch.complex64)
         self.assertLess(rel(CPU.dft1024(x),

@@ -250,13 +250,17 @@ linop::cuda::chooseSchedule(kernel::KernelOp k, const GpuDescription &gpu,
 
 int64_t linop::cuda::recurrenceSharedBytes(kernel::ChunkedRecurrenceOp rec,
                                            int64_t chunk, int64_t blockV) {
-  int64_t dk = llvm::alignTo(rec.getDk(), 16);
+  int64_t dk = llvm::alignTo(rec.getDk(), 16), c = chunk, bv = blockV;
   int64_t gw = rec.getDecay() == kernel::Decay::vector ? dk : 1;
-  int64_t gates = rec.getDecay() == kernel::Decay::none ? 0 : chunk * gw;
-  // Log-decays in double; q, k, u, the products A, the state, beta in f32,
-  // rows padded by 4 words.
-  return 8 * gates + 4 * (2 * chunk * (dk + 4) + chunk * (blockV + 4) +
-                          chunk * (chunk + 4) + dk * (blockV + 4) + chunk);
+  int64_t gates = rec.getDecay() == kernel::Decay::none ? 0 : c * gw;
+  int64_t in = rec.getElement().isF32() ? 4 : 2;
+  bool delta = rec.getUpdate() == kernel::StateUpdate::delta;
+  // Log-decays in double, beta in f32; q, k, u^T, the products A and S^T
+  // in the storage type, rows padded by 8; the delta rule's u and
+  // correction products in f32, rows padded by 4.
+  return 8 * gates + 4 * c +
+         in * (2 * c * (dk + 8) + bv * (c + 8) + c * (c + 8) + bv * (dk + 8)) +
+         (delta ? 4 * (c * (bv + 4) + c * (c + 4)) : 0);
 }
 
 FailureOr<kernel::CudaRecurrenceScheduleAttr>

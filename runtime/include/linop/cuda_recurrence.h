@@ -23,6 +23,12 @@
  * contract of the Triton kernels people use; with f32 storage they run as
  * f32 FMAs in the same fragment layout. A vector gate's decayed q.k
  * products are exact f32 sums (each term its own exponential).
+ *
+ * The tiles in shared memory hold the storage type, each laid out so that
+ * an mma operand's pair of consecutive k values is one 32-bit word (k^T
+ * and S^T for the B operands, u^T for both products with u), with rows
+ * padded by 8 elements: the 32 lanes' words of a fragment then fall in 32
+ * banks.
  */
 #ifndef LINOP_CUDA_RECURRENCE_H
 #define LINOP_CUDA_RECURRENCE_H
@@ -87,6 +93,37 @@ LINOP_REC_DEVICE void mma(float (&c)[4], unsigned a0, unsigned a1,
         : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 
+/* One operand register: two consecutive k values, packed 16-bit pairs
+ * (the mma's) or, with f32 storage, a float2. */
+template <int E> struct Pair {
+  typedef unsigned type;
+};
+template <> struct Pair<F32> {
+  typedef float2 type;
+};
+
+template <int E>
+LINOP_REC_DEVICE typename Pair<E>::type makePair(float lo, float hi) {
+  if constexpr (E == F32) {
+    float2 r;
+    r.x = lo;
+    r.y = hi;
+    return r;
+  } else {
+    return pack<E>(lo, hi);
+  }
+}
+
+/* The pair at p[0], p[1] of a tile (p 4-byte aligned, 8 with f32). */
+template <int E>
+LINOP_REC_DEVICE typename Pair<E>::type
+loadPair(const typename Storage<E>::type *p) {
+  if constexpr (E == F32)
+    return *reinterpret_cast<const float2 *>(p);
+  else
+    return *reinterpret_cast<const unsigned *>(p);
+}
+
 /* Where accumulator element e of column tile n lives, for this lane: the
  * m16n8 fragment layout (rows g and g + 8, columns 2 t and 2 t + 1). */
 LINOP_REC_DEVICE int fragRow(int e) {
@@ -97,50 +134,51 @@ LINOP_REC_DEVICE int fragCol(int n, int e) {
 }
 
 /* acc[n] += sum_{k < K} a(r, k) b(k, c) over the warp's 16 rows r and the
- * NT * 8 columns c (column tile n: c = 8 n ... 8 n + 7). a and b read f32
- * (shared memory); K is a multiple of 16. */
+ * NT * 8 columns c (column tile n: c = 8 n ... 8 n + 7); K is a multiple of
+ * 16. a(r, k) gives the pair of (r, k) and (r, k + 1), b(k, c) that of
+ * (k, c) and (k + 1, c), k even. */
 template <int E, int NT, int K, class A, class B>
 LINOP_REC_DEVICE void warpProduct(float (&acc)[NT][4], const A &a,
                                   const B &b) {
   const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   if constexpr (E == F32) {
-#pragma unroll 4
-    for (int k = 0; k < K; ++k) {
-      const float a0 = a(g, k), a1 = a(g + 8, k);
+#pragma unroll 2
+    for (int k = 0; k < K; k += 2) {
+      const float2 a0 = a(g, k), a1 = a(g + 8, k);
 #pragma unroll
       for (int n = 0; n < NT; ++n) {
-        const float b0 = b(k, 8 * n + 2 * t), b1 = b(k, 8 * n + 2 * t + 1);
-        acc[n][0] += a0 * b0;
-        acc[n][1] += a0 * b1;
-        acc[n][2] += a1 * b0;
-        acc[n][3] += a1 * b1;
+        const float2 b0 = b(k, 8 * n + 2 * t), b1 = b(k, 8 * n + 2 * t + 1);
+        acc[n][0] += a0.x * b0.x + a0.y * b0.y;
+        acc[n][1] += a0.x * b1.x + a0.y * b1.y;
+        acc[n][2] += a1.x * b0.x + a1.y * b0.y;
+        acc[n][3] += a1.x * b1.x + a1.y * b1.y;
       }
     }
   } else {
 #pragma unroll 2
     for (int k = 0; k < K; k += 16) {
       const int c = k + 2 * t;
-      const unsigned a0 = pack<E>(a(g, c), a(g, c + 1)),
-                     a1 = pack<E>(a(g + 8, c), a(g + 8, c + 1)),
-                     a2 = pack<E>(a(g, c + 8), a(g, c + 9)),
-                     a3 = pack<E>(a(g + 8, c + 8), a(g + 8, c + 9));
+      const unsigned a0 = a(g, c), a1 = a(g + 8, c), a2 = a(g, c + 8),
+                     a3 = a(g + 8, c + 8);
 #pragma unroll
       for (int n = 0; n < NT; ++n) {
         const int col = 8 * n + g;
-        mma<E>(acc[n], a0, a1, a2, a3, pack<E>(b(c, col), b(c + 1, col)),
-               pack<E>(b(c + 8, col), b(c + 9, col)));
+        mma<E>(acc[n], a0, a1, a2, a3, b(c, col), b(c + 8, col));
       }
     }
   }
 }
 
-/* Shared memory of one block, in bytes (the schedule's `shared`). */
+/* The block's shared memory, in bytes (the schedule's `shared`); the same
+ * carving as chunked_recurrence's. */
 template <class P> __host__ __device__ constexpr int sharedBytes() {
-  constexpr int DKP = (P::DK + 15) / 16 * 16;
+  constexpr int DKP = (P::DK + 15) / 16 * 16, C = P::C, BV = P::BV;
   constexpr int GW = P::DECAY == 2 ? DKP : 1;
-  return 8 * (P::DECAY ? P::C * GW : 0) +
-         4 * (2 * P::C * (DKP + 4) + P::C * (P::BV + 4) + P::C * (P::C + 4) +
-              DKP * (P::BV + 4) + P::C);
+  constexpr int in = P::ELEMENT == F32 ? 4 : 2;
+  return 8 * (P::DECAY ? C * GW : 0) + 4 * C +
+         in * (2 * C * (DKP + 8) + BV * (C + 8) + C * (C + 8) +
+               BV * (DKP + 8)) +
+         (P::DELTA ? 4 * (C * (BV + 4) + C * (C + 4)) : 0);
 }
 
 /* The kernel body. P holds the constants: T, H, DK, DV; C (the chunk, a
@@ -152,21 +190,28 @@ template <class P>
 LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
   constexpr int C = P::C, DK = P::DK, DV = P::DV, BV = P::BV, E = P::ELEMENT;
   constexpr int DECAY = P::DECAY, THREADS = P::THREADS, WARPS = THREADS / 32;
-  constexpr int DKP = (DK + 15) / 16 * 16, MT = DKP / 16, SMT = (MT + WARPS - 1) / WARPS;
+  constexpr int DKP = (DK + 15) / 16 * 16, MT = DKP / 16,
+                SMT = (MT + WARPS - 1) / WARPS;
   constexpr int NTV = BV / 8, NTC = C / 8, VT = (DV + BV - 1) / BV;
-  // Row strides of the shared tiles: 4 words of padding move the rows
-  // that one mma fragment reads at once onto different banks.
-  constexpr int QS = DKP + 4, VS = BV + 4, AS = C + 4, GW = DECAY == 2 ? DKP : 1;
+  // Row strides of the tiles (elements).
+  constexpr int QS = DKP + 8, US = C + 8, AS = C + 8, SS = DKP + 8;
+  constexpr int FS = BV + 4, LS = C + 4, GW = DECAY == 2 ? DKP : 1;
   // Elements from one step to the next: H rows ([T, H, D]) or one.
   constexpr long long HS = P::HEADS_FIRST ? 1 : P::H;
   typedef typename Storage<E>::type In;
   typedef typename Storage<P::OUT>::type Out;
-  static_assert(C % 16 == 0 && BV % 16 == 0 && THREADS % 32 == 0, "tile shape");
+  static_assert(C % 16 == 0 && BV % 16 == 0 && THREADS % 32 == 0,
+                "tile shape");
 
+  // Log-decays summed within the chunk (double); beta; then the tiles:
+  // q and k [C][QS], u^T [BV][US], the products A [C][AS], S^T [BV][SS];
+  // for the delta rule, u [C][FS] and the correction products [C][LS] in
+  // f32 for the forward substitution.
   double *G = reinterpret_cast<double *>(linop_dynamic_shared);
-  float *q = reinterpret_cast<float *>(G + (DECAY ? C * GW : 0));
-  float *k = q + C * QS, *u = k + C * QS, *A = u + C * VS, *S = A + C * AS;
-  float *beta = S + DKP * VS;
+  float *beta = reinterpret_cast<float *>(G + (DECAY ? C * GW : 0));
+  In *q = reinterpret_cast<In *>(beta + C);
+  In *k = q + C * QS, *uT = k + C * QS, *A = uT + BV * US, *ST = A + C * AS;
+  float *uf = reinterpret_cast<float *>(ST + BV * SS), *Lf = uf + C * FS;
 
   const int tid = threadIdx.x, warp = tid >> 5;
   float state[SMT][NTV][4];
@@ -176,12 +221,14 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
     const int h = int(unit % (P::H * VT)) / VT, j0 = int(unit % VT) * BV;
     // Operand `pos` of this batch entry at head h, rows of `width`.
     auto at = [&](int pos, int width) -> long long {
-      return b * args.stride[pos] +
-             (P::HEADS_FIRST ? (long long)h * P::T * width : (long long)h * width);
+      return b * args.stride[pos] + (P::HEADS_FIRST
+                                         ? (long long)h * P::T * width
+                                         : (long long)h * width);
     };
     const In *Q = reinterpret_cast<const In *>(args.ptr[P::Q]) + at(P::Q, DK);
     const In *K = reinterpret_cast<const In *>(args.ptr[P::K]) + at(P::K, DK);
-    const In *V = reinterpret_cast<const In *>(args.ptr[P::V]) + at(P::V, DV) + j0;
+    const In *V =
+        reinterpret_cast<const In *>(args.ptr[P::V]) + at(P::V, DV) + j0;
     Out *O = reinterpret_cast<Out *>(args.ptr[P::O]) + at(P::O, DV) + j0;
 
     // The state: row i = 16 mt + fragRow, column j = fragCol of the
@@ -196,10 +243,12 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
           float x = 0;
           if constexpr (P::H0 >= 0)
             if (i < DK && j0 + j < DV)
-              x = reinterpret_cast<const float *>(args.ptr[P::H0])[
-                  b * args.stride[P::H0] + ((long long)h * DK + i) * DV + j0 + j];
+              x = reinterpret_cast<const float *>(
+                  args.ptr[P::H0])[b * args.stride[P::H0] +
+                                   ((long long)h * DK + i) * DV + j0 + j];
           state[m][n][e] = x;
         }
+    // S^T in the storage type, the B operand of the reads of the state.
     auto shareState = [&] {
 #pragma unroll
       for (int m = 0; m < SMT; ++m)
@@ -208,8 +257,8 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
           for (int n = 0; n < NTV; ++n)
 #pragma unroll
             for (int e = 0; e < 4; ++e)
-              S[(16 * (warp + WARPS * m) + fragRow(e)) * VS + fragCol(n, e)] =
-                  state[m][n][e];
+              ST[fragCol(n, e) * SS + 16 * (warp + WARPS * m) + fragRow(e)] =
+                  fromFloat<E>(state[m][n][e]);
     };
     shareState();
 
@@ -221,30 +270,35 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
         const int t = x / DKP, i = x % DKP;
         const bool in = t < L && i < DK;
         const long long off = (long long)(t0 + t) * HS * DK + i;
-        q[t * QS + i] = in ? toFloat<E>(Q[off]) : 0.0f;
-        k[t * QS + i] = in ? toFloat<E>(K[off]) : 0.0f;
+        q[t * QS + i] = in ? Q[off] : In(0);
+        k[t * QS + i] = in ? K[off] : In(0);
       }
       for (int x = tid; x < C * BV; x += THREADS) {
         const int t = x / BV, j = x % BV;
-        u[t * VS + j] = t < L && j0 + j < DV
-                            ? toFloat<E>(V[(long long)(t0 + t) * HS * DV + j])
-                            : 0.0f;
+        const In v = t < L && j0 + j < DV ? V[(long long)(t0 + t) * HS * DV + j]
+                                          : In(0);
+        uT[j * US + t] = v;
+        if constexpr (P::DELTA)
+          uf[t * FS + j] = toFloat<E>(v);
       }
       if constexpr (DECAY != 0) {
         constexpr int W = DECAY == 2 ? DK : 1;
-        const float *g = reinterpret_cast<const float *>(args.ptr[P::G]) + at(P::G, W);
+        const float *g =
+            reinterpret_cast<const float *>(args.ptr[P::G]) + at(P::G, W);
         for (int x = tid; x < C * GW; x += THREADS) {
           const int t = x / GW, i = x % GW;
           // A decay of 0 (g = -inf) or below e^-1e4 gives 0 either way;
           // clamped, differences stay finite. NaN stays NaN.
-          const float raw = t < L && i < W ? g[(long long)(t0 + t) * HS * W + i] : 0.0f;
+          const float raw =
+              t < L && i < W ? g[(long long)(t0 + t) * HS * W + i] : 0.0f;
           G[x] = raw < -1e4f ? -1e4 : double(raw);
         }
       }
       if constexpr (P::DELTA)
         for (int t = tid; t < C; t += THREADS)
-          beta[t] = t < L ? reinterpret_cast<const float *>(args.ptr[P::BETA])[
-                                at(P::BETA, 1) + (long long)(t0 + t) * HS]
+          beta[t] = t < L ? reinterpret_cast<const float *>(
+                                args.ptr[P::BETA])[at(P::BETA, 1) +
+                                                   (long long)(t0 + t) * HS]
                           : 0.0f;
       __syncthreads();
       if constexpr (DECAY != 0) {
@@ -253,7 +307,7 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
             G[t * GW + i] += G[(t - 1) * GW + i];
         __syncthreads();
       }
-      // e^(Gc_t - Gc_s), or e^Gc_t when s < 0 (scalar gate).
+      // e^(Gc_t - Gc_s), or e^Gc_t when s < 0.
       auto decay = [&](int t, int s, int i) -> float {
         if constexpr (DECAY == 0)
           return 1.0f;
@@ -262,27 +316,36 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
         else
           return expf(float(G[t * GW + i] - (s < 0 ? 0.0 : G[s * GW + i])));
       };
+      auto tile = [](const In *p) { return loadPair<E>(p); };
 
-      // A[t][s] = beta_s D(x_t, k_s) for s <= t (s < t if strict), else 0.
-      auto products = [&](const float *x, bool strict) {
+      // beta_s D(x_t, k_s) for s <= t (s < t if strict), else 0: into the
+      // f32 correction products Lf (delta) or the tile A.
+      auto products = [&](const In *x, bool strict, bool toLf) {
+        auto put = [&](int t, int s, float v) {
+          if (toLf)
+            Lf[t * LS + s] = v;
+          else
+            A[t * AS + s] = fromFloat<E>(v);
+        };
         if constexpr (DECAY == 2) {
           for (int e = tid; e < C * C; e += THREADS) {
             const int t = e / C, s = e % C;
             float v = 0;
             if (s < t || (s == t && !strict)) {
               for (int i = 0; i < DK; ++i)
-                v += x[t * QS + i] * k[s * QS + i] * decay(t, s, i);
+                v += toFloat<E>(x[t * QS + i]) * toFloat<E>(k[s * QS + i]) *
+                     decay(t, s, i);
               if constexpr (P::DELTA)
                 v *= beta[s];
             }
-            A[t * AS + s] = v;
+            put(t, s, v);
           }
         } else {
           for (int rb = warp; rb < C / 16; rb += WARPS) {
             float acc[NTC][4] = {};
             warpProduct<E, NTC, DKP>(
-                acc, [&](int r, int i) { return x[(16 * rb + r) * QS + i]; },
-                [&](int i, int s) { return k[s * QS + i]; });
+                acc, [&](int r, int i) { return tile(&x[(16 * rb + r) * QS + i]); },
+                [&](int i, int s) { return tile(&k[s * QS + i]); });
 #pragma unroll
             for (int n = 0; n < NTC; ++n)
 #pragma unroll
@@ -294,20 +357,24 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
                   if constexpr (P::DELTA)
                     v *= beta[s];
                 }
-                A[t * AS + s] = v;
+                put(t, s, v);
               }
           }
         }
       };
       // acc += (e^Gc . x) S for the warp's rows 16 rb ... 16 rb + 15.
-      auto readState = [&](float (&acc)[NTV][4], const float *x, int rb) {
+      auto readState = [&](float (&acc)[NTV][4], const In *x, int rb) {
         warpProduct<E, NTV, DKP>(
             acc,
             [&](int r, int i) {
-              const int t = 16 * rb + r;
-              return DECAY == 2 ? x[t * QS + i] * decay(t, -1, i) : x[t * QS + i];
+              const In *p = &x[(16 * rb + r) * QS + i];
+              if constexpr (DECAY == 2)
+                return makePair<E>(toFloat<E>(p[0]) * decay(16 * rb + r, -1, i),
+                                   toFloat<E>(p[1]) * decay(16 * rb + r, -1, i + 1));
+              else
+                return tile(p);
             },
-            [&](int i, int j) { return S[i * VS + j]; });
+            [&](int i, int j) { return tile(&ST[j * SS + i]); });
         if constexpr (DECAY == 1)
 #pragma unroll
           for (int n = 0; n < NTV; ++n)
@@ -317,10 +384,9 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
       };
 
       if constexpr (P::DELTA) {
-        // u = (I + A)^-1 (v - (e^Gc . k) S): the corrections, then a
-        // forward substitution, one value column per thread.
-        products(k, true);
-        __syncthreads();
+        // u = (I + L)^-1 (v - (e^Gc . k) S): the corrections, then a
+        // forward substitution in f32, one value column per thread.
+        products(k, true, true);
         for (int rb = warp; rb < C / 16; rb += WARPS) {
           float acc[NTV][4] = {};
           readState(acc, k, rb);
@@ -328,28 +394,30 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
           for (int n = 0; n < NTV; ++n)
 #pragma unroll
             for (int e = 0; e < 4; ++e)
-              u[(16 * rb + fragRow(e)) * VS + fragCol(n, e)] -= acc[n][e];
+              uf[(16 * rb + fragRow(e)) * FS + fragCol(n, e)] -= acc[n][e];
         }
         __syncthreads();
-        for (int j = tid; j < BV; j += THREADS)
+        for (int j = tid; j < BV; j += THREADS) {
           for (int t = 1; t < L; ++t) {
-            float x = u[t * VS + j];
+            float x = uf[t * FS + j];
             for (int s = 0; s < t; ++s)
-              x -= A[t * AS + s] * u[s * VS + j];
-            u[t * VS + j] = x;
+              x -= Lf[t * LS + s] * uf[s * FS + j];
+            uf[t * FS + j] = x;
           }
-        __syncthreads();
+          for (int t = 0; t < C; ++t)
+            uT[j * US + t] = fromFloat<E>(uf[t * FS + j]);
+        }
       }
 
       // o = scale ((e^Gc . q) S + A u), rows of steps t0 + t < T.
-      products(q, false);
+      products(q, false, false);
       __syncthreads();
       for (int rb = warp; rb < C / 16; rb += WARPS) {
         float acc[NTV][4] = {};
         readState(acc, q, rb);
         warpProduct<E, NTV, C>(
-            acc, [&](int r, int s) { return A[(16 * rb + r) * AS + s]; },
-            [&](int s, int j) { return u[s * VS + j]; });
+            acc, [&](int r, int s) { return tile(&A[(16 * rb + r) * AS + s]); },
+            [&](int s, int j) { return tile(&uT[j * US + s]); });
 #pragma unroll
         for (int n = 0; n < NTV; ++n)
 #pragma unroll
@@ -372,18 +440,21 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
 #pragma unroll
           for (int e = 0; e < 4; ++e)
             state[m][n][e] *= decay(C - 1, -1, 16 * mt + fragRow(e));
+        auto weight = [&](int s, int i) {
+          float w = toFloat<E>(k[s * QS + i]) * decay(C - 1, s, i);
+          if constexpr (P::DELTA)
+            w *= beta[s];
+          return w;
+        };
         warpProduct<E, NTV, C>(
             state[m],
             [&](int r, int s) {
-              const int i = 16 * mt + r;
-              float w = k[s * QS + i] * decay(C - 1, s, i);
-              if constexpr (P::DELTA)
-                w *= beta[s];
-              return w;
+              return makePair<E>(weight(s, 16 * mt + r),
+                                 weight(s + 1, 16 * mt + r));
             },
-            [&](int s, int j) { return u[s * VS + j]; });
+            [&](int s, int j) { return tile(&uT[j * US + s]); });
       }
-      // Every read of this chunk's tiles and of S is done.
+      // Every read of this chunk's tiles and of S^T is done.
       __syncthreads();
       shareState();
     }
@@ -397,12 +468,13 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
         for (int n = 0; n < NTV; ++n)
 #pragma unroll
           for (int e = 0; e < 4; ++e) {
-            const int i = 16 * (warp + WARPS * m) + fragRow(e), j = fragCol(n, e);
+            const int i = 16 * (warp + WARPS * m) + fragRow(e),
+                      j = fragCol(n, e);
             if (i < DK && j0 + j < DV)
               out[(long long)i * DV + j] = state[m][n][e];
           }
     }
-    // The next unit's first writes (S, the tiles) wait for every read.
+    // The next unit's first writes (S^T, the tiles) wait for every read.
     __syncthreads();
   }
 }
