@@ -255,10 +255,11 @@ int64_t linop::cuda::recurrenceSharedBytes(kernel::ChunkedRecurrenceOp rec,
   int64_t gates = rec.getDecay() == kernel::Decay::none ? 0 : c * gw;
   int64_t in = rec.getElement().isF32() ? 4 : 2;
   bool delta = rec.getUpdate() == kernel::StateUpdate::delta;
-  // Log-decays in double, beta in f32; q, k, u^T, the products A and S^T
+  // Log-decays in double; beta, e^Gc and the state update's weights per
+  // step in f32; q, k, u^T, the products A and S^T
   // in the storage type, rows padded by 8; the delta rule's u and
   // correction products in f32, rows padded by 4.
-  return 8 * gates + 4 * c +
+  return 8 * gates + 12 * c +
          in * (2 * c * (dk + 8) + bv * (c + 8) + c * (c + 8) + bv * (dk + 8)) +
          (delta ? 4 * (c * (bv + 4) + c * (c + 4)) : 0);
 }

@@ -175,7 +175,7 @@ template <class P> __host__ __device__ constexpr int sharedBytes() {
   constexpr int DKP = (P::DK + 15) / 16 * 16, C = P::C, BV = P::BV;
   constexpr int GW = P::DECAY == 2 ? DKP : 1;
   constexpr int in = P::ELEMENT == F32 ? 4 : 2;
-  return 8 * (P::DECAY ? C * GW : 0) + 4 * C +
+  return 8 * (P::DECAY ? C * GW : 0) + 12 * C +
          in * (2 * C * (DKP + 8) + BV * (C + 8) + C * (C + 8) +
                BV * (DKP + 8)) +
          (P::DELTA ? 4 * (C * (BV + 4) + C * (C + 4)) : 0);
@@ -203,13 +203,15 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
   static_assert(C % 16 == 0 && BV % 16 == 0 && THREADS % 32 == 0,
                 "tile shape");
 
-  // Log-decays summed within the chunk (double); beta; then the tiles:
+  // Log-decays summed within the chunk (double); beta, e^Gc and the
+  // state update's weights per step (f32); then the tiles:
   // q and k [C][QS], u^T [BV][US], the products A [C][AS], S^T [BV][SS];
   // for the delta rule, u [C][FS] and the correction products [C][LS] in
   // f32 for the forward substitution.
   double *G = reinterpret_cast<double *>(linop_dynamic_shared);
   float *beta = reinterpret_cast<float *>(G + (DECAY ? C * GW : 0));
-  In *q = reinterpret_cast<In *>(beta + C);
+  float *eG = beta + C, *wS = eG + C;
+  In *q = reinterpret_cast<In *>(wS + C);
   In *k = q + C * QS, *uT = k + C * QS, *A = uT + BV * US, *ST = A + C * AS;
   float *uf = reinterpret_cast<float *>(ST + BV * SS), *Lf = uf + C * FS;
 
@@ -266,12 +268,28 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
       const int L = P::T - t0 < C ? P::T - t0 : C;
       // The chunk, zero past T, DK and DV (zero rows add nothing; zero
       // log-decays keep the chunk's last cumulated decay that of step L-1).
-      for (int x = tid; x < C * DKP; x += THREADS) {
-        const int t = x / DKP, i = x % DKP;
-        const bool in = t < L && i < DK;
-        const long long off = (long long)(t0 + t) * HS * DK + i;
-        q[t * QS + i] = in ? Q[off] : In(0);
-        k[t * QS + i] = in ? K[off] : In(0);
+      // 16 bytes at a time where rows allow (every row offset is then a
+      // multiple of 16 bytes past the operands' starts).
+      constexpr int VEC = 16 / sizeof(In);
+      if (DK % VEC == 0 && (args.ptr[P::Q] | args.ptr[P::K]) % 16 == 0) {
+        for (int x = tid; x < C * DKP / VEC; x += THREADS) {
+          const int t = x / (DKP / VEC), i = x % (DKP / VEC) * VEC;
+          const bool in = t < L && i < DK;
+          const long long off = (long long)(t0 + t) * HS * DK + i;
+          const uint4 zero = {0, 0, 0, 0};
+          *reinterpret_cast<uint4 *>(&q[t * QS + i]) =
+              in ? *reinterpret_cast<const uint4 *>(&Q[off]) : zero;
+          *reinterpret_cast<uint4 *>(&k[t * QS + i]) =
+              in ? *reinterpret_cast<const uint4 *>(&K[off]) : zero;
+        }
+      } else {
+        for (int x = tid; x < C * DKP; x += THREADS) {
+          const int t = x / DKP, i = x % DKP;
+          const bool in = t < L && i < DK;
+          const long long off = (long long)(t0 + t) * HS * DK + i;
+          q[t * QS + i] = in ? Q[off] : In(0);
+          k[t * QS + i] = in ? K[off] : In(0);
+        }
       }
       for (int x = tid; x < C * BV; x += THREADS) {
         const int t = x / BV, j = x % BV;
@@ -301,10 +319,45 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
                                                    (long long)(t0 + t) * HS]
                           : 0.0f;
       __syncthreads();
-      if constexpr (DECAY != 0) {
-        for (int i = tid; i < GW; i += THREADS)
-          for (int t = 1; t < C; ++t)
-            G[t * GW + i] += G[(t - 1) * GW + i];
+      // The log-decays' running sums: a vector gate's per key channel, a
+      // scalar gate's by one warp (each lane a run of steps, then a scan
+      // of the runs' totals by shuffles).
+      if constexpr (DECAY == 2) {
+        for (int i = tid; i < GW; i += THREADS) {
+          double run = 0;
+          for (int t = 0; t < C; ++t)
+            G[t * GW + i] = run += G[t * GW + i];
+        }
+        __syncthreads();
+      } else if constexpr (DECAY == 1) {
+        if (warp == 0) {
+          constexpr int RUN = (C + 31) / 32;
+          const int lane = tid & 31;
+          double run = 0;
+          for (int t = lane * RUN; t < (lane + 1) * RUN && t < C; ++t)
+            G[t] = run += G[t];
+          double before = run;
+          for (int d = 1; d < 32; d *= 2) {
+            const double x = __shfl_up_sync(0xffffffffu, before, d);
+            if (lane >= d)
+              before += x;
+          }
+          before -= run;
+          for (int t = lane * RUN; t < (lane + 1) * RUN && t < C; ++t)
+            G[t] += before;
+        }
+        __syncthreads();
+      }
+      // Per step, for gates that are one per step: e^Gc_t, and the weight
+      // beta_s e^(Gc_C - Gc_s) of step s in the chunk's state update.
+      if constexpr (DECAY != 2) {
+        for (int t = tid; t < C; t += THREADS) {
+          float w = DECAY == 1 ? expf(float(G[C - 1] - G[t])) : 1.0f;
+          if constexpr (P::DELTA)
+            w *= beta[t];
+          eG[t] = DECAY == 1 ? expf(float(G[t])) : 1.0f;
+          wS[t] = w;
+        }
         __syncthreads();
       }
       // e^(Gc_t - Gc_s), or e^Gc_t when s < 0.
@@ -380,7 +433,7 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
           for (int n = 0; n < NTV; ++n)
 #pragma unroll
             for (int e = 0; e < 4; ++e)
-              acc[n][e] *= decay(16 * rb + fragRow(e), -1, 0);
+              acc[n][e] *= eG[16 * rb + fragRow(e)];
       };
 
       if constexpr (P::DELTA) {
@@ -435,15 +488,22 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
         const int mt = warp + WARPS * m;
         if (mt >= MT)
           continue;
+        if constexpr (DECAY != 0)
 #pragma unroll
-        for (int n = 0; n < NTV; ++n)
+          for (int n = 0; n < NTV; ++n)
 #pragma unroll
-          for (int e = 0; e < 4; ++e)
-            state[m][n][e] *= decay(C - 1, -1, 16 * mt + fragRow(e));
+            for (int e = 0; e < 4; ++e)
+              state[m][n][e] *= DECAY == 1 ? eG[C - 1]
+                                           : decay(C - 1, -1, 16 * mt + fragRow(e));
         auto weight = [&](int s, int i) {
-          float w = toFloat<E>(k[s * QS + i]) * decay(C - 1, s, i);
-          if constexpr (P::DELTA)
-            w *= beta[s];
+          float w = toFloat<E>(k[s * QS + i]);
+          if constexpr (DECAY == 2) {
+            w *= decay(C - 1, s, i);
+            if constexpr (P::DELTA)
+              w *= beta[s];
+          } else if constexpr (DECAY == 1 || P::DELTA) {
+            w *= wS[s];
+          }
           return w;
         };
         warpProduct<E, NTV, C>(
