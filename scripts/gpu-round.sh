@@ -13,7 +13,8 @@
 # rows; recurrence, chunked recurrences against FLA (RECURRENCE_T picks T);
 # clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
-# NUMERICS_GROUPS picks numerics groups (default all).
+# NUMERICS_GROUPS picks numerics groups (default all), SANITIZE_MATCH (a
+# regex) the sanitizer's linop-run cases.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/linop-gpu-round}
@@ -117,10 +118,12 @@ if has sanitize; then
          "test/numerics/specs/recurrences.mlir --func gla_delta --batch 2"
          "test/numerics/specs/recurrences.mlir --func heads_first_retention --batch 1"
          "test/numerics/specs/recurrences.mlir --func wide_v --batch 1")
-  bad=0
+  bad=0 runs=0
   tools=(memcheck racecheck initcheck)
   for tool in "${tools[@]}"; do
     for c in "${cases[@]}"; do
+      [[ $c =~ ${SANITIZE_MATCH:-.} ]] || continue
+      runs=$((runs + 1))
       echo "== compute-sanitizer --tool $tool linop-run $c" >> "$out/sanitize.log"
       compute-sanitizer --tool $tool --error-exitcode 9 $run_bin $c --target=cuda --random 2>&1 | grep -v "Host Frame" >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
     done
@@ -132,7 +135,7 @@ if has sanitize; then
     compute-sanitizer --tool $tool --report-api-errors no --error-exitcode 9 .gpu/CudaRuntimeTest --gtest_filter=-*Fault*:*Death* 2>&1 | grep -v "Host Frame" | tail -n 30 >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
     compute-sanitizer --tool $tool --error-exitcode 9 .gpu/EntryPointTest 2>&1 | grep -v "Host Frame" | tail -n 30 >> "$out/sanitize.log" || { bad=$((bad + 1)); echo "   ^ FAILED" >> "$out/sanitize.log"; }
   done
-  note "sanitize: $bad failing runs of $(( ${#tools[@]} * (${#cases[@]} + 2) )) ($((SECONDS - start)) s)"
+  note "sanitize: $bad failing runs of $((runs + 2 * ${#tools[@]})) ($((SECONDS - start)) s)"
   grep -B12 "^   ^ FAILED" "$out/sanitize.log" | head -n 60 | tee -a "$summary"
 fi
 

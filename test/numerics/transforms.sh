@@ -253,6 +253,9 @@ group_recurrence() {
     for b in 1 3; do check "$specs/recurrences.mlir" --func $f --batch $b; done
   done
   check "$specs/recurrences.mlir" --func long_sequence --batch 2
+  # Batch strides in whole 16-byte units: the CUDA kernel's vector loads.
+  check "$specs/recurrences.mlir" --func retention_bf16 --batch 2 --row-pad 8
+  check "$specs/recurrences.mlir" --func gla_bf16 --batch 2 --row-pad 8
   for f in simple_gla gla gated_delta; do check "$examples/recurrence.mlir" --func $f --batch 2; done
 }
 

@@ -268,10 +268,11 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
       const int L = P::T - t0 < C ? P::T - t0 : C;
       // The chunk, zero past T, DK and DV (zero rows add nothing; zero
       // log-decays keep the chunk's last cumulated decay that of step L-1).
-      // 16 bytes at a time where rows allow (every row offset is then a
-      // multiple of 16 bytes past the operands' starts).
+      // 16 bytes at a time where the starts, the batch strides and the
+      // rows allow.
       constexpr int VEC = 16 / sizeof(In);
-      if (DK % VEC == 0 && (args.ptr[P::Q] | args.ptr[P::K]) % 16 == 0) {
+      if (DK % VEC == 0 && (args.ptr[P::Q] | args.ptr[P::K]) % 16 == 0 &&
+          (args.stride[P::Q] | args.stride[P::K]) % VEC == 0) {
         for (int x = tid; x < C * DKP / VEC; x += THREADS) {
           const int t = x / (DKP / VEC), i = x % (DKP / VEC) * VEC;
           const bool in = t < L && i < DK;
