@@ -268,20 +268,36 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
       const int L = P::T - t0 < C ? P::T - t0 : C;
       // The chunk, zero past T, DK and DV (zero rows add nothing; zero
       // log-decays keep the chunk's last cumulated decay that of step L-1).
-      // 16 bytes at a time where the starts, the batch strides and the
-      // rows allow.
+      // Where the starts, the batch strides and the rows allow, 16 bytes at
+      // a time, every load of the chunk issued before the first store, so
+      // that the chunk waits for one round trip to memory, not dozens.
       constexpr int VEC = 16 / sizeof(In);
+      const uint4 zero = {0, 0, 0, 0};
       if (DK % VEC == 0 && (args.ptr[P::Q] | args.ptr[P::K]) % 16 == 0 &&
           (args.stride[P::Q] | args.stride[P::K]) % VEC == 0) {
-        for (int x = tid; x < C * DKP / VEC; x += THREADS) {
-          const int t = x / (DKP / VEC), i = x % (DKP / VEC) * VEC;
-          const bool in = t < L && i < DK;
-          const long long off = (long long)(t0 + t) * HS * DK + i;
-          const uint4 zero = {0, 0, 0, 0};
-          *reinterpret_cast<uint4 *>(&q[t * QS + i]) =
-              in ? *reinterpret_cast<const uint4 *>(&Q[off]) : zero;
-          *reinterpret_cast<uint4 *>(&k[t * QS + i]) =
-              in ? *reinterpret_cast<const uint4 *>(&K[off]) : zero;
+        // In rounds of at most 8 loads a thread per operand (registers).
+        constexpr int N = C * DKP / VEC, R = (N + THREADS - 1) / THREADS,
+                      B = R < 8 ? R : 8;
+        for (int r0 = 0; r0 < R; r0 += B) {
+          uint4 rq[B], rk[B];
+#pragma unroll
+          for (int r = 0; r < B; ++r) {
+            const int x = tid + (r0 + r) * THREADS, t = x / (DKP / VEC),
+                      i = x % (DKP / VEC) * VEC;
+            const long long off = (long long)(t0 + t) * HS * DK + i;
+            const bool in = x < N && t < L && i < DK;
+            rq[r] = in ? *reinterpret_cast<const uint4 *>(&Q[off]) : zero;
+            rk[r] = in ? *reinterpret_cast<const uint4 *>(&K[off]) : zero;
+          }
+#pragma unroll
+          for (int r = 0; r < B; ++r) {
+            const int x = tid + (r0 + r) * THREADS, t = x / (DKP / VEC),
+                      i = x % (DKP / VEC) * VEC;
+            if (x < N) {
+              *reinterpret_cast<uint4 *>(&q[t * QS + i]) = rq[r];
+              *reinterpret_cast<uint4 *>(&k[t * QS + i]) = rk[r];
+            }
+          }
         }
       } else {
         for (int x = tid; x < C * DKP; x += THREADS) {
@@ -292,25 +308,66 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
           k[t * QS + i] = in ? K[off] : In(0);
         }
       }
-      for (int x = tid; x < C * BV; x += THREADS) {
-        const int t = x / BV, j = x % BV;
-        const In v = t < L && j0 + j < DV ? V[(long long)(t0 + t) * HS * DV + j]
-                                          : In(0);
+      // v, transposed into u^T (and as f32 rows for the delta rule).
+      auto putV = [&](int t, int j, In v) {
         uT[j * US + t] = v;
         if constexpr (P::DELTA)
           uf[t * FS + j] = toFloat<E>(v);
+      };
+      if (DV % VEC == 0 && args.ptr[P::V] % 16 == 0 &&
+          args.stride[P::V] % VEC == 0) {
+        constexpr int N = C * BV / VEC, R = (N + THREADS - 1) / THREADS;
+        uint4 rv[R];
+#pragma unroll
+        for (int r = 0; r < R; ++r) {
+          const int x = tid + r * THREADS, t = x / (BV / VEC),
+                    j = x % (BV / VEC) * VEC;
+          const bool in = x < N && t < L && j0 + j < DV;
+          rv[r] = in ? *reinterpret_cast<const uint4 *>(
+                           &V[(long long)(t0 + t) * HS * DV + j])
+                     : zero;
+        }
+#pragma unroll
+        for (int r = 0; r < R; ++r) {
+          const int x = tid + r * THREADS, t = x / (BV / VEC),
+                    j = x % (BV / VEC) * VEC;
+          const In *e = reinterpret_cast<const In *>(&rv[r]);
+          if (x < N)
+#pragma unroll
+            for (int c = 0; c < VEC; ++c)
+              putV(t, j + c, e[c]);
+        }
+      } else {
+        for (int x = tid; x < C * BV; x += THREADS) {
+          const int t = x / BV, j = x % BV;
+          putV(t, j,
+               t < L && j0 + j < DV ? V[(long long)(t0 + t) * HS * DV + j]
+                                    : In(0));
+        }
       }
       if constexpr (DECAY != 0) {
         constexpr int W = DECAY == 2 ? DK : 1;
+        constexpr int N = C * GW, R = (N + THREADS - 1) / THREADS,
+                      B = R < 16 ? R : 16;
         const float *g =
             reinterpret_cast<const float *>(args.ptr[P::G]) + at(P::G, W);
-        for (int x = tid; x < C * GW; x += THREADS) {
-          const int t = x / GW, i = x % GW;
+        for (int r0 = 0; r0 < R; r0 += B) {
+          float rg[B];
+#pragma unroll
+          for (int r = 0; r < B; ++r) {
+            const int x = tid + (r0 + r) * THREADS, t = x / GW, i = x % GW;
+            rg[r] = x < N && t < L && i < W
+                        ? g[(long long)(t0 + t) * HS * W + i]
+                        : 0.0f;
+          }
           // A decay of 0 (g = -inf) or below e^-1e4 gives 0 either way;
           // clamped, differences stay finite. NaN stays NaN.
-          const float raw =
-              t < L && i < W ? g[(long long)(t0 + t) * HS * W + i] : 0.0f;
-          G[x] = raw < -1e4f ? -1e4 : double(raw);
+#pragma unroll
+          for (int r = 0; r < B; ++r) {
+            const int x = tid + (r0 + r) * THREADS;
+            if (x < N)
+              G[x] = rg[r] < -1e4f ? -1e4 : double(rg[r]);
+          }
         }
       }
       if constexpr (P::DELTA)
