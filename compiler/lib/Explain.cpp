@@ -213,8 +213,9 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
       os << "  cuda: one block of " << s.getThreads()
          << " threads per (batch entry, head, " << bv << " value columns): "
          << H * tiles << " blocks per batch entry; chunks of "
-         << s.getChunk() << " steps (the spec's rounded to the tensor cores' "
-            "16, at most 64); the state's [" << Dk << " x " << bv
+         << s.getChunk() << " steps (the spec's rounded up to the tensor "
+            "cores' 16, at most 64, halved where shared memory runs short); "
+            "the state's [" << Dk << " x " << bv
          << "] tile in f32 registers across chunks, never in global memory; "
          << (r.getElement().isF32()
                  ? "f32 storage: the products as f32 FMAs"

@@ -17,6 +17,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace linop;
@@ -659,8 +660,11 @@ LogicalResult ChunkedRecurrenceOp::verify() {
     return emitOpError("has log-decays g exactly when decay is not none");
   if (getBeta().has_value() != (getUpdate() == StateUpdate::delta))
     return emitOpError("has beta exactly when the update is the delta rule");
-  if (!(getScale().convertToDouble() == getScale().convertToDouble()))
-    return emitOpError("scale must be a number");
+  // Kernels compute in f32: a scale past its range would be infinite.
+  if (!(std::fabs(getScale().convertToDouble()) <=
+        double(std::numeric_limits<float>::max())))
+    return emitOpError("scale must be a number within f32's range, got ")
+           << getScale().convertToDouble();
   // Every operand exists; inputs may repeat (q = k), outputs are their own.
   SmallVector<int64_t> inputs{at(getQAttr()), at(getKAttr()), at(getVAttr())},
       outputs{at(getOAttr())};

@@ -264,11 +264,19 @@ int64_t linop::cuda::recurrenceSharedBytes(kernel::ChunkedRecurrenceOp rec,
          (delta ? 4 * (c * (bv + 4) + c * (c + 4)) : 0);
 }
 
+int64_t linop::cuda::recurrenceStateRegisters(int64_t dk, int64_t blockV,
+                                              int64_t threads) {
+  // Each warp holds row tiles warp, warp + warps, ... of the [dk x blockV]
+  // state: 16 x 8 accumulator fragments of 4 floats a thread.
+  int64_t warps = threads / 32, rowTiles = llvm::alignTo(dk, 16) / 16;
+  return (rowTiles + warps - 1) / warps * (blockV / 8) * 4;
+}
+
 FailureOr<kernel::CudaRecurrenceScheduleAttr>
 linop::cuda::chooseRecurrenceSchedule(kernel::ChunkedRecurrenceOp rec,
                                       const GpuDescription &gpu,
                                       std::string &why) {
-  const int64_t threads = 128, warps = threads / 32;
+  const int64_t threads = 128;
   const int64_t dk = llvm::alignTo(rec.getDk(), 16);
   // The state's rows stay in the registers of the block's warps.
   if (dk > 256) {
@@ -283,16 +291,19 @@ linop::cuda::chooseRecurrenceSchedule(kernel::ChunkedRecurrenceOp rec,
   // registers (64 a thread) or shared memory run short.
   int64_t chunk = std::clamp<int64_t>(llvm::alignTo(rec.getChunk(), 16), 16,
                                       64);
-  int64_t rowTiles = (dk / 16 + warps - 1) / warps;
   int64_t blockV = std::min<int64_t>(64, llvm::alignTo(rec.getDv(), 16));
-  while (blockV > 16 && rowTiles * blockV / 2 > 64)
-    blockV /= 2;
+  // Halving keeps the tiles whole multiples of 16 (48 -> 16).
+  auto halve = [](int64_t x) {
+    return std::max<int64_t>(16, llvm::alignDown(x / 2, 16));
+  };
+  while (blockV > 16 && recurrenceStateRegisters(dk, blockV, threads) > 64)
+    blockV = halve(blockV);
   while (recurrenceSharedBytes(rec, chunk, blockV) > gpu.smem &&
          (blockV > 16 || chunk > 16)) {
     if (blockV > 16)
-      blockV /= 2;
+      blockV = halve(blockV);
     else
-      chunk /= 2;
+      chunk = halve(chunk);
   }
   int64_t shared = recurrenceSharedBytes(rec, chunk, blockV);
   if (shared > gpu.smem) {

@@ -1212,7 +1212,21 @@ LogicalResult emitRecurrence(kernel::ChunkedRecurrenceOp r,
     return r.emitError("the CUDA recurrence kernel holds at most 256 key "
                        "channels, not ")
            << r.getDk();
-  std::string name = r.getSymName().str(), cfg = name + "_config";
+  // The template's tiles are sized for 4 warps; more state than 64
+  // registers a thread spills.
+  if (s.getThreads() != 128)
+    return r.emitError("the CUDA recurrence kernel runs blocks of 128 "
+                       "threads, not ")
+           << s.getThreads();
+  if (int64_t regs = recurrenceStateRegisters(r.getDk(), s.getBlockV(),
+                                              s.getThreads());
+      regs > 64)
+    return r.emitError("the CUDA schedule's value tile of ")
+           << s.getBlockV() << " columns takes " << regs
+           << " registers a thread for the state; at most 64";
+  // Kernels are linop_k_<function>: linop_cfg_ names cannot collide.
+  std::string name = r.getSymName().str(),
+              cfg = "linop_cfg_" + r.getFunction().str();
   auto storage = [](Type t) {
     return t.isF16() ? "linop_rec::F16" : t.isBF16() ? "linop_rec::BF16"
                                                      : "linop_rec::F32";

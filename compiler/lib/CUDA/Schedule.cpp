@@ -140,16 +140,21 @@ struct CudaSchedulePass
       return signalPassFailure();
     }
     GpuDescription gpu = gpuDescription(desc);
+    // Every recurrence the kernel cannot take is reported, not the first.
+    bool refused = false;
     for (auto r : module.getOps<kernel::ChunkedRecurrenceOp>()) {
       std::string why;
       auto s = chooseRecurrenceSchedule(r, gpu, why);
       if (failed(s)) {
         r.emitError("linop-cuda-schedule: @") << r.getFunction() << ": "
                                               << why;
-        return signalPassFailure();
+        refused = true;
+        continue;
       }
       r.setScheduleAttr(*s);
     }
+    if (refused)
+      return signalPassFailure();
     for (kernel::KernelOp k : module.getOps<kernel::KernelOp>()) {
       orderCommutingRuns(k);
       if (inPlace)

@@ -58,3 +58,32 @@ func.func @too_wide(%q: tensor<?x64x1x512xbf16>, %k: tensor<?x64x1x512xbf16>, %v
       -> (tensor<?x64x1x64xbf16>, tensor<?x1x512x64xf32>)
   return %o : tensor<?x64x1x64xbf16>
 }
+
+// -----
+
+// Dk = 256 and Dv = 48: the state's registers halve the value tile of 48
+// to 16, a multiple of 16 (not 24).
+// CHECK-LABEL: chunked_recurrence @linop_k_dv48
+// CHECK-SAME: schedule = #linop_kernel.cuda_recurrence<threads = 128, chunk = 64, block_v = 16, shared = {{[0-9]+}}>
+func.func @dv48(%q: tensor<?x64x1x256xbf16>, %k: tensor<?x64x1x256xbf16>, %v: tensor<?x64x1x48xbf16>)
+    -> tensor<?x64x1x48xbf16> {
+  %o, %s = linop.recurrence %q, %k, %v gate = none update = additive
+      : (tensor<?x64x1x256xbf16>, tensor<?x64x1x256xbf16>, tensor<?x64x1x48xbf16>)
+      -> (tensor<?x64x1x48xbf16>, tensor<?x1x256x48xf32>)
+  return %o : tensor<?x64x1x48xbf16>
+}
+
+// -----
+
+// A chunk of 48 halved for shared memory becomes 16, not 24.
+// CHECK-LABEL: chunked_recurrence @linop_k_chunk48
+// CHECK-SAME: chunk = 48
+// SMALL-LABEL: chunked_recurrence @linop_k_chunk48
+// SMALL-SAME: schedule = #linop_kernel.cuda_recurrence<threads = 128, chunk = 16, block_v = 16, shared = {{[0-9]+}}>
+func.func @chunk48(%q: tensor<?x96x1x256xf32>, %k: tensor<?x96x1x256xf32>, %v: tensor<?x96x1x16xf32>,
+                   %g: tensor<?x96x1x256xf32>) -> tensor<?x96x1x16xf32> {
+  %o, %s = linop.recurrence %q, %k, %v gate = vector(%g) update = additive {chunk_size = 48 : i64}
+      : (tensor<?x96x1x256xf32>, tensor<?x96x1x256xf32>, tensor<?x96x1x16xf32>, tensor<?x96x1x256xf32>)
+      -> (tensor<?x96x1x16xf32>, tensor<?x1x256x16xf32>)
+  return %o : tensor<?x96x1x16xf32>
+}

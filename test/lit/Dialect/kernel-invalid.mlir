@@ -228,3 +228,8 @@ linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = additiv
 
 // expected-error @+1 {{'linop_kernel.chunked_recurrence' op schedule: block_v must be a multiple of 16 in [16, 256], got 8}}
 linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = additive {chunk = 4 : i64, dk = 4 : i64, dv = 4 : i64, element = f32, h = 1 : i64, k = 1 : i64, o = 3 : i64, operands = 4 : i64, out_element = f32, q = 0 : i64, scale = 1.0 : f64, t = 8 : i64, v = 2 : i64, schedule = #linop_kernel.cuda_recurrence<threads = 128, chunk = 16, block_v = 8, shared = 1000>}
+
+// -----
+
+// expected-error @+1 {{'linop_kernel.chunked_recurrence' op scale must be a number within f32's range, got 1.000000e+39}}
+linop_kernel.chunked_recurrence @linop_k_f for "f" decay = none update = additive {chunk = 4 : i64, dk = 4 : i64, dv = 4 : i64, element = f32, h = 1 : i64, k = 1 : i64, o = 3 : i64, operands = 4 : i64, out_element = f32, q = 0 : i64, scale = 1.0e39 : f64, t = 8 : i64, v = 2 : i64}

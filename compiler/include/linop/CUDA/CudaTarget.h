@@ -57,6 +57,10 @@ mlir::FailureOr<kernel::CudaRecurrenceScheduleAttr>
 chooseRecurrenceSchedule(kernel::ChunkedRecurrenceOp rec,
                          const GpuDescription &gpu, std::string &why);
 
+/// Registers a thread of the recurrence kernel spends on its share of the
+/// state (kept at most 64 by the schedule: more spill).
+int64_t recurrenceStateRegisters(int64_t dk, int64_t blockV, int64_t threads);
+
 /// Shared memory of one block of the recurrence kernel with chunk `chunk`
 /// and `blockV` value columns: linop_rec::sharedBytes, which the emitted
 /// code checks against this with a static_assert.

@@ -175,7 +175,7 @@ def LK_CudaRecurrenceScheduleAttr : LK_Attr<"CudaRecurrenceSchedule",
   let summary = "how a CUDA kernel runs a chunked recurrence";
   let description = [{
     `#linop_kernel.cuda_recurrence<threads = 128, chunk = 64, block_v = 64,
-    shared = 140800>`: one block of `threads` threads per batch entry, head
+    shared = 71680>`: one block of `threads` threads per batch entry, head
     and tile of `block_v` value columns; it walks the sequence `chunk` steps
     at a time (a multiple of 16, the tensor cores' k) with the state in its
     registers. `shared` is the dynamic shared memory of one block.
