@@ -24,6 +24,8 @@
 #include <cstring>
 #include <vector>
 
+#include <Eigen/Dense>
+
 namespace {
 
 float bitsToFloat(uint32_t u) {
@@ -96,150 +98,169 @@ void store(void *p, int64_t i, int64_t type, float v) {
 
 size_t elementBytes(int64_t type) { return type == LINOP_REC_F32 ? 4 : 2; }
 
+/// Row-major f32 matrices: the chunk's tiles and the state. Their products
+/// are Eigen's blocked GEMMs.
+using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 /// One (batch entry, head) sequence, chunk by chunk; buffers reused.
 struct Sequence {
-  int64_t T, H, Dk, Dv, C, decay, update, elem, outElem;
+  int64_t T, H, Dk, Dv, C, decay, update, elem, outElem, width;
   bool headsFirst;
   float scale;
-  // The state; the chunk's q, k and u (rows of steps); k and the
-  // log-decays transposed (rows of key channels), so that the products
-  // over steps run along contiguous memory; the decayed products P[t][s]
-  // = D(q_t, k_s) and, for the delta rule, Lk[t][s] = D(k_t, k_s).
-  std::vector<float> S, q, k, u, kT, beta, w, e, o, P, Lk;
-  // Log-decays summed within the chunk, in double: a large sum must not
-  // swallow the small differences that are exponentiated.
-  std::vector<double> G, gT;
+  // The state [Dk, Dv]; the chunk's q, k and u (v, then the delta rule's
+  // corrected values), rows of steps; X and W: scaled copies of rows of q
+  // or k (the operands of a product); the decayed products P[t][s] =
+  // D(x_t, k_s); the outputs O.
+  Mat S, q, k, u, X, W, P, O;
+  std::vector<float> beta;
+  // Log-decays summed within the chunk, rows of `width` (Dk for a vector
+  // gate, else 1), in double: a large sum must not swallow the small
+  // differences that are exponentiated.
+  Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> G;
 
   explicit Sequence(const int64_t *plan, double scale)
       : T(plan[LINOP_REC_T]), H(plan[LINOP_REC_H]), Dk(plan[LINOP_REC_DK]),
         Dv(plan[LINOP_REC_DV]), C(plan[LINOP_REC_CHUNK]),
         decay(plan[LINOP_REC_DECAY]), update(plan[LINOP_REC_UPDATE]),
         elem(plan[LINOP_REC_ELEMENT]), outElem(plan[LINOP_REC_OUT_ELEMENT]),
+        width(decay == 2 ? Dk : 1),
         headsFirst(plan[LINOP_REC_HEADS_FIRST] != 0), scale(float(scale)),
-        S(Dk * Dv), q(C * Dk), k(C * Dk), u(C * Dv), kT(Dk * C), beta(C), w(C),
-        e(Dk), o(Dv), P(C * C), Lk(C * C), G(C * Dk), gT(Dk * C) {}
+        S(Dk, Dv), q(C, Dk), k(C, Dk), u(C, Dv), X(C, Dk), W(C, Dk), P(C, C),
+        O(C, Dv), beta(C), G(C, width) {}
 
-  /// log-decay cumulated to step t of the chunk, key channel i.
-  double g(int64_t t, int64_t i) const {
-    return decay == 2 ? G[t * Dk + i] : G[t * Dk];
+  /// e^(Gc_t - Gc_s) per key channel (a row of `width`), or e^Gc_t when
+  /// s < 0; each difference rounded to float before its exponential. An
+  /// expression: nothing is allocated.
+  auto between(int64_t t, int64_t s) const {
+    return (G.row(t) - G.row(s)).cast<float>().exp();
   }
-  /// D(x_t, k_s) for s <= t (s < t when `strict`) into rows of `out`, x
-  /// the chunk's rows of Dk values. Axpys over s, so the compiler
-  /// vectorizes them without reassociating a sum.
-  void decayedProducts(const float *x, int64_t L, bool strict, float *out) {
-    for (int64_t t = 0; t < L; ++t) {
-      float *row = &out[t * C];
-      const int64_t n = strict ? t : t + 1;
-      for (int64_t s = 0; s < n; ++s)
-        row[s] = 0.0f;
-      for (int64_t i = 0; i < Dk; ++i) {
-        const float a = x[t * Dk + i], *ks = &kT[i * C];
-        if (decay == 2) {
-          const double gti = G[t * Dk + i], *gs = &gT[i * C];
-          for (int64_t s = 0; s < n; ++s)
-            row[s] += a * ks[s] * std::exp(float(gti - gs[s]));
-        } else {
-          for (int64_t s = 0; s < n; ++s)
-            row[s] += a * ks[s];
-        }
-      }
-      if (decay == 1)
-        for (int64_t s = 0; s < n; ++s)
-          row[s] *= std::exp(float(G[t * Dk] - G[s * Dk]));
+  auto upTo(int64_t t) const { return G.row(t).cast<float>().exp(); }
+  /// Rows t = r0 ... r1 - 1 of x into rows t - r0 of `out`, each scaled by
+  /// e^(Gc_t - Gc_ref) (e^Gc_t when ref < 0), or by e^(Gc_ref - Gc_t) when
+  /// `fromRef`.
+  void scaledRows(const Mat &x, int64_t r0, int64_t r1, int64_t ref,
+                  bool fromRef, Mat &out) const {
+    for (int64_t t = r0; t < r1; ++t) {
+      const int64_t a = fromRef ? ref : t, b = fromRef ? t : ref;
+      if (width == 1)
+        out.row(t - r0) =
+            x.row(t) *
+            std::exp(float(G(a, 0) - (b < 0 ? 0.0 : G(b, 0))));
+      else if (b < 0)
+        out.row(t - r0) = x.row(t).array() * upTo(a);
+      else
+        out.row(t - r0) = x.row(t).array() * between(a, b);
     }
   }
-  /// out[j] = sum_i (e^Gc_t[i] x[i]) S0[i][j].
-  void readState(const float *x, int64_t t, float *out) {
-    const float f = decay == 1 ? std::exp(float(G[t * Dk])) : 1.0f;
-    for (int64_t i = 0; i < Dk; ++i)
-      e[i] = decay == 2 ? x[i] * std::exp(float(G[t * Dk + i])) : x[i] * f;
-    for (int64_t j = 0; j < Dv; ++j)
-      out[j] = 0;
-    for (int64_t i = 0; i < Dk; ++i) {
-      const float a = e[i], *row = &S[i * Dv];
-      for (int64_t j = 0; j < Dv; ++j)
-        out[j] += a * row[j];
+
+  /// P[t][s] = D(x_t, k_s) for s <= t (s < t when `strict`), 0 above, for
+  /// the chunk's L steps. Without a gate or with a scalar one, one product
+  /// x k^T (a scalar gate's factor per pair after it). A vector gate's
+  /// blocks of 16 rows take their products with earlier steps s < r0 <= t
+  /// factored through step r0, (x_t e^(Gc_t - Gc_r0)) (k_s e^(Gc_r0 -
+  /// Gc_s))^T, both factors at most 1 for log-decays <= 0; the 16 x 16
+  /// blocks on the diagonal are exact sums.
+  void decayedProducts(const Mat &x, int64_t L, bool strict) {
+    auto mask = [&](int64_t t, int64_t s) { return s > t || (strict && s == t); };
+    if (decay != 2) {
+      P.topLeftCorner(L, L).noalias() =
+          x.topRows(L) * k.topRows(L).transpose();
+      for (int64_t t = 0; t < L; ++t)
+        for (int64_t s = 0; s < L; ++s)
+          P(t, s) = mask(t, s) ? 0.0f
+                    : decay == 1
+                        ? P(t, s) * std::exp(float(G(t, 0) - G(s, 0)))
+                        : P(t, s);
+      return;
+    }
+    const int64_t B = 16;
+    for (int64_t r0 = 0; r0 < L; r0 += B) {
+      const int64_t r1 = std::min(r0 + B, L), n = r1 - r0;
+      if (r0 > 0) {
+        scaledRows(x, r0, r1, r0, /*fromRef=*/false, X);
+        scaledRows(k, 0, r0, r0, /*fromRef=*/true, W);
+        P.block(r0, 0, n, r0).noalias() =
+            X.topRows(n) * W.topRows(r0).transpose();
+      }
+      for (int64_t t = r0; t < r1; ++t)
+        for (int64_t s = r0; s < L; ++s)
+          P(t, s) = s >= r1 || mask(t, s)
+                        ? 0.0f
+                        : (x.row(t).array() * k.row(s).array() *
+                           between(t, s))
+                              .sum();
     }
   }
 
   void run(const void *Q, const void *K, const void *V, const float *Gl,
-           const float *Beta, const float *H0, void *O, float *Sout) {
+           const float *Beta, const float *H0, void *O_, float *Sout) {
     // Elements between steps: H rows of D ([T, H, D]) or one row of D
     // (heads first: [H, T, D]).
     const int64_t heads = headsFirst ? 1 : H, qs = heads * Dk, vs = heads * Dv;
-    for (int64_t i = 0; i < Dk * Dv; ++i)
-      S[i] = H0 ? H0[i] : 0.0f;
+    for (int64_t i = 0; i < Dk; ++i)
+      for (int64_t j = 0; j < Dv; ++j)
+        S(i, j) = H0 ? H0[i * Dv + j] : 0.0f;
     for (int64_t t0 = 0; t0 < T; t0 += C) {
       const int64_t L = std::min(C, T - t0);
       for (int64_t t = 0; t < L; ++t) {
         for (int64_t i = 0; i < Dk; ++i) {
-          q[t * Dk + i] = load(Q, (t0 + t) * qs + i, elem);
-          k[t * Dk + i] = kT[i * C + t] = load(K, (t0 + t) * qs + i, elem);
+          q(t, i) = load(Q, (t0 + t) * qs + i, elem);
+          k(t, i) = load(K, (t0 + t) * qs + i, elem);
         }
         for (int64_t j = 0; j < Dv; ++j)
-          u[t * Dv + j] = load(V, (t0 + t) * vs + j, elem);
+          u(t, j) = load(V, (t0 + t) * vs + j, elem);
         beta[t] = update ? Beta[(t0 + t) * heads] : 1.0f;
-        const int64_t width = decay == 2 ? Dk : 1;
         for (int64_t i = 0; i < width && decay; ++i)
           // A decay of exactly 0 (g = -inf, a reset) or below e^-1e4
           // contributes 0 either way; clamped, the differences stay finite.
           // NaN stays NaN.
-          G[t * Dk + i] = gT[i * C + t] =
-              std::max(double(Gl[(t0 + t) * heads * width + i]), -1e4) +
-              (t ? G[(t - 1) * Dk + i] : 0.0);
+          G(t, i) = std::max(double(Gl[(t0 + t) * heads * width + i]), -1e4) +
+                    (t ? G(t - 1, i) : 0.0);
       }
-      // The delta rule: u = (I + L)^-1 (v - W), L strictly lower, by
-      // forward substitution.
+      // Reads of the state at the chunk's start: (e^Gc_t . x_t) S.
+      auto readState = [&](const Mat &x, Mat &out) {
+        if (decay)
+          scaledRows(x, 0, L, -1, /*fromRef=*/false, X);
+        out.topRows(L).noalias() = (decay ? X : x).topRows(L) * S;
+      };
+      // The delta rule: u = (I + L)^-1 (v - (e^Gc . k) S), L[t][s] =
+      // beta_s D(k_t, k_s) strictly lower: one triangular solve.
       if (update) {
-        decayedProducts(k.data(), L, /*strict=*/true, Lk.data());
-        for (int64_t t = 0; t < L; ++t) {
-          float *ut = &u[t * Dv];
-          readState(&k[t * Dk], t, o.data());
-          for (int64_t j = 0; j < Dv; ++j)
-            ut[j] -= o[j];
-          for (int64_t s = 0; s < t; ++s) {
-            const float c = beta[s] * Lk[t * C + s], *us = &u[s * Dv];
-            for (int64_t j = 0; j < Dv; ++j)
-              ut[j] -= c * us[j];
-          }
-        }
+        readState(k, O);
+        u.topRows(L) -= O.topRows(L);
+        decayedProducts(k, L, /*strict=*/true);
+        for (int64_t s = 0; s < L; ++s)
+          P.col(s).head(L) *= beta[s];
+        P.topLeftCorner(L, L).triangularView<Eigen::UnitLower>().solveInPlace(
+            u.topRows(L));
       }
       // Outputs from the state at the chunk's start and the chunk itself.
-      decayedProducts(q.data(), L, /*strict=*/false, P.data());
-      for (int64_t t = 0; t < L; ++t) {
-        readState(&q[t * Dk], t, o.data());
-        for (int64_t s = 0; s <= t; ++s) {
-          const float c = beta[s] * P[t * C + s], *us = &u[s * Dv];
-          for (int64_t j = 0; j < Dv; ++j)
-            o[j] += c * us[j];
-        }
+      readState(q, O);
+      decayedProducts(q, L, /*strict=*/false);
+      if (update)
+        for (int64_t s = 0; s < L; ++s)
+          P.col(s).head(L) *= beta[s];
+      O.topRows(L).noalias() += P.topLeftCorner(L, L) * u.topRows(L);
+      for (int64_t t = 0; t < L; ++t)
         for (int64_t j = 0; j < Dv; ++j)
-          store(O, (t0 + t) * vs + j, outElem, scale * o[j]);
-      }
-      // The state at the chunk's end (w: a scalar gate's decay from each
-      // step to the end, the same for every key channel).
+          store(O_, (t0 + t) * vs + j, outElem, scale * O(t, j));
+      // The state at the chunk's end: S = e^Gc_L . S + W^T u, W[s] = beta_s
+      // e^(Gc_L - Gc_s) . k_s.
+      if (decay)
+        for (int64_t i = 0; i < Dk; ++i)
+          S.row(i) *= std::exp(float(G(L - 1, width == 1 ? 0 : i)));
+      if (decay)
+        scaledRows(k, 0, L, L - 1, /*fromRef=*/true, W);
+      else
+        W.topRows(L) = k.topRows(L);
       for (int64_t s = 0; s < L; ++s)
-        w[s] = decay == 1 ? std::exp(float(G[(L - 1) * Dk] - G[s * Dk])) : 1.0f;
-      for (int64_t i = 0; i < Dk; ++i) {
-        float *row = &S[i * Dv];
-        const double last = decay ? g(L - 1, i) : 0.0;
-        if (decay) {
-          const float a = std::exp(float(last));
-          for (int64_t j = 0; j < Dv; ++j)
-            row[j] *= a;
-        }
-        for (int64_t s = 0; s < L; ++s) {
-          const float c =
-              beta[s] * kT[i * C + s] *
-              (decay == 2 ? std::exp(float(last - G[s * Dk + i])) : w[s]);
-          const float *us = &u[s * Dv];
-          for (int64_t j = 0; j < Dv; ++j)
-            row[j] += c * us[j];
-        }
-      }
+        W.row(s) *= beta[s];
+      S.noalias() += W.topRows(L).transpose() * u.topRows(L);
     }
     if (Sout)
-      std::memcpy(Sout, S.data(), sizeof(float) * Dk * Dv);
+      for (int64_t i = 0; i < Dk; ++i)
+        for (int64_t j = 0; j < Dv; ++j)
+          Sout[i * Dv + j] = S(i, j);
   }
 };
 
