@@ -24,7 +24,8 @@ python3 bench/cuda/conv_specs.py build/conv_gpu.mlir 16 1024 4096 16384
 build/bin/linopc build/conv_gpu.mlir --target=cuda -o .gpu/convbench > /dev/null
 # Chunked recurrences at FLA's shapes for the recurrence stage
 # (bench/cuda/recurrence_peer.py).
-python3 bench/cuda/recurrence_specs.py build/rec_gpu.mlir 2048 8192
+python3 bench/cuda/recurrence_specs.py build/rec_gpu.mlir 2048 8192 32768
+cp build/rec_gpu.mlir .gpu/
 build/bin/linopc build/rec_gpu.mlir --target=cuda -o .gpu/recbench > /dev/null
 build/bin/linopc build/rec_gpu.mlir --target=cuda --func simple_gla2048,gla2048,delta2048 --emit=cubin -o .gpu/reccubin > /dev/null
 git rev-parse HEAD > .gpu/commit

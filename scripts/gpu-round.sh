@@ -11,6 +11,8 @@
 # GPU; conv, per-channel long convolutions against torch's FFT
 # convolution; quick-bench, bench-cuda's DFT and Hadamard
 # rows; recurrence, chunked recurrences against FLA (RECURRENCE_T picks T);
+# profile, Nsight Compute on the recurrences in PROFILE_FUNCS; cpu, the
+# CPU against oneMKL and FFTW on the host (CPU_THREADS, CPU_GROUPS);
 # clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
 # NUMERICS_GROUPS picks numerics groups (default all), SANITIZE_MATCH (a
@@ -159,7 +161,7 @@ if has recurrence; then
   # carried as wheels in .whl), bf16, B = 8, H = 16, D = 128.
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
     --upgrade --target /tmp/site .whl/*.whl > "$out/recurrence.log" 2>&1
-  PYTHONPATH=/tmp/site python3 bench/cuda/recurrence_peer.py python .gpu/recbench 8 ${RECURRENCE_T:-2048 8192} >> "$out/recurrence.log" 2>&1
+  PYTHONPATH=/tmp/site python3 bench/cuda/recurrence_peer.py python .gpu/recbench 8 ${RECURRENCE_T:-2048 8192 32768} >> "$out/recurrence.log" 2>&1
   tee -a "$summary" < "$out/recurrence.log"
   # The SASS: tensor-core instructions (HMMA) per kernel, registers, spills.
   for c in .gpu/reccubin/*.cubin; do
@@ -167,6 +169,38 @@ if has recurrence; then
     note "sass $(basename "$c"): $(grep -c HMMA "$out/recurrence.sass") HMMA, $(grep -c 'MUFU.EX2' "$out/recurrence.sass") MUFU.EX2"
     cuobjdump -res-usage "$c" 2>&1 | grep -E "Function|REG" | tee -a "$summary"
   done
+fi
+
+if has profile; then
+  # Nsight Compute on one call of each bench recurrence in PROFILE_FUNCS:
+  # where the time goes (throughputs, occupancy, why warps stall).
+  ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -n 1)
+  if [ -z "$ncu" ]; then
+    note "profile: no ncu on this machine"
+  else
+    for f in ${PROFILE_FUNCS:-simple_gla2048 gla2048}; do
+      "$ncu" --kernel-name "linop_k_$f" --launch-count 1 \
+        --section SpeedOfLight --section Occupancy --section LaunchStats \
+        --section WarpStateStats --section SchedulerStats \
+        --section InstructionStats --section MemoryWorkloadAnalysis \
+        $run_bin .gpu/rec_gpu.mlir --target=cuda --func "$f" --random \
+        --batch 8 > "$out/profile_$f.log" 2>&1
+      note "profile $f: $(grep -E 'Duration|Compute \(SM\) Throughput|Memory Throughput|Achieved Occupancy|Registers Per' "$out/profile_$f.log" | tr -s ' ' | tr '\n' ';')"
+    done
+  fi
+fi
+
+if has cpu; then
+  # The CPU against oneMKL and FFTW (AVX-512 and Debian's) on this machine's
+  # host CPU (scripts/cpu-peers.sh built .gpu/bench-cpu-peers).
+  if [ -x .gpu/bench-cpu-peers ]; then
+    for n in ${CPU_THREADS:-16 1}; do
+      timeout ${CPU_LIMIT:-120} .gpu/bench-cpu-peers $n ${CPU_GROUPS:-dft} > "$out/cpu_$n.log" 2>&1
+      grep -E "^\| |machine|Linop kernels" "$out/cpu_$n.log" | head -n 40 | tee -a "$summary"
+    done
+  else
+    note "cpu: no .gpu/bench-cpu-peers (scripts/cpu-peers.sh)"
+  fi
 fi
 
 if has python; then

@@ -4,7 +4,9 @@ scripts/gpu-bundle.sh) against flash-linear-attention's Triton kernels
 (fla-core, carried as a wheel) at REFERENCE.md's shapes (bf16, B = 8,
 H = 16, D = 128), and a device copy of the bytes a call must move (q, k, v,
 the gates, o), on torch tensors, in alternation, medians of CUDA-event
-times. Each output is checked against FLA's before anything is timed. Run
+times. Each output is checked against FLA's before anything is timed.
+For context, torch's causal softmax attention (SDPA, flash attention) at
+the same shapes, once per T. Run
 by scripts/gpu-round.sh (stage recurrence):
 
     recurrence_peer.py PYTHON_DIR LIBRARY_DIR B T...
@@ -37,7 +39,14 @@ print("| recurrence | T | Linop ms | FLA ms | Linop vs FLA | copy ms | "
       "Linop / copy | error vs FLA |")
 print("|---|---|---|---|---|---|---|---|")
 failed = False
+sdpa_ms = {}
 for T in sizes:
+    g = torch.Generator(device="cuda").manual_seed(T)
+    x = torch.randn(B, H, T, D, device="cuda", generator=g).to(torch.bfloat16)
+    sdpa = lambda: torch.nn.functional.scaled_dot_product_attention(
+        x, x, x, is_causal=True)
+    sdpa_ms[T] = timed(sdpa)
+    del x
     for kind in ("simple_gla", "gla", "delta"):
         g = torch.Generator(device="cuda").manual_seed(T)
         rnd = lambda *s: torch.randn(*s, device="cuda", generator=g)
@@ -79,4 +88,7 @@ for T in sizes:
         print("| %s | %d | %.3f | %.3f | %.2fx | %.3f | %.2f | %.1e |"
               % (kind, T, tl, tp, tp / tl, tc, tl / tc, err), flush=True)
         del q, k, v, a, af, out, src, dst
+print("\n| T | softmax attention (torch SDPA, causal, flash) ms |\n|---|---|")
+for T, t in sdpa_ms.items():
+    print("| %d | %.3f |" % (T, t))
 sys.exit(1 if failed else 0)

@@ -205,29 +205,8 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
                  : "")
        << "the state [" << Dk << " x " << Dv << "] in f32 carried from chunk "
           "to chunk\n";
-    if (target && target->name() == "cpu")
-      os << "  cpu: the runtime's chunked recurrence (linop_cpu_recurrence) "
-            "on the thread pool, one (batch entry, head) at a time\n";
-    if (auto s = r.getScheduleAttr()) {
-      int64_t bv = s.getBlockV(), tiles = (Dv + bv - 1) / bv;
-      os << "  cuda: one block of " << s.getThreads()
-         << " threads per (batch entry, head, " << bv << " value columns): "
-         << H * tiles << " blocks per batch entry; chunks of "
-         << s.getChunk() << " steps (the spec's rounded up to the tensor "
-            "cores' 16, at most 64, halved where shared memory runs short); "
-            "the state's [" << Dk << " x " << bv
-         << "] tile in f32 registers across chunks, never in global memory; "
-         << (r.getElement().isF32()
-                 ? "f32 storage: the products as f32 FMAs"
-                 : "the products on tensor cores (mma.sync m16n8k16, " +
-                       std::string(r.getElement().isF16() ? "f16" : "bf16") +
-                       " operands, f32 sums)")
-         << (r.getDecay() == kernel::Decay::vector
-                 ? "; a vector gate's decayed q.k as exact f32 sums"
-                 : "")
-         << "; " << llvm::format("%.1f", s.getShared() / 1024.0)
-         << " KiB of shared memory per block\n";
-    }
+    if (target)
+      target->explainRecurrence(r, os);
     if (auto f = r.getFlopsPerRow())
       os << "  per batch entry: " << *f << " flops\n";
   });

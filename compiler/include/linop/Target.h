@@ -67,6 +67,11 @@ public:
   /// memory levels, the cost model's estimate), a few indented lines.
   virtual void explainSchedule(kernel::KernelOp kernel, TargetAttr desc,
                                llvm::raw_ostream &os) const = 0;
+
+  /// For --explain: how a chunked recurrence runs on this target, a few
+  /// indented lines.
+  virtual void explainRecurrence(kernel::ChunkedRecurrenceOp rec,
+                                 llvm::raw_ostream &os) const = 0;
 };
 
 /// One integer key of a target description, for describeWithKeys.

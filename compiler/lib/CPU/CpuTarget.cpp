@@ -113,6 +113,11 @@ public:
   }
   void explainSchedule(kernel::KernelOp k, TargetAttr desc,
                        llvm::raw_ostream &os) const override;
+  void explainRecurrence(kernel::ChunkedRecurrenceOp,
+                         llvm::raw_ostream &os) const override {
+    os << "  cpu: the runtime's chunked recurrence (linop_cpu_recurrence) "
+          "on the thread pool, one (batch entry, head) at a time\n";
+  }
 };
 
 void CpuTarget::explainSchedule(kernel::KernelOp k, TargetAttr desc,

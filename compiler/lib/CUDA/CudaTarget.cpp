@@ -108,7 +108,38 @@ public:
   }
   void explainSchedule(kernel::KernelOp k, TargetAttr desc,
                        llvm::raw_ostream &os) const override;
+  void explainRecurrence(kernel::ChunkedRecurrenceOp r,
+                         llvm::raw_ostream &os) const override;
 };
+
+void CudaTarget::explainRecurrence(kernel::ChunkedRecurrenceOp r,
+                                   llvm::raw_ostream &os) const {
+  auto s = r.getScheduleAttr();
+  if (!s) {
+    os << "  (no CUDA schedule)\n";
+    return;
+  }
+  int64_t bv = s.getBlockV(), tiles = (r.getDv() + bv - 1) / bv;
+  bool tensorCores = !r.getElement().isF32();
+  os << "  cuda: one block of " << s.getThreads()
+     << " threads per (batch entry, head, " << bv
+     << " value columns): " << r.getH() * tiles
+     << " blocks per batch entry; chunks of " << s.getChunk()
+     << " steps (the spec's rounded up to the tensor cores' 16, at most 64, "
+        "halved where shared memory runs short); the state's ["
+     << r.getDk() << " x " << bv
+     << "] tile in f32 registers across chunks, never in global memory; "
+     << (tensorCores ? "the products on tensor cores (mma.sync m16n8k16, " +
+                           std::string(r.getElement().isF16() ? "f16"
+                                                              : "bf16") +
+                           " operands, f32 sums)"
+                     : "f32 storage: the products as f32 FMAs")
+     << (r.getDecay() == kernel::Decay::vector
+             ? "; a vector gate's decayed q.k as exact f32 sums"
+             : "")
+     << "; " << llvm::format("%.1f", s.getShared() / 1024.0)
+     << " KiB of shared memory per block\n";
+}
 
 void CudaTarget::explainSchedule(kernel::KernelOp k, TargetAttr desc,
                                  llvm::raw_ostream &os) const {
