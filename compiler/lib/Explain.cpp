@@ -187,7 +187,8 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     bool delta = r.getUpdate() == kernel::StateUpdate::delta;
     os << "kernel @" << r.getSymName() << " (for @" << r.getFunction()
        << "): a chunked linear recurrence, T = " << T << ", " << H
-       << " heads, Dk = " << Dk << ", Dv = " << Dv << ", " << r.getElement()
+       << (H == 1 ? " head" : " heads") << ", Dk = " << Dk << ", Dv = " << Dv
+       << ", " << r.getElement()
        << " in, " << r.getOutElement() << " out"
        << (r.getHeadsFirst() ? ", heads first ([B, H, T, D])" : "") << "\n"
        << "  gate: "
