@@ -61,6 +61,19 @@ func.func @gla_delta(%q: tensor<?x100x1x16xf16>, %k: tensor<?x100x1x16xf16>, %v:
   return %o, %s : tensor<?x100x1x8xf16>, tensor<?x1x16x8xf32>
 }
 
+// A vector gate with the delta rule in chunks of 64 (bf16 storage): a chunk
+// spans several 16-row blocks, so the GPU factors the products through each
+// block's first step and solves the delta rule's triangle on 16-bit data;
+// T is not a multiple of the chunk.
+func.func @gla_delta_wide(%q: tensor<?x150x2x64xbf16>, %k: tensor<?x150x2x64xbf16>, %v: tensor<?x150x2x32xbf16>,
+                          %g: tensor<?x150x2x64xf32>, %beta: tensor<?x150x2xf32>, %h0: tensor<?x2x64x32xf32>)
+    -> (tensor<?x150x2x32xbf16>, tensor<?x2x64x32xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = vector(%g) update = delta(%beta) init(%h0) {chunk_size = 64 : i64}
+      : (tensor<?x150x2x64xbf16>, tensor<?x150x2x64xbf16>, tensor<?x150x2x32xbf16>, tensor<?x150x2x64xf32>, tensor<?x150x2xf32>, tensor<?x2x64x32xf32>)
+      -> (tensor<?x150x2x32xbf16>, tensor<?x2x64x32xf32>)
+  return %o, %s : tensor<?x150x2x32xbf16>, tensor<?x2x64x32xf32>
+}
+
 // One step.
 func.func @one_step(%q: tensor<?x1x4x64xf32>, %k: tensor<?x1x4x64xf32>, %v: tensor<?x1x4x64xf32>,
                     %g: tensor<?x1x4xf32>, %h0: tensor<?x4x64x64xf32>) -> (tensor<?x1x4x64xf32>, tensor<?x4x64x64xf32>) {
