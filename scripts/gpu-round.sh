@@ -119,7 +119,8 @@ if has sanitize; then
          "test/numerics/specs/recurrences.mlir --func gla --batch 1"
          "test/numerics/specs/recurrences.mlir --func gla_delta --batch 2"
          "test/numerics/specs/recurrences.mlir --func heads_first_retention --batch 1"
-         "test/numerics/specs/recurrences.mlir --func wide_v --batch 1")
+         "test/numerics/specs/recurrences.mlir --func wide_v --batch 1"
+         "test/numerics/specs/recurrences.mlir --func gla_delta_wide --batch 1")
   bad=0 runs=0
   tools=(memcheck racecheck initcheck)
   for tool in "${tools[@]}"; do
