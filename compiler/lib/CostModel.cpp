@@ -70,6 +70,7 @@ KernelShape linop::kernelShape(kernel::KernelOp kernel) {
   KernelShape k;
   k.n = kernel.getN();
   k.complex = kernel.isComplex();
+  k.subrows = kernel.subrowCount();
   k.scalarBytes = realPart(kernel.getElement()).getIntOrFloatBitWidth() / 8;
   int64_t elemBytes = k.scalarBytes * (k.complex ? 2 : 1);
   // Bytes of one tile element in global memory.

@@ -60,6 +60,8 @@ run_case() {
 }
 # f64 cases run on the CPU only.
 check64() { [ "$target" = cpu ] && check "$@"; return 0; }
+# CPU-only cases.
+checkcpu() { [ "$target" = cpu ] && check "$@"; return 0; }
 # Cases that pick a CUDA memory level by a smaller GPU description.
 checkgpu() { [ "$target" = cuda ] && check "$@"; return 0; }
 
@@ -77,6 +79,15 @@ group_dft() {
   # 32K splits unevenly, 1M into sub-rows of 4096), or with the split off
   # a cluster, or without clusters a global workspace.
   checkgpu "$(gen dft 32768 'complex<f32>' '' a)" --batch 3
+  # On the CPU, rows past L2 split the same way, each pass over tiles of
+  # 16 sub-rows spread over the threads: 1M on its own (one row), and
+  # small rows split by a lower limit (odd strides, the inverse and its
+  # scale, f64, a real transform without twiddles).
+  checkcpu "$(gen dft 1048576 'complex<f32>' '' a)" --batch 1
+  checkcpu "$(gen dft 4096 'complex<f32>' '' a)" --batch 3 --linop-split-max-row=256
+  checkcpu "$(gen dft 65536 'complex<f32>' 'inverse norm = full' b)" --batch 2 --linop-split-max-row=4096
+  checkcpu "$(gen dft 2048 'complex<f64>' 'inverse norm = sqrt' e)" --batch 2 --linop-split-max-row=128
+  checkcpu "$(gen hadamard 4096 f32 '' a)" --batch 3 --linop-split-max-row=256
   checkgpu "$(gen dft 65536 'complex<f32>' 'inverse norm = full' b)" --batch 2
   checkgpu "$(gen dft 1048576 'complex<f32>' '' a)" --batch 2
   checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 1 --linop-split=false

@@ -73,6 +73,11 @@ static cl::opt<std::string> gpuDescription(
     cl::desc("--target=cuda: description entries over the H200's "
              "(sms=132,smem=227K,...)"),
     cl::init(""));
+static cl::opt<std::string> cpuDescription(
+    cl::cat(toolOptions), "cpu",
+    cl::desc("--target=cpu: description entries over this host's "
+             "(l2=2M,cores=16,...; the code is still for this host)"),
+    cl::init(""));
 static cl::list<std::string> inputs(cl::cat(toolOptions), "in", cl::desc("input .npy, one per "
                                     "argument, in order"));
 static cl::list<std::string> outputs(cl::cat(toolOptions), "out", cl::desc("output .npy, one per "
@@ -243,6 +248,7 @@ struct KernelCall {
   void (*kernel)(void **, const int64_t *, int64_t, int64_t);
   std::vector<void *> ptrs;
   std::vector<int64_t> strides;
+  int64_t units = 0, grain = 1; // the range: [0, units) in grains
 };
 
 // The kernel is JIT code: it has none of the type prefix that UBSan's
@@ -390,8 +396,13 @@ bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
     err = "cannot target this host: " + llvm::toString(tm.takeError());
     return false;
   }
-  PipelineOptions opts =
-      abi::pipelineOptions(cpu::describeMachine(**tm, /*host=*/true));
+  std::vector<std::string> description =
+      cpu::describeMachine(**tm, /*host=*/true);
+  llvm::SmallVector<llvm::StringRef> keys;
+  llvm::StringRef(cpuDescription).split(keys, ',', -1, false);
+  for (llvm::StringRef k : keys)
+    description.push_back(k.str());
+  PipelineOptions opts = abi::pipelineOptions(description);
   auto lowered = std::make_shared<OwningOpRef<ModuleOp>>(spec.clone());
   // Compile only the function asked for: the others may use ops this
   // backend does not support yet.
@@ -400,11 +411,17 @@ bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
         !f.getSymName().starts_with("linop_k_"))
       f.erase();
   if (failed(abi::lower(**lowered, *lookupTarget("cpu"), Stage::Final, opts,
-                        prelowered)) ||
-      failed(abi::checkKernels(**lowered, {sig}))) {
+                        prelowered))) {
     err = "";
     return false;
   }
+  // One kernel, or the passes of a split one.
+  auto checked = abi::checkKernels(**lowered, {sig});
+  if (failed(checked)) {
+    err = "";
+    return false;
+  }
+  std::vector<abi::CpuKernel> kernels = (*checked)[0];
   std::string cpuName = (*tm)->getTargetCPU().str();
   auto transformer = makeOptimizingTransformer(3, 0, tm->get());
   ExecutionEngineOptions engineOpts;
@@ -416,24 +433,33 @@ bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
     return false;
   }
   (*engine)->registerSymbols(runtimeSymbols);
-  auto sym = (*engine)->lookup(kernelSymbol(func.getSymName()));
-  if (!sym) {
-    err = "JIT: " + llvm::toString(sym.takeError());
-    return false;
-  }
-  auto call = std::make_shared<KernelCall>();
-  call->kernel = reinterpret_cast<decltype(call->kernel)>(*sym);
-  for (Buffer &b : buffers) {
-    call->ptrs.push_back(b.bytes.data());
-    call->strides.push_back(b.operand.batched() ? b.stride : 0);
+  // Each kernel over its units of the batch, one after the other.
+  std::vector<std::shared_ptr<KernelCall>> calls;
+  for (const abi::CpuKernel &k : kernels) {
+    auto sym = (*engine)->lookup(k.symbol);
+    if (!sym) {
+      err = "JIT: " + llvm::toString(sym.takeError());
+      return false;
+    }
+    auto call = std::make_shared<KernelCall>();
+    call->kernel = reinterpret_cast<decltype(call->kernel)>(*sym);
+    for (Buffer &b : buffers) {
+      call->ptrs.push_back(b.bytes.data());
+      call->strides.push_back(b.operand.batched() ? b.stride : 0);
+    }
+    call->units = rows * k.unitsPerRow; // fits: the buffers exist
+    call->grain = abi::grainUnits(sig, k.unitsPerRow);
+    calls.push_back(call);
   }
   if (numThreads > 0)
     linop_set_num_threads(numThreads);
-  int64_t grain = abi::grainRows(sig);
   std::shared_ptr<ExecutionEngine> keep(std::move(*engine));
-  int64_t units = rows * sig.unitsPerRow; // fits: the buffers exist
-  auto runOnce = [call, units, grain, keep] {
-    return linop_parallel_for(units, grain, runRange, call.get());
+  auto runOnce = [calls, keep] {
+    for (const auto &c : calls)
+      if (linop_status st =
+              linop_parallel_for(c->units, c->grain, runRange, c.get()))
+        return st;
+    return LINOP_OK;
   };
   runner.what = "the compiled CPU kernel (JIT for " + cpuName + ", " +
                 std::to_string(linop_get_num_threads()) + " threads)";

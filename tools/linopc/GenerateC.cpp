@@ -464,19 +464,23 @@ std::string entrySource(const Library &lib) {
 
   for (const Signature &sig : lib.functions) {
     const std::string &f = sig.func;
-    std::string kernel = kernelSymbol(sig.symbol);
+    std::vector<CpuKernel> kernels = sig.cpuKernels;
+    if (kernels.empty()) // not lowered here (tests of the C text alone)
+      kernels.push_back({kernelSymbol(sig.symbol), sig.unitsPerRow});
     size_t n = sig.operands.size();
-    os << "\n/* ---- @" << f << " ---- */\n\n"
-       << "void " << kernel << "(void **ptrs, const int64_t *strides, "
-       << "int64_t begin,\n"
-       << std::string(6 + kernel.size(), ' ') << "int64_t end);\n\n"
-       << "/* What every range of the batch needs: the kernel's arrays. */\n"
+    os << "\n/* ---- @" << f << " ---- */\n\n";
+    for (const CpuKernel &k : kernels)
+      os << "void " << k.symbol << "(void **ptrs, const int64_t *strides, "
+         << "int64_t begin,\n"
+         << std::string(6 + k.symbol.size(), ' ') << "int64_t end);\n";
+    os << "\n/* What every range of the batch needs: the kernel's arrays. */\n"
        << "typedef struct {\n  void *ptrs[" << n << "];\n  int64_t strides["
-       << n << "];\n} linopc_" << f << "_args;\n\n"
-       << "static void linopc_" << f
-       << "_range(void *ctx, int64_t begin, int64_t end) {\n"
-       << "  linopc_" << f << "_args *a = (linopc_" << f << "_args *)ctx;\n"
-       << "  " << kernel << "(a->ptrs, a->strides, begin, end);\n}\n\n";
+       << n << "];\n} linopc_" << f << "_args;\n\n";
+    for (size_t i = 0; i < kernels.size(); ++i)
+      os << "static void linopc_" << f << "_range" << (i ? std::to_string(i) : "")
+         << "(void *ctx, int64_t begin, int64_t end) {\n"
+         << "  linopc_" << f << "_args *a = (linopc_" << f << "_args *)ctx;\n"
+         << "  " << kernels[i].symbol << "(a->ptrs, a->strides, begin, end);\n}\n\n";
 
     os << prototype(sig, false) << " {\n"
        << "  static const char fn[] = \"" << f << "\";\n"
@@ -498,21 +502,39 @@ std::string entrySource(const Library &lib) {
     os << "},\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << sig.operands[i].name << "_rs";
-    int64_t grain = grainRows(sig), units = sig.unitsPerRow;
     os << "}};\n";
-    std::string count = "rows";
-    if (units > 1) {
-      // A recurrence's kernel counts batch entry x head.
-      os << "    if (rows > INT64_MAX / " << units << ")\n"
-         << "      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT, \"%s: "
-            "batch %\" PRId64 \" times " << units << " heads overflows\", fn, "
-            "batch);\n";
-      count = "rows * " + std::to_string(units);
+    if (kernels.size() > 1)
+      os << "    /* A row split into sub-rows: " << kernels.size()
+         << " passes through memory, each over\n       whole tiles of "
+            "sub-rows, one after the other. */\n";
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      int64_t units = kernels[i].unitsPerRow, grain = grainUnits(sig, units);
+      bool heads = sig.unitsPerRow > 1;
+      const char *what = units == 1 && !heads ? " rows"
+                         : heads             ? " heads"
+                                             : " tiles of sub-rows";
+      std::string count = "rows";
+      if (units > 1) {
+        // A recurrence's kernel counts batch entry x head; a split one
+        // tiles of sub-rows.
+        os << "    if (rows > INT64_MAX / " << units << ")\n"
+           << "      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT, \"%s: "
+              "batch %\" PRId64 \" times " << units << what
+           << " overflows\", fn, batch);\n";
+        count = "rows * " + std::to_string(units);
+      }
+      std::string range =
+          "linopc_" + f + "_range" + (i ? std::to_string(i) : "");
+      os << "    /* Grain: at least " << grain << what
+         << " per range, so that a range moves >= 32 KiB. */\n";
+      if (i + 1 < kernels.size())
+        os << "    if ((st = linop_parallel_for(" << count << ", " << grain
+           << ", " << range << ", &linopc_a)) != LINOP_OK)\n      return st;\n";
+      else
+        os << "    return linop_parallel_for(" << count << ", " << grain
+           << ", " << range << ", &linopc_a);\n";
     }
-    os << "    /* Grain: at least " << grain << (units > 1 ? " heads" : " rows")
-       << " per range, so that a range moves >= 32 KiB. */\n"
-       << "    return linop_parallel_for(" << count << ", " << grain
-       << ", linopc_" << f << "_range, &linopc_a);\n  }\n}\n";
+    os << "  }\n}\n";
   }
   return s;
 }

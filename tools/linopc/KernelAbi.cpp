@@ -418,26 +418,54 @@ LogicalResult lower(ModuleOp module, const Target &target, Stage stop,
   return pm.run(module);
 }
 
-LogicalResult checkKernels(ModuleOp module,
-                           const std::vector<Signature> &signatures) {
+std::vector<Operation *> kernelsOf(ModuleOp lowered, StringRef func) {
+  std::string name = kernelSymbol(func);
+  if (Operation *k = lowered.lookupSymbol(name))
+    return {k};
+  std::vector<Operation *> passes;
+  while (Operation *k = lowered.lookupSymbol(
+             name + "_pass" + std::to_string(passes.size() + 1)))
+    passes.push_back(k);
+  return passes;
+}
+
+FailureOr<std::vector<std::vector<CpuKernel>>>
+checkKernels(ModuleOp module, const std::vector<Signature> &signatures) {
   MLIRContext *ctx = module.getContext();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   auto i64 = IntegerType::get(ctx, 64);
   auto want = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
                                           {ptr, ptr, i64, i64});
+  std::vector<std::vector<CpuKernel>> all;
   for (const Signature &sig : signatures) {
-    std::string name = kernelSymbol(sig.func);
-    auto k = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
-    if (!k || k.isExternal())
+    std::vector<Operation *> ops = kernelsOf(module, sig.func);
+    if (ops.empty())
       return emitError(sig.loc)
-             << "the lowered module defines no kernel @" << name
-             << " for @" << sig.func;
-    if (k.getFunctionType() != want)
-      return k.emitError() << "kernel @" << name << " has type "
-                           << k.getFunctionType() << ", the kernel ABI wants "
-                           << want;
+             << "the lowered module defines no kernel @"
+             << kernelSymbol(sig.func) << " for @" << sig.func;
+    std::vector<CpuKernel> kernels;
+    for (Operation *op : ops) {
+      auto k = dyn_cast<LLVM::LLVMFuncOp>(op);
+      if (!k || k.isExternal())
+        return op->emitError() << "the kernel of @" << sig.func
+                               << " is not a defined LLVM function";
+      if (k.getFunctionType() != want)
+        return k.emitError() << "kernel @" << k.getSymName() << " has type "
+                             << k.getFunctionType()
+                             << ", the kernel ABI wants " << want;
+      CpuKernel c{k.getSymName().str(), sig.unitsPerRow};
+      if (auto u = k->getAttrOfType<IntegerAttr>("linop.units_per_row")) {
+        if (u.getInt() < 1)
+          return k.emitError() << "kernel @" << k.getSymName()
+                               << " counts " << u.getInt()
+                               << " units per row; it needs at least 1";
+        c.unitsPerRow = u.getInt();
+      }
+      kernels.push_back(c);
+    }
+    all.push_back(std::move(kernels));
   }
-  return success();
+  return all;
 }
 
 bool compileCuda(ModuleOp kernels, llvm::StringRef specName, CudaCode &out,
@@ -471,13 +499,17 @@ bool compileCuda(ModuleOp kernels, llvm::StringRef specName, CudaCode &out,
   return true;
 }
 
-int64_t grainRows(const Signature &sig) {
+int64_t grainUnits(const Signature &sig, int64_t units) {
   int64_t rowBytes = 0;
   for (const Operand &o : sig.operands)
     if (o.batched())
       rowBytes += o.rowElements * elementBytes(o.element());
-  rowBytes /= sig.unitsPerRow;
+  rowBytes /= std::max<int64_t>(1, units);
   return std::max<int64_t>(1, (32 * 1024) / std::max<int64_t>(1, rowBytes));
+}
+
+int64_t grainRows(const Signature &sig) {
+  return grainUnits(sig, sig.unitsPerRow);
 }
 
 std::optional<double> flopsPerRow(ModuleOp lowered, ModuleOp spec,
@@ -494,8 +526,20 @@ std::optional<double> flopsPerRow(ModuleOp lowered, ModuleOp spec,
       return f.getValueAsDouble();
     return std::nullopt;
   };
-  if (auto v = read(lowered.lookupSymbol(kernelSymbol(func))))
-    return v;
+  // A kernel op counts flops per sub-row; a lowered kernel per row.
+  std::vector<Operation *> kernels = kernelsOf(lowered, func);
+  double sum = 0;
+  for (Operation *k : kernels) {
+    std::optional<double> v = read(k);
+    if (!v) {
+      sum = -1;
+      break;
+    }
+    auto subrows = k->getAttrOfType<IntegerAttr>("subrows");
+    sum += *v * (subrows ? subrows.getInt() : 1);
+  }
+  if (!kernels.empty() && sum >= 0)
+    return sum;
   return read(spec.lookupSymbol(func));
 }
 

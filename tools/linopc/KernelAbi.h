@@ -51,6 +51,13 @@ struct Operand {
   bool isOutput() const { return role == Role::Result; }
 };
 
+/// One CPU kernel of a function: its symbol and the work units of one
+/// batch row that its [begin, end) range counts.
+struct CpuKernel {
+  std::string symbol;
+  int64_t unitsPerRow = 1;
+};
+
 /// A public spec function as the kernel ABI sees it.
 struct Signature {
   std::string func;   ///< the spec's name, and the entry point's short name
@@ -69,6 +76,9 @@ struct Signature {
   /// recurrence's kernel takes [begin, end) over batch entry x head (H per
   /// row), so that the thread pool spreads heads too.
   int64_t unitsPerRow = 1;
+  /// The CPU target's kernels, in the order they run (checkKernels fills
+  /// them in): one, or the passes of a row split into sub-rows.
+  std::vector<CpuKernel> cpuKernels;
 
   size_t numInputs() const;
 };
@@ -138,10 +148,18 @@ mlir::LogicalResult lower(mlir::ModuleOp module, const Target &target,
                           Stage stop, const PipelineOptions &opts,
                           bool prelowered);
 
-/// Checks that the LLVM-dialect `module` defines the kernel of every
-/// signature with the ABI's type, with an error naming what is missing.
-mlir::LogicalResult checkKernels(mlir::ModuleOp module,
-                                 const std::vector<Signature> &signatures);
+/// The kernels of @func in a lowered module (the LLVM dialect or the
+/// kernel IR), in the order they run: its kernel, or the passes of a kernel
+/// that linop-split-kernels split (<kernel>_pass1, _pass2, ...). Empty
+/// when there is none.
+std::vector<mlir::Operation *> kernelsOf(mlir::ModuleOp lowered,
+                                         llvm::StringRef func);
+
+/// Checks that the LLVM-dialect `module` defines the kernels of every
+/// signature with the ABI's type, with an error naming what is missing,
+/// and returns them (per signature, in the order they run).
+mlir::FailureOr<std::vector<std::vector<CpuKernel>>>
+checkKernels(mlir::ModuleOp module, const std::vector<Signature> &signatures);
 
 /// The CUDA target's code for a module lowered to Stage::Kernel: its CUDA
 /// C++, NVRTC's sm_90a cubin and compute_90 PTX, and how to launch each
@@ -157,10 +175,13 @@ bool compileCuda(mlir::ModuleOp kernels, llvm::StringRef specName,
 /// 32 KiB, so that dispatch costs little, yet small, so that a modest batch
 /// still spreads over the threads (the runtime caps the number of ranges).
 int64_t grainRows(const Signature &sig);
+/// The same for a kernel whose range counts `units` per batch row.
+int64_t grainUnits(const Signature &sig, int64_t units);
 
-/// Flops per batch row of @func's kernel, when the pipeline recorded them
-/// as an integer or float attribute `linop.flops_per_row` on the kernel
-/// (or on the spec function). std::nullopt when unknown.
+/// Flops per batch row of @func's kernels (all passes of a split one),
+/// when the pipeline recorded them as an integer or float attribute
+/// `linop.flops_per_row` on the kernels (or on the spec function).
+/// std::nullopt when unknown.
 std::optional<double> flopsPerRow(mlir::ModuleOp lowered,
                                   mlir::ModuleOp spec, llvm::StringRef func);
 

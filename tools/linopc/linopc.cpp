@@ -348,21 +348,31 @@ std::pair<std::string, std::vector<std::string>> splitCpuOption() {
 }
 
 /// The CPU target's code: LLVM IR, an object file, the library.
-int compileCpu(ModuleOp spec, const cgen::Library &lib,
+int compileCpu(ModuleOp spec, cgen::Library &lib,
                const std::function<OwningOpRef<ModuleOp>(Stage)> &lowered,
                llvm::TargetMachine &tm) {
   OwningOpRef<ModuleOp> llvmDialect = lowered(Stage::Final);
-  if (!llvmDialect || failed(abi::checkKernels(*llvmDialect, lib.functions)))
+  if (!llvmDialect)
+    return 1;
+  auto kernels = abi::checkKernels(*llvmDialect, lib.functions);
+  if (failed(kernels))
     return 1;
   // The kernels' symbols carry the library's name too (two static
-  // libraries with a function of the same name link together).
-  for (const abi::Signature &sig : lib.functions) {
-    Operation *k = llvmDialect->lookupSymbol(kernelSymbol(sig.func));
-    std::string to = kernelSymbol(sig.symbol);
-    StringAttr toAttr = StringAttr::get(llvmDialect->getContext(), to);
-    if (failed(SymbolTable::replaceAllSymbolUses(k, toAttr, *llvmDialect)))
-      return fail("cannot rename the kernel of @" + sig.func);
-    SymbolTable::setSymbolName(k, to);
+  // libraries with a function of the same name link together): the
+  // function's prefix kernelSymbol(func) becomes kernelSymbol(symbol).
+  for (size_t f = 0; f < lib.functions.size(); ++f) {
+    abi::Signature &sig = lib.functions[f];
+    std::string from = kernelSymbol(sig.func), prefix = kernelSymbol(sig.symbol);
+    sig.cpuKernels = (*kernels)[f];
+    for (abi::CpuKernel &c : sig.cpuKernels) {
+      Operation *k = llvmDialect->lookupSymbol(c.symbol);
+      std::string to = prefix + c.symbol.substr(from.size());
+      StringAttr toAttr = StringAttr::get(llvmDialect->getContext(), to);
+      if (failed(SymbolTable::replaceAllSymbolUses(k, toAttr, *llvmDialect)))
+        return fail("cannot rename the kernel of @" + sig.func);
+      SymbolTable::setSymbolName(k, to);
+      c.symbol = to;
+    }
   }
   abi::Progress::step("LLVM: optimizing the kernels");
   llvm::LLVMContext llvmCtx;

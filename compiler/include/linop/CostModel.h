@@ -47,6 +47,7 @@ struct KernelShape {
   std::vector<int64_t> loadRadices; // ... the radices (outermost first)
                                     // when it is a digit reversal
   bool inRowForm = true;      // load, square stages, store: nothing else
+  int64_t subrows = 1;        // sub-rows per row (linop-split-kernels)
   double flops = 0;           // real flops per row
   llvm::SmallVector<StepShape> steps;
 };
@@ -77,6 +78,16 @@ public:
   /// through memory; linop-split-kernels splits longer rows into passes
   /// where their stages allow. 0: no limit.
   virtual int64_t maxRowOnChip(const KernelShape &) const { return 0; }
+  /// The longest sub-row of a split kernel: a target may run sub-rows
+  /// differently from whole rows (the CPU: many at once).
+  virtual int64_t maxSubrowOnChip(const KernelShape &k) const {
+    return maxRowOnChip(k);
+  }
+  /// Whether the target runs a row of n1 n2 elements split into n2
+  /// sub-rows of n1 (pass 1), then n1 sub-rows of n2 (pass 2).
+  virtual bool runsSplit(int64_t /*n1*/, int64_t /*n2*/) const {
+    return true;
+  }
 };
 
 /// Without a target: the flops alone.

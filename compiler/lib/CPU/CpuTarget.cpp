@@ -68,6 +68,26 @@ public:
     return chooseAlongRow(k, cpu) ? "along the row" : "across rows";
   }
   double flopBound(double flops) const override { return flops / cpu.lanes; }
+  // A row's three buffers along the row past 6x L2: two passes through
+  // memory beat five passes over the row (DFT-512K: 27.5 ms against 38.0
+  // on one thread of the development VM, DFT-256K: 25.9 against 23.3;
+  // fitted there, bench/NOTES.md "CPU split rows").
+  int64_t maxRowOnChip(const KernelShape &k) const override {
+    int64_t elem = (k.complex ? 2 : 1) * k.scalarBytes;
+    return 6 * cpu.l2 / (3 * elem);
+  }
+  // A split pass runs across W sub-rows at once: its two tile buffers fit
+  // in L2.
+  int64_t maxSubrowOnChip(const KernelShape &k) const override {
+    int64_t elem = (k.complex ? 2 : 1) * k.scalarBytes, len = 1;
+    while (2 * (2 * len) * cpu.lanes * elem <= cpu.l2)
+      len *= 2;
+    return len;
+  }
+  // A pass's range counts tiles of W whole sub-rows.
+  bool runsSplit(int64_t n1, int64_t n2) const override {
+    return n1 % cpu.lanes == 0 && n2 % cpu.lanes == 0;
+  }
 
 private:
   CpuDescription cpu;
@@ -220,7 +240,8 @@ bool linop::cpu::splitFirstStage(const KernelShape &k, int64_t lanes) {
 
 bool linop::cpu::inRowSupported(const KernelShape &k, int64_t lanes) {
   int64_t n = k.n, V = lanes;
-  if (!k.inRowForm || !ref::isPowerOfTwo(V) || V < 2 || n % V)
+  if (!k.inRowForm || !ref::isPowerOfTwo(V) || V < 2 || n % V ||
+      k.subrows > 1)
     return false;
   for (const StepShape &st : k.steps) {
     int64_t a = st.a, r = st.r, b = st.b;

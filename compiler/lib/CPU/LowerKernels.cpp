@@ -60,6 +60,10 @@ public:
   Value ptrs, strides;       // the ABI's pointer and stride arrays
   Value tileRow, rowEnd;     // across rows: the tile's first row, and the
                              // end of the range (i64)
+  // A kernel split into sub-rows (linop-split-kernels): a tile is W
+  // consecutive sub-rows subFirst .. subFirst + W - 1 of row subRow (i64).
+  int64_t subrows = 1;
+  Value subRow, subFirst;
 
   Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
   Value i64(int64_t v) {
@@ -194,6 +198,13 @@ public:
     Type mem;
   };
   GlobalLayout globalLayout(std::optional<Type> global, bool packed);
+  /// Where lane w's row (or sub-row) starts in global memory, in scalars,
+  /// and whether lane w holds a row of the range (null: always).
+  SmallVector<Value> laneOffsets(Value stride, int64_t elemFloats);
+  SmallVector<Value> laneInside();
+  /// Interleaved sub-rows: element j of the tile's W sub-rows is W
+  /// consecutive elements in global memory, one vector (two, complex).
+  Value interleavedOffset(Value stride, Value element, int64_t elemFloats);
   // Global scalars and vectors of `mem`, converted to and from the tile's.
   Value memPtr(Value base, Value offI64, Type mem) {
     auto ptrT = LLVM::LLVMPointerType::get(b.getContext());
@@ -230,8 +241,8 @@ public:
   /// x c with the constant folded (codelets::mulConst), acc + term.
   CV mulConst(CV x, cd c);
   CV accumulate(CV acc, CV term);
-  LogicalResult lowerLoad(kernel::LoadOp op, Value tile, Value end);
-  LogicalResult lowerStore(kernel::StoreOp op, Value tile, Value end);
+  LogicalResult lowerLoad(kernel::LoadOp op);
+  LogicalResult lowerStore(kernel::StoreOp op);
   LogicalResult lowerStage(kernel::StageOp op);
   /// `shift`: blocks to add to the op's, inside a loop over repeated
   /// blocks (an index), or null.
@@ -393,7 +404,7 @@ void Lowering::storeGlobal(const GlobalLayout &g, Value v, Value base,
     b.create<LLVM::StoreOp>(loc, m, memPtr(base, offI64, g.mem));
 }
 
-LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
+LogicalResult Lowering::lowerLoad(kernel::LoadOp op) {
   int64_t len = op.getN() ? *op.getN() : N;
   int64_t dst = op.getDst();
   GlobalLayout layout = globalLayout(op.getGlobal(), op.getPacked());
@@ -407,19 +418,38 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
   Value base = loadPtr(ptrs, op.getOperand());
   Value stride = mul(loadI64(strides, op.getOperand()),
                      i64(layout.strideScale));
-  Value last = b.create<arith::SubIOp>(loc, end, i64(1));
   int64_t elemFloats = inter ? 2 : 1;
   Value perm;
   if (auto p = op.getPermAttr()) {
     std::vector<int64_t> idxs = kernel::permutationIndices(p);
     perm = table(SmallVector<double>(idxs.begin(), idxs.end()), b.getI64Type());
   }
+  if (op.getInterleaved()) {
+    // Sub-rows side by side: element i of the tile is one vector of W
+    // sub-rows (two for interleaved pairs, split into planes).
+    SmallVector<int64_t> even, odd;
+    for (int64_t w = 0; w < W; ++w) {
+      even.push_back(2 * w);
+      odd.push_back(2 * w + 1);
+    }
+    Value zeros = cplx && !inter ? splat(0.0) : Value();
+    forRange(0, len, [&](Value i) {
+      Value src = perm ? b.create<memref::LoadOp>(loc, perm, i).getResult()
+                       : toI64(i);
+      Value off = interleavedOffset(stride, src, elemFloats);
+      Value v0 = loadGlobal(layout, base, off, /*vector=*/true);
+      if (!inter)
+        return storeBuf(dst, i, {v0, zeros});
+      Value v1 = loadGlobal(layout, base, add(off, i64(W)), /*vector=*/true);
+      storeBuf(dst, i,
+               {b.create<vector::ShuffleOp>(loc, v0, v1, even),
+                b.create<vector::ShuffleOp>(loc, v0, v1, odd)});
+    });
+    return success();
+  }
+  SmallVector<Value> rowOff = laneOffsets(stride, elemFloats);
   if (blocks) {
     // Blocks of W floats per row: W rows x W floats, transposed in registers.
-    SmallVector<Value> rowOff;
-    for (int64_t w = 0; w < W; ++w)
-      rowOff.push_back(mul(b.create<arith::MinSIOp>(loc, add(tile, i64(w)), last),
-                           stride));
     Value zeros = cplx && !inter ? splat(0.0) : Value();
     forRange(0, blocks, [&](Value blk) {
       Value first = mul(toI64(blk), i64(W));
@@ -440,23 +470,21 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
     });
   }
   if (done < len) {
-    forRange(0, W, [&](Value w) {
-      Value row = b.create<arith::MinSIOp>(loc, add(tile, toI64(w)), last);
-      Value rowOff = mul(row, stride);
+    for (int64_t w = 0; w < W; ++w)
       forRange(done, len, [&](Value i) {
         Value src = perm && !twoPass
                         ? toI64(toIndex(b.create<memref::LoadOp>(loc, perm, i)))
                         : toI64(i);
-        Value off = add(rowOff, mul(src, i64(elemFloats)));
+        Value off = add(rowOff[w], mul(src, i64(elemFloats)));
+        Value lane = idx(w);
         b.create<memref::StoreOp>(loc, loadGlobal(layout, base, off, false),
-                                  re[target], ValueRange{i, w});
+                                  re[target], ValueRange{i, lane});
         if (cplx) {
           Value v = inter ? loadGlobal(layout, base, add(off, i64(1)), false)
                           : b.create<arith::ConstantOp>(loc, b.getFloatAttr(S, 0.0));
-          b.create<memref::StoreOp>(loc, v, im[target], ValueRange{i, w});
+          b.create<memref::StoreOp>(loc, v, im[target], ValueRange{i, lane});
         }
       });
-    });
   }
   if (twoPass)
     forRange(0, len, [&](Value i) {
@@ -466,8 +494,7 @@ LogicalResult Lowering::lowerLoad(kernel::LoadOp op, Value tile, Value end) {
   return success();
 }
 
-LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile,
-                                   Value end) {
+LogicalResult Lowering::lowerStore(kernel::StoreOp op) {
   int64_t len = op.getN() ? *op.getN() : N;
   int64_t src = op.getSrc();
   GlobalLayout layout = globalLayout(op.getGlobal(), op.getPacked());
@@ -478,14 +505,38 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile,
                      i64(layout.strideScale));
   int64_t blocks = transposedBlocks(len, inter);
   int64_t perBlock = inter ? W / 2 : W, done = blocks * perBlock;
-  if (blocks) {
-    SmallVector<Value> rowOff, inside;
-    for (int64_t w = 0; w < W; ++w) {
-      Value row = add(tile, i64(w));
-      rowOff.push_back(mul(row, stride));
-      inside.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
-                                               row, end));
+  if (op.getInterleaved()) {
+    // Sub-rows side by side: element i of the tile is one vector of W
+    // sub-rows (two for interleaved pairs, zipped from the planes).
+    SmallVector<int64_t> lo, hi;
+    for (int64_t w = 0; w < W / 2; ++w) {
+      lo.append({w, W + w});
+      hi.append({W / 2 + w, W + W / 2 + w});
     }
+    forRange(0, len, [&](Value i) {
+      Value off = interleavedOffset(stride, toI64(i), elemFloats);
+      CV v = loadBuf(src, i);
+      if (!inter)
+        return storeGlobal(layout, v.re, base, off);
+      storeGlobal(layout, b.create<vector::ShuffleOp>(loc, v.re, v.im, lo),
+                  base, off);
+      storeGlobal(layout, b.create<vector::ShuffleOp>(loc, v.re, v.im, hi),
+                  base, add(off, i64(W)));
+    });
+    return success();
+  }
+  SmallVector<Value> rowOff = laneOffsets(stride, elemFloats);
+  SmallVector<Value> inside = laneInside();
+  // Stores into rows of the range only (the last tile may be partial).
+  auto guarded = [&](int64_t w, auto body) {
+    if (!inside[w])
+      return body();
+    auto ifOp = b.create<scf::IfOp>(loc, inside[w], /*withElse=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  };
+  if (blocks) {
     forRange(0, blocks, [&](Value blk) {
       Value i0 = mul(blk, idx(perBlock));
       SmallVector<Value> cols;
@@ -497,37 +548,62 @@ LogicalResult Lowering::lowerStore(kernel::StoreOp op, Value tile,
       }
       SmallVector<Value> rows = transpose(cols);
       Value first = mul(toI64(blk), i64(W));
-      for (int64_t w = 0; w < W; ++w) {
-        auto ifOp = b.create<scf::IfOp>(loc, inside[w], /*withElse=*/false);
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-        Value off = add(rowOff[w], first);
-        storeGlobal(layout, rows[w], base, off);
-      }
+      for (int64_t w = 0; w < W; ++w)
+        guarded(w, [&] {
+          storeGlobal(layout, rows[w], base, add(rowOff[w], first));
+        });
     });
   }
-  if (done == len)
-    return success();
-  forRange(0, W, [&](Value w) {
-    Value row = add(tile, toI64(w));
-    Value inside = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
-                                           row, end);
-    auto ifOp = b.create<scf::IfOp>(loc, inside, /*withElse=*/false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    Value rowOff = mul(row, stride);
-    forRange(done, len, [&](Value i) {
-      Value off = add(rowOff, mul(toI64(i), i64(elemFloats)));
-      storeGlobal(layout,
-                  b.create<memref::LoadOp>(loc, re[src], ValueRange{i, w}),
-                  base, off);
-      if (inter)
+  for (int64_t w = 0; w < W && done < len; ++w)
+    guarded(w, [&] {
+      Value lane = idx(w);
+      forRange(done, len, [&](Value i) {
+        Value off = add(rowOff[w], mul(toI64(i), i64(elemFloats)));
         storeGlobal(layout,
-                    b.create<memref::LoadOp>(loc, im[src], ValueRange{i, w}),
-                    base, add(off, i64(1)));
+                    b.create<memref::LoadOp>(loc, re[src], ValueRange{i, lane}),
+                    base, off);
+        if (inter)
+          storeGlobal(layout,
+                      b.create<memref::LoadOp>(loc, im[src], ValueRange{i, lane}),
+                      base, add(off, i64(1)));
+      });
     });
-  });
   return success();
+}
+
+SmallVector<Value> Lowering::laneOffsets(Value stride, int64_t elemFloats) {
+  SmallVector<Value> off;
+  if (subrows > 1) {
+    // Sub-row u of row r starts at element u n of the row.
+    Value first = add(mul(subRow, stride),
+                      mul(subFirst, i64(N * elemFloats)));
+    for (int64_t w = 0; w < W; ++w)
+      off.push_back(add(first, i64(w * N * elemFloats)));
+    return off;
+  }
+  // Lanes past the range repeat its last row: loads stay in bounds.
+  Value last = b.create<arith::SubIOp>(loc, rowEnd, i64(1));
+  for (int64_t w = 0; w < W; ++w)
+    off.push_back(mul(
+        b.create<arith::MinSIOp>(loc, add(tileRow, i64(w)), last), stride));
+  return off;
+}
+
+SmallVector<Value> Lowering::laneInside() {
+  SmallVector<Value> in(W);
+  if (subrows > 1)
+    return in; // a tile of sub-rows is always whole
+  for (int64_t w = 0; w < W; ++w)
+    in[w] = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
+                                    add(tileRow, i64(w)), rowEnd);
+  return in;
+}
+
+Value Lowering::interleavedOffset(Value stride, Value element,
+                                  int64_t elemFloats) {
+  // Element j of sub-row u is element u + subrows j of the row.
+  Value e = add(subFirst, mul(element, i64(subrows)));
+  return add(mul(subRow, stride), mul(e, i64(elemFloats)));
 }
 
 /// The stage's twiddles as tables of real and imaginary parts (in
@@ -557,7 +633,44 @@ std::vector<CV> Lowering::applyCodelet(kernel::StageOp op,
 LogicalResult Lowering::lowerStage(kernel::StageOp op) {
   int64_t a = op.getA(), r = op.getR(), bb = op.getB();
   Value twRe, twIm;
-  twiddleTables(op, twRe, twIm, {});
+  // Twiddles of a longer row (sub-row u of m): w^(l (u + m j)) over r b m
+  // is the sub-row's own w^(l j) over r b (a table, as without sub-rows)
+  // times w^(l u) over r b m, which differs by lane: a vector per l from a
+  // table of r x m.
+  auto sub = dyn_cast_or_null<kernel::TwiddlesAttr>(op.getTwiddlesAttr());
+  Value laneRe, laneIm;
+  if (sub && sub.getSubrows() > 1) {
+    int64_t m = sub.getSubrows();
+    SmallVector<double> own[2], lane[2];
+    auto f = kernel::TwiddlesAttr::get(b.getContext(), r, bb,
+                                       sub.getInverse(), sub.scale());
+    for (int64_t k = 0; k < a * r * bb; ++k) {
+      cd v = f.at(k);
+      own[0].push_back(v.real());
+      own[1].push_back(v.imag());
+    }
+    for (int64_t l = 0; l < r; ++l)
+      for (int64_t u = 0; u < m; ++u) {
+        int64_t e = (l * u) % (r * bb * m);
+        cd v = ref::unitRoot(sub.getInverse() ? e : -e, r * bb * m);
+        lane[0].push_back(v.real());
+        lane[1].push_back(v.imag());
+      }
+    twRe = table(own[0], S);
+    twIm = table(own[1], S);
+    laneRe = table(lane[0], S);
+    laneIm = table(lane[1], S);
+  } else {
+    twiddleTables(op, twRe, twIm, {});
+  }
+  // The lane factors of input l for this tile's sub-rows.
+  SmallVector<std::pair<Value, Value>> laneTw;
+  if (laneRe)
+    for (int64_t l = 0; l < r; ++l) {
+      Value at = toIndex(add(subFirst, i64(l * sub.getSubrows())));
+      laneTw.push_back({b.create<vector::LoadOp>(loc, vt, laneRe, at),
+                        b.create<vector::LoadOp>(loc, vt, laneIm, at)});
+    }
   forRange(0, a, [&](Value i) {
     forRange(0, bb, [&](Value j) {
       Value base = add(mul(i, idx(r * bb)), j);
@@ -571,6 +684,11 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
           Value tr = broadcast(b.create<memref::LoadOp>(loc, twRe, p));
           Value ti = cplx ? broadcast(b.create<memref::LoadOp>(loc, twIm, p))
                           : Value();
+          if (!laneTw.empty()) {
+            CV t = cmulVec({laneTw[l].first, laneTw[l].second}, tr, ti);
+            tr = t.re;
+            ti = t.im;
+          }
           v = cmulVec(v, tr, ti);
         }
         x.push_back(v);
@@ -1243,8 +1361,13 @@ struct CpuLowerKernelsPass
     auto func = b.create<func::FuncOp>(
         loc, kernel.getSymName(), b.getFunctionType({ptrT, ptrT, i64, i64}, {}));
     func->setAttr("linop.function", kernel.getFunctionAttr());
+    // Per row of the function; a pass of a split kernel counts units of W
+    // sub-rows (the tools read both).
+    int64_t lanes = sched.getLanes(), subrows = kernel.subrowCount();
     if (auto f = kernel.getFlopsPerRowAttr())
-      func->setAttr("linop.flops_per_row", f);
+      func->setAttr("linop.flops_per_row", b.getI64IntegerAttr(f.getInt() * subrows));
+    if (subrows > 1)
+      func->setAttr("linop.units_per_row", b.getI64IntegerAttr(subrows / lanes));
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
     Value begin = entry->getArgument(2), end = entry->getArgument(3);
@@ -1288,7 +1411,13 @@ struct CpuLowerKernelsPass
         }
       }
     }
-    auto tiles = b.create<scf::ForOp>(loc, begin, end, L.i64(inRow ? 1 : L.W));
+    // A kernel split into sub-rows counts tiles of W sub-rows: the range
+    // is in those units (linop_cpu_units_per_row of them per row), so
+    // that the thread pool spreads one long row too.
+    L.subrows = subrows;
+    bool tilesAsUnits = inRow || subrows > 1;
+    auto tiles =
+        b.create<scf::ForOp>(loc, begin, end, L.i64(tilesAsUnits ? 1 : L.W));
     if (inRow) {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(tiles.getBody()->getTerminator());
@@ -1300,6 +1429,12 @@ struct CpuLowerKernelsPass
       Value tile = tiles.getInductionVar();
       L.tileRow = tile;
       L.rowEnd = end;
+      if (subrows > 1) {
+        Value groups = L.i64(subrows / L.W);
+        L.subRow = b.create<arith::DivSIOp>(loc, tile, groups);
+        L.subFirst = L.mul(b.create<arith::RemSIOp>(loc, tile, groups),
+                           L.i64(L.W));
+      }
       SmallVector<Operation *> steps;
       for (Operation &op : kernel.steps())
         steps.push_back(&op);
@@ -1324,12 +1459,8 @@ struct CpuLowerKernelsPass
         }
         LogicalResult r =
             llvm::TypeSwitch<Operation *, LogicalResult>(&op)
-                .Case([&](kernel::LoadOp o) {
-                  return L.lowerLoad(o, tile, end);
-                })
-                .Case([&](kernel::StoreOp o) {
-                  return L.lowerStore(o, tile, end);
-                })
+                .Case([&](kernel::LoadOp o) { return L.lowerLoad(o); })
+                .Case([&](kernel::StoreOp o) { return L.lowerStore(o); })
                 .Case([&](kernel::StageOp o) { return L.lowerStage(o); })
                 .Case([&](kernel::ButterflyStageOp o) {
                   return L.lowerButterfly(o);

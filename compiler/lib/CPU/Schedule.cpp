@@ -32,11 +32,13 @@ struct CpuSchedulePass : linop::cpu::impl::CpuScheduleBase<CpuSchedulePass> {
     }
     CpuDescription cpu = cpuDescription(desc);
     module.walk([&](kernel::KernelOp k) {
-      if (k.getSubrows()) {
+      // Split kernels run across sub-rows, W of them per tile.
+      if (k.subrowCount() > 1 && k.subrowCount() % cpu.lanes) {
         k.emitError("linop-cpu-schedule: @")
-            << k.getFunction() << ": the CPU target runs a row in one "
-            << "kernel; a kernel split into sub-rows (subrows = "
-            << k.subrowCount() << ") is not supported on it yet";
+            << k.getFunction() << ": a kernel split into "
+            << k.subrowCount() << " sub-rows per row runs on the CPU in "
+            << "tiles of " << cpu.lanes << " whole sub-rows; "
+            << k.subrowCount() << " is not a multiple of " << cpu.lanes;
         signalPassFailure();
         return;
       }

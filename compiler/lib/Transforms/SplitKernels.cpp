@@ -48,6 +48,13 @@ llvm::cl::opt<bool> splitKernels(
     llvm::cl::desc("split kernels whose rows do not fit on chip into two "
                    "passes through memory"));
 
+// For tests that split small rows on any machine, and for measuring; the
+// pass option max-row, where given, wins.
+llvm::cl::opt<int64_t> splitMaxRow(
+    "linop-split-max-row", llvm::cl::Hidden, llvm::cl::init(0),
+    llvm::cl::desc("split rows longer than this, into sub-rows no longer "
+                   "(0: the target's limits)"));
+
 // Of two equally even splits, pass 2 (interleaved at both ends) gets the
 // shorter sub-rows, so fewer of its accesses run in 32-byte pieces: DFT-1M
 // as 4096 x 256 took 2.50x a copy's time against 2.77x (bench/NOTES.md
@@ -155,10 +162,13 @@ struct SplitKernelsPass
     std::unique_ptr<CostModel> model = costModelFor(module);
     for (kernel::KernelOp k :
          llvm::make_early_inc_range(module.getOps<kernel::KernelOp>())) {
-      int64_t limit = maxRow > 0 ? int64_t(maxRow)
-                                 : model->maxRowOnChip(kernelShape(k));
+      KernelShape shape = kernelShape(k);
+      int64_t given = maxRow > 0 ? int64_t(maxRow) : int64_t(splitMaxRow);
+      int64_t limit = given > 0 ? given : model->maxRowOnChip(shape);
       if (limit <= 0 || k.getN() <= limit)
         continue;
+      if (given <= 0)
+        limit = model->maxSubrowOnChip(shape);
       Parts parts;
       if (!splittable(k, parts))
         continue;
@@ -174,7 +184,8 @@ struct SplitKernelsPass
       };
       for (size_t at = 1; at < parts.stages.size(); ++at) {
         int64_t n1 = lowBlock(parts, at, n);
-        if (n1 && n1 <= limit && n / n1 <= limit && better(n1)) {
+        if (n1 && n1 <= limit && n / n1 <= limit &&
+            model->runsSplit(n1, n / n1) && better(n1)) {
           best = n1;
           bestAt = at;
         }

@@ -6,7 +6,7 @@
 // RUN: not linop-opt %s --linop-decompose --linop-plan --linop-cpu-schedule 2>&1 | FileCheck %s --check-prefix=NOTARGET
 // NOTARGET: error: linop-cpu-schedule: the module has no CPU target description (run linop-attach-target{target=cpu} first)
 // RUN: not linop-opt %S/../Inputs/split-kernel.mlir --linop-cpu-schedule 2>&1 | FileCheck %s --check-prefix=SPLIT
-// SPLIT: error: linop-cpu-schedule: @s: the CPU target runs a row in one kernel; a kernel split into sub-rows (subrows = 4) is not supported on it yet
+// SPLIT: error: linop-cpu-schedule: @s: a kernel split into 4 sub-rows per row runs on the CPU in tiles of 16 whole sub-rows; 4 is not a multiple of 16
 
 // Hadamard-256: H_16 (x) I_16 is plain SIMD along the row, I_16 (x) H_16
 // regroups 16 vectors with shuffles: along the row.
