@@ -152,15 +152,25 @@ void CpuTarget::explainSchedule(kernel::KernelOp k, TargetAttr desc,
       realPart(elem).getIntOrFloatBitWidth() / 8 * (cplx ? 2 : 1);
   int64_t n = k.getN();
   KernelShape shape = kernelShape(k);
-  if (along)
+  int64_t subrows = k.subrowCount();
+  if (subrows > 1) {
+    os << "  tiles: " << V << " consecutive sub-rows per tile, vectorized "
+       << "across them (" << V << " lanes of " << realPart(elem)
+       << "); tiles (" << subrows / V << " per row) split over the "
+       << "runtime's threads, so one row uses them all\n";
+  } else if (along) {
     os << "  tiles: 1 row per tile, vectorized along the row (" << V
        << " lanes of " << realPart(elem)
-       << "; load and store fused into the first and last stage)";
-  else
+       << "; load and store fused into the first and last stage); rows "
+       << "split over the runtime's threads\n";
+  } else {
     os << "  tiles: " << V << " rows per tile, vectorized across rows (" << V
-       << " lanes of " << realPart(elem) << ")";
-  os << "; rows split over the runtime's threads\n";
-  if (inRowSupported(shape, V)) {
+       << " lanes of " << realPart(elem) << "); rows split over the "
+       << "runtime's threads\n";
+  }
+  if (subrows > 1) {
+    os << "  layout: across sub-rows (a split kernel's only form)\n";
+  } else if (inRowSupported(shape, V)) {
     LayoutCost cost = estimateLayouts(shape, cpu);
     os << "  layout: cost model estimates "
        << llvm::format("%.0f", cost.alongRow)
