@@ -24,8 +24,8 @@
 #              entries, see linopc --help)
 #   BENCH_MARCH -march for bench_cpu.cpp (default skylake-avx512)
 #   MKL_VERSION the wheels' version (default 2026.2.0)
-#   DFT_1M     1: also the 1M-point DFT (its kernel's tables make the
-#              binary about 70 MB instead of 36 MB; xz brings it to 12 MB)
+#   DFT_1M     0: without the 1M-point DFT (default 1; it adds little
+#              since the CPU splits it into two passes of sub-rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -34,8 +34,8 @@ build=$root/build-peers
 mkl_version=${MKL_VERSION:-2026.2.0}
 kernel_cpu=${KERNEL_CPU:-skylake-avx512,cores=16}
 bench_march=${BENCH_MARCH:-skylake-avx512}
-dft_1m=OFF
-if [ "${DFT_1M:-0}" = 1 ]; then dft_1m=ON; fi
+dft_1m=ON
+if [ "${DFT_1M:-1}" = 0 ]; then dft_1m=OFF; fi
 jobs=${JOBS:-$(nproc)}
 if [ -z "${JOBS:-}" ] && [ "$jobs" -lt 4 ]; then jobs=$((jobs < 2 ? jobs : 2)); fi
 mkdir -p "$peers/downloads" "$root/.gpu"

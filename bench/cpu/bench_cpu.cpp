@@ -921,7 +921,7 @@ int main(int argc, char **argv) {
     peersDft(4096, dft4096, dft4096_rule, threads, elems);
     peersDft(16384, dft16384, dft16384_rule, threads, elems);
     peersDft(65536, dft65536, dft65536_rule, threads, elems);
-#ifdef LINOP_BENCH_DFT_1M // compiled only on request: 34 MB of tables
+#ifdef LINOP_BENCH_DFT_1M // on by default (LINOP_BENCH_DFT_1M=OFF leaves it out)
     peersDft(1048576, dft1048576, nullptr, threads, elems);
 #endif
   }
