@@ -40,6 +40,7 @@
 #include <unistd.h>
 #endif
 #ifdef LINOP_BENCH_MKL
+#include <mkl_cblas.h>
 #include <mkl_dfti.h>
 #include <mkl_service.h>
 #endif
@@ -301,8 +302,26 @@ void benchButterfly(int64_t n, bool cplx, BflyFn fn, int threads,
     v = d(rng);
   double t = timeIt(
       [&] { check(fn(b.in.data(), tw.data(), b.out.data(), batch, 0, 0)); });
-  // Peer: the dense matrix the butterfly stands for, as one GEMM.
+  // Peer: the dense matrix the butterfly stands for, as one GEMM: oneMKL's
+  // (on the same threads) where the bench has it, else Eigen's.
   double tp;
+#ifdef LINOP_BENCH_MKL
+  const char *peer = cplx ? "MKL CGEMM" : "MKL SGEMM";
+  std::vector<float> W(size_t(c) * n * n);
+  for (float &v : W)
+    v = d(rng);
+  const float one[2] = {1, 0}, zero[2] = {0, 0};
+  // Column-major: column b of X (n x batch) is row b of the batch.
+  tp = timeIt([&] {
+    if (cplx)
+      cblas_cgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, batch, n,
+                  one, W.data(), n, b.in.data(), n, zero, b.out.data(), n);
+    else
+      cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, batch, n,
+                  1.0f, W.data(), n, b.in.data(), n, 0.0f, b.out.data(), n);
+  });
+#else
+  const char *peer = "Eigen GEMM";
   if (cplx) {
     Eigen::MatrixXcf W = Eigen::MatrixXcf::Random(n, n);
     Eigen::Map<Eigen::MatrixXcf> X(
@@ -316,9 +335,10 @@ void benchButterfly(int64_t n, bool cplx, BflyFn fn, int threads,
         Y(b.out.data(), n, batch);
     tp = timeIt([&] { Y.noalias() = W * X; });
   }
+#endif
   double flops = (cplx ? 14.0 : 3.0) * n * L * batch;
-  row(cplx ? "butterfly c64" : "butterfly f32", n, batch, threads, t,
-      "Eigen GEMM", tp, flops, copyTime(b));
+  row(cplx ? "butterfly c64" : "butterfly f32", n, batch, threads, t, peer,
+      tp, flops, copyTime(b));
 }
 
 

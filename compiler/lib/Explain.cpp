@@ -146,7 +146,20 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
     }
     os << "kernel @" << k.getSymName() << " (for @" << k.getFunction()
        << "): ";
-    if (k.getSubrows())
+    // Passes beside a whole kernel of the same function serve batches
+    // with fewer rows than threads (CostModel::splitForFewRows).
+    bool beside = k.getSubrows() &&
+                  llvm::any_of(module.getOps<kernel::KernelOp>(),
+                               [&](kernel::KernelOp o) {
+                                 return !o.getSubrows() &&
+                                        o.getFunction() == k.getFunction();
+                               });
+    if (beside)
+      os << k.subrowCount() << " sub-rows of " << n << " x " << elem
+         << " per row: a pass through memory, for a batch with fewer rows "
+            "than threads, so that one row uses them all (linop-split-kernels; "
+            "the whole kernel runs larger batches)\n";
+    else if (k.getSubrows())
       os << k.subrowCount() << " sub-rows of " << n << " x " << elem
          << " per row: a pass through memory of a row too long for the chip "
             "(linop-split-kernels)\n";

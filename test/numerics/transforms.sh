@@ -88,6 +88,11 @@ group_dft() {
   checkcpu "$(gen dft 65536 'complex<f32>' 'inverse norm = full' b)" --batch 2 --linop-split-max-row=4096
   checkcpu "$(gen dft 2048 'complex<f64>' 'inverse norm = sqrt' e)" --batch 2 --linop-split-max-row=128
   checkcpu "$(gen hadamard 4096 f32 '' a)" --batch 3 --linop-split-max-row=256
+  # A row that fills L2 gets the passes beside its whole kernel, for a
+  # batch with fewer rows than threads: one row (the passes) and three
+  # (the whole kernel) on two threads.
+  checkcpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 1 --cpu=l2=256K,cores=2 --num-threads=2
+  checkcpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 3 --cpu=l2=256K,cores=2 --num-threads=2
   checkgpu "$(gen dft 65536 'complex<f32>' 'inverse norm = full' b)" --batch 2
   checkgpu "$(gen dft 1048576 'complex<f32>' '' a)" --batch 2
   checkgpu "$(gen dft 65536 'complex<f32>' '' a)" --batch 1 --linop-split=false

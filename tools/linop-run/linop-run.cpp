@@ -415,13 +415,12 @@ bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
     err = "";
     return false;
   }
-  // One kernel, or the passes of a split one.
-  auto checked = abi::checkKernels(**lowered, {sig});
-  if (failed(checked)) {
+  // One kernel, or the passes of a split one (and passes for few rows).
+  std::vector<abi::Signature> sigs{sig};
+  if (failed(abi::checkKernels(**lowered, sigs))) {
     err = "";
     return false;
   }
-  std::vector<abi::CpuKernel> kernels = (*checked)[0];
   std::string cpuName = (*tm)->getTargetCPU().str();
   auto transformer = makeOptimizingTransformer(3, 0, tm->get());
   ExecutionEngineOptions engineOpts;
@@ -433,29 +432,40 @@ bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
     return false;
   }
   (*engine)->registerSymbols(runtimeSymbols);
-  // Each kernel over its units of the batch, one after the other.
-  std::vector<std::shared_ptr<KernelCall>> calls;
-  for (const abi::CpuKernel &k : kernels) {
-    auto sym = (*engine)->lookup(k.symbol);
-    if (!sym) {
-      err = "JIT: " + llvm::toString(sym.takeError());
-      return false;
+  // Each kernel over its units of the batch, one after the other; the
+  // passes kept for few rows where the batch has fewer rows than threads,
+  // as the generated entry points do.
+  using Calls = std::vector<std::shared_ptr<KernelCall>>;
+  auto prepare = [&](const std::vector<abi::CpuKernel> &kernels,
+                     Calls &calls) {
+    for (const abi::CpuKernel &k : kernels) {
+      auto sym = (*engine)->lookup(k.symbol);
+      if (!sym) {
+        err = "JIT: " + llvm::toString(sym.takeError());
+        return false;
+      }
+      auto call = std::make_shared<KernelCall>();
+      call->kernel = reinterpret_cast<decltype(call->kernel)>(*sym);
+      for (Buffer &b : buffers) {
+        call->ptrs.push_back(b.bytes.data());
+        call->strides.push_back(b.operand.batched() ? b.stride : 0);
+      }
+      call->units = rows * k.unitsPerRow; // fits: the buffers exist
+      call->grain = abi::grainUnits(sig, k.unitsPerRow);
+      calls.push_back(call);
     }
-    auto call = std::make_shared<KernelCall>();
-    call->kernel = reinterpret_cast<decltype(call->kernel)>(*sym);
-    for (Buffer &b : buffers) {
-      call->ptrs.push_back(b.bytes.data());
-      call->strides.push_back(b.operand.batched() ? b.stride : 0);
-    }
-    call->units = rows * k.unitsPerRow; // fits: the buffers exist
-    call->grain = abi::grainUnits(sig, k.unitsPerRow);
-    calls.push_back(call);
-  }
+    return true;
+  };
+  Calls calls, fewRows;
+  if (!prepare(sigs[0].cpuKernels, calls) ||
+      !prepare(sigs[0].cpuFewRows, fewRows))
+    return false;
   if (numThreads > 0)
     linop_set_num_threads(numThreads);
   std::shared_ptr<ExecutionEngine> keep(std::move(*engine));
-  auto runOnce = [calls, keep] {
-    for (const auto &c : calls)
+  auto runOnce = [calls, fewRows, rows, keep] {
+    bool few = !fewRows.empty() && rows < linop_get_num_threads();
+    for (const auto &c : few ? fewRows : calls)
       if (linop_status st =
               linop_parallel_for(c->units, c->grain, runRange, c.get()))
         return st;

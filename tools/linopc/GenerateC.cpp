@@ -467,20 +467,27 @@ std::string entrySource(const Library &lib) {
     std::vector<CpuKernel> kernels = sig.cpuKernels;
     if (kernels.empty()) // not lowered here (tests of the C text alone)
       kernels.push_back({kernelSymbol(sig.symbol), sig.unitsPerRow});
+    // Every kernel's range function: those for any batch, then the passes
+    // for few rows.
+    std::vector<CpuKernel> all = kernels;
+    all.insert(all.end(), sig.cpuFewRows.begin(), sig.cpuFewRows.end());
+    auto rangeName = [&](size_t i) {
+      return "linopc_" + f + "_range" + (i ? std::to_string(i) : "");
+    };
     size_t n = sig.operands.size();
     os << "\n/* ---- @" << f << " ---- */\n\n";
-    for (const CpuKernel &k : kernels)
+    for (const CpuKernel &k : all)
       os << "void " << k.symbol << "(void **ptrs, const int64_t *strides, "
          << "int64_t begin,\n"
          << std::string(6 + k.symbol.size(), ' ') << "int64_t end);\n";
     os << "\n/* What every range of the batch needs: the kernel's arrays. */\n"
        << "typedef struct {\n  void *ptrs[" << n << "];\n  int64_t strides["
        << n << "];\n} linopc_" << f << "_args;\n\n";
-    for (size_t i = 0; i < kernels.size(); ++i)
-      os << "static void linopc_" << f << "_range" << (i ? std::to_string(i) : "")
+    for (size_t i = 0; i < all.size(); ++i)
+      os << "static void " << rangeName(i)
          << "(void *ctx, int64_t begin, int64_t end) {\n"
          << "  linopc_" << f << "_args *a = (linopc_" << f << "_args *)ctx;\n"
-         << "  " << kernels[i].symbol << "(a->ptrs, a->strides, begin, end);\n}\n\n";
+         << "  " << all[i].symbol << "(a->ptrs, a->strides, begin, end);\n}\n\n";
 
     os << prototype(sig, false) << " {\n"
        << "  static const char fn[] = \"" << f << "\";\n"
@@ -503,37 +510,47 @@ std::string entrySource(const Library &lib) {
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << sig.operands[i].name << "_rs";
     os << "}};\n";
-    if (kernels.size() > 1)
-      os << "    /* A row split into sub-rows: " << kernels.size()
-         << " passes through memory, each over\n       whole tiles of "
-            "sub-rows, one after the other. */\n";
-    for (size_t i = 0; i < kernels.size(); ++i) {
-      int64_t units = kernels[i].unitsPerRow, grain = grainUnits(sig, units);
-      bool heads = sig.unitsPerRow > 1;
-      const char *what = units == 1 && !heads ? " rows"
-                         : heads             ? " heads"
-                                             : " tiles of sub-rows";
-      std::string count = "rows";
-      if (units > 1) {
-        // A recurrence's kernel counts batch entry x head; a split one
-        // tiles of sub-rows.
-        os << "    if (rows > INT64_MAX / " << units << ")\n"
-           << "      return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT, \"%s: "
-              "batch %\" PRId64 \" times " << units << what
-           << " overflows\", fn, batch);\n";
-        count = "rows * " + std::to_string(units);
+    // Kernels first .. first + count - 1 of `all`, one after the other.
+    auto run = [&](size_t first, size_t kernelCount, const std::string &indent) {
+      if (kernelCount > 1)
+        os << indent << "/* A row split into sub-rows: " << kernelCount
+           << " passes through memory, each over\n" << indent
+           << "   whole tiles of sub-rows, one after the other. */\n";
+      for (size_t i = first; i < first + kernelCount; ++i) {
+        int64_t units = all[i].unitsPerRow, grain = grainUnits(sig, units);
+        bool heads = sig.unitsPerRow > 1;
+        const char *what = units == 1 && !heads ? " rows"
+                           : heads             ? " heads"
+                                               : " tiles of sub-rows";
+        std::string count = "rows";
+        if (units > 1) {
+          // A recurrence's kernel counts batch entry x head; a split one
+          // tiles of sub-rows.
+          os << indent << "if (rows > INT64_MAX / " << units << ")\n"
+             << indent << "  return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT, \"%s: "
+                "batch %\" PRId64 \" times " << units << what
+             << " overflows\", fn, batch);\n";
+          count = "rows * " + std::to_string(units);
+        }
+        os << indent << "/* Grain: at least " << grain << what
+           << " per range, so that a range moves >= 32 KiB. */\n";
+        if (i + 1 < first + kernelCount)
+          os << indent << "if ((st = linop_parallel_for(" << count << ", "
+             << grain << ", " << rangeName(i) << ", &linopc_a)) != LINOP_OK)\n"
+             << indent << "  return st;\n";
+        else
+          os << indent << "return linop_parallel_for(" << count << ", "
+             << grain << ", " << rangeName(i) << ", &linopc_a);\n";
       }
-      std::string range =
-          "linopc_" + f + "_range" + (i ? std::to_string(i) : "");
-      os << "    /* Grain: at least " << grain << what
-         << " per range, so that a range moves >= 32 KiB. */\n";
-      if (i + 1 < kernels.size())
-        os << "    if ((st = linop_parallel_for(" << count << ", " << grain
-           << ", " << range << ", &linopc_a)) != LINOP_OK)\n      return st;\n";
-      else
-        os << "    return linop_parallel_for(" << count << ", " << grain
-           << ", " << range << ", &linopc_a);\n";
+    };
+    if (!sig.cpuFewRows.empty()) {
+      os << "    /* Fewer rows than threads: the passes, so that one row "
+            "uses them all. */\n"
+         << "    if (rows < linop_get_num_threads()) {\n";
+      run(kernels.size(), sig.cpuFewRows.size(), "      ");
+      os << "    }\n";
     }
+    run(0, kernels.size(), "    ");
     os << "  }\n}\n";
   }
   return s;

@@ -418,10 +418,8 @@ LogicalResult lower(ModuleOp module, const Target &target, Stage stop,
   return pm.run(module);
 }
 
-std::vector<Operation *> kernelsOf(ModuleOp lowered, StringRef func) {
+std::vector<Operation *> passesOf(ModuleOp lowered, StringRef func) {
   std::string name = kernelSymbol(func);
-  if (Operation *k = lowered.lookupSymbol(name))
-    return {k};
   std::vector<Operation *> passes;
   while (Operation *k = lowered.lookupSymbol(
              name + "_pass" + std::to_string(passes.size() + 1)))
@@ -429,21 +427,23 @@ std::vector<Operation *> kernelsOf(ModuleOp lowered, StringRef func) {
   return passes;
 }
 
-FailureOr<std::vector<std::vector<CpuKernel>>>
-checkKernels(ModuleOp module, const std::vector<Signature> &signatures) {
+std::vector<Operation *> kernelsOf(ModuleOp lowered, StringRef func) {
+  if (Operation *k = lowered.lookupSymbol(kernelSymbol(func)))
+    return {k};
+  return passesOf(lowered, func);
+}
+
+LogicalResult checkKernels(ModuleOp module,
+                           std::vector<Signature> &signatures) {
   MLIRContext *ctx = module.getContext();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   auto i64 = IntegerType::get(ctx, 64);
   auto want = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
                                           {ptr, ptr, i64, i64});
-  std::vector<std::vector<CpuKernel>> all;
-  for (const Signature &sig : signatures) {
-    std::vector<Operation *> ops = kernelsOf(module, sig.func);
-    if (ops.empty())
-      return emitError(sig.loc)
-             << "the lowered module defines no kernel @"
-             << kernelSymbol(sig.func) << " for @" << sig.func;
-    std::vector<CpuKernel> kernels;
+  // The CPU ABI's kernels, checked.
+  auto check = [&](const Signature &sig, ArrayRef<Operation *> ops,
+                   std::vector<CpuKernel> &kernels) -> LogicalResult {
+    kernels.clear();
     for (Operation *op : ops) {
       auto k = dyn_cast<LLVM::LLVMFuncOp>(op);
       if (!k || k.isExternal())
@@ -463,9 +463,22 @@ checkKernels(ModuleOp module, const std::vector<Signature> &signatures) {
       }
       kernels.push_back(c);
     }
-    all.push_back(std::move(kernels));
+    return success();
+  };
+  for (Signature &sig : signatures) {
+    std::vector<Operation *> ops = kernelsOf(module, sig.func);
+    if (ops.empty())
+      return emitError(sig.loc)
+             << "the lowered module defines no kernel @"
+             << kernelSymbol(sig.func) << " for @" << sig.func;
+    std::vector<Operation *> few;
+    if (ops.size() == 1 && ops[0] == module.lookupSymbol(kernelSymbol(sig.func)))
+      few = passesOf(module, sig.func);
+    if (failed(check(sig, ops, sig.cpuKernels)) ||
+        failed(check(sig, few, sig.cpuFewRows)))
+      return failure();
   }
-  return all;
+  return success();
 }
 
 bool compileCuda(ModuleOp kernels, llvm::StringRef specName, CudaCode &out,

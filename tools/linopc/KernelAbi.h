@@ -79,6 +79,9 @@ struct Signature {
   /// The CPU target's kernels, in the order they run (checkKernels fills
   /// them in): one, or the passes of a row split into sub-rows.
   std::vector<CpuKernel> cpuKernels;
+  /// Passes kept beside a whole kernel, for a batch with fewer rows than
+  /// the runtime's threads (empty: cpuKernels run for every batch).
+  std::vector<CpuKernel> cpuFewRows;
 
   size_t numInputs() const;
 };
@@ -154,12 +157,16 @@ mlir::LogicalResult lower(mlir::ModuleOp module, const Target &target,
 /// when there is none.
 std::vector<mlir::Operation *> kernelsOf(mlir::ModuleOp lowered,
                                          llvm::StringRef func);
+/// The passes of @func's split kernel, also where its whole kernel was
+/// kept for batches that fill the threads (CostModel::splitForFewRows).
+std::vector<mlir::Operation *> passesOf(mlir::ModuleOp lowered,
+                                        llvm::StringRef func);
 
 /// Checks that the LLVM-dialect `module` defines the kernels of every
 /// signature with the ABI's type, with an error naming what is missing,
-/// and returns them (per signature, in the order they run).
-mlir::FailureOr<std::vector<std::vector<CpuKernel>>>
-checkKernels(mlir::ModuleOp module, const std::vector<Signature> &signatures);
+/// and fills in their cpuKernels and cpuFewRows.
+mlir::LogicalResult checkKernels(mlir::ModuleOp module,
+                                 std::vector<Signature> &signatures);
 
 /// The CUDA target's code for a module lowered to Stage::Kernel: its CUDA
 /// C++, NVRTC's sm_90a cubin and compute_90 PTX, and how to launch each

@@ -347,6 +347,15 @@ std::pair<std::string, std::vector<std::string>> splitCpuOption() {
   return {name, keys};
 }
 
+/// Every CPU kernel of `sig`: those for any batch, then those for few rows.
+std::vector<abi::CpuKernel *> cpuKernelsOf(abi::Signature &sig) {
+  std::vector<abi::CpuKernel *> all;
+  for (auto *list : {&sig.cpuKernels, &sig.cpuFewRows})
+    for (abi::CpuKernel &c : *list)
+      all.push_back(&c);
+  return all;
+}
+
 /// The CPU target's code: LLVM IR, an object file, the library.
 int compileCpu(ModuleOp spec, cgen::Library &lib,
                const std::function<OwningOpRef<ModuleOp>(Stage)> &lowered,
@@ -354,24 +363,21 @@ int compileCpu(ModuleOp spec, cgen::Library &lib,
   OwningOpRef<ModuleOp> llvmDialect = lowered(Stage::Final);
   if (!llvmDialect)
     return 1;
-  auto kernels = abi::checkKernels(*llvmDialect, lib.functions);
-  if (failed(kernels))
+  if (failed(abi::checkKernels(*llvmDialect, lib.functions)))
     return 1;
   // The kernels' symbols carry the library's name too (two static
   // libraries with a function of the same name link together): the
   // function's prefix kernelSymbol(func) becomes kernelSymbol(symbol).
-  for (size_t f = 0; f < lib.functions.size(); ++f) {
-    abi::Signature &sig = lib.functions[f];
+  for (abi::Signature &sig : lib.functions) {
     std::string from = kernelSymbol(sig.func), prefix = kernelSymbol(sig.symbol);
-    sig.cpuKernels = (*kernels)[f];
-    for (abi::CpuKernel &c : sig.cpuKernels) {
-      Operation *k = llvmDialect->lookupSymbol(c.symbol);
-      std::string to = prefix + c.symbol.substr(from.size());
+    for (abi::CpuKernel *c : cpuKernelsOf(sig)) {
+      Operation *k = llvmDialect->lookupSymbol(c->symbol);
+      std::string to = prefix + c->symbol.substr(from.size());
       StringAttr toAttr = StringAttr::get(llvmDialect->getContext(), to);
       if (failed(SymbolTable::replaceAllSymbolUses(k, toAttr, *llvmDialect)))
         return fail("cannot rename the kernel of @" + sig.func);
       SymbolTable::setSymbolName(k, to);
-      c.symbol = to;
+      c->symbol = to;
     }
   }
   abi::Progress::step("LLVM: optimizing the kernels");

@@ -83,6 +83,10 @@ public:
   virtual int64_t maxSubrowOnChip(const KernelShape &k) const {
     return maxRowOnChip(k);
   }
+  /// Whether a row that fits is split too, its whole kernel kept: the
+  /// tools run the passes when a batch has fewer rows than threads (one
+  /// row then spreads over them all), the whole kernel otherwise.
+  virtual bool splitForFewRows(const KernelShape &) const { return false; }
   /// Whether the target runs a row of n1 n2 elements split into n2
   /// sub-rows of n1 (pass 1), then n1 sub-rows of n2 (pass 2).
   virtual bool runsSplit(int64_t /*n1*/, int64_t /*n2*/) const {

@@ -165,7 +165,10 @@ struct SplitKernelsPass
       KernelShape shape = kernelShape(k);
       int64_t given = maxRow > 0 ? int64_t(maxRow) : int64_t(splitMaxRow);
       int64_t limit = given > 0 ? given : model->maxRowOnChip(shape);
-      if (limit <= 0 || k.getN() <= limit)
+      // A row that fits stays whole, but may get passes beside it for
+      // batches of few rows.
+      bool keep = limit <= 0 || k.getN() <= limit;
+      if (keep && (given > 0 || !model->splitForFewRows(shape)))
         continue;
       if (given <= 0)
         limit = model->maxSubrowOnChip(shape);
@@ -190,13 +193,13 @@ struct SplitKernelsPass
           bestAt = at;
         }
       }
-      if (best && failed(split(k, parts, bestAt, best)))
+      if (best && failed(split(k, parts, bestAt, best, keep)))
         return signalPassFailure();
     }
   }
 
   LogicalResult split(kernel::KernelOp k, const Parts &parts, size_t at,
-                      int64_t n1) {
+                      int64_t n1, bool keep) {
     int64_t n = k.getN(), n2 = n / n1;
     MLIRContext *ctx = &getContext();
     OpBuilder b(k);
@@ -280,7 +283,8 @@ struct SplitKernelsPass
       nk.setFlopsPerRowAttr(
           I(int64_t(std::llround(kernelShape(nk).flops))));
     }
-    k.erase();
+    if (!keep)
+      k.erase();
     return success();
   }
 };

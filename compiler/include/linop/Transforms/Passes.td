@@ -105,7 +105,10 @@ def SplitKernels : Pass<"linop-split-kernels", "::mlir::ModuleOp"> {
     them to the result; pass 2 runs on N1 interleaved sub-rows of N2 of
     the result, in place, with the Cooley-Tukey twiddles of the whole row.
     Each pass reads and writes the row once. Kernels it cannot split, or
-    that fit, are left as they are.
+    that fit, are left as they are; where the target asks
+    (`CostModel::splitForFewRows`: the CPU, for long rows that fit), a
+    kernel that fits gets the two passes beside it, for batches with fewer
+    rows than threads.
   }];
   let options = [
     Option<"maxRow", "max-row", "int64_t", /*default=*/"0",
