@@ -137,5 +137,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DLINOP_BENCH_STATIC=ON -DLINOP_BENCH_DFT_1M="$dft_1m" >/dev/null
 cmake --build "$build" --target bench-cpu -j"$jobs"
 cp "$build/bin/bench-cpu" "$root/.gpu/bench-cpu-peers"
-echo "== $(du -h "$root/.gpu/bench-cpu-peers" | cut -f1) .gpu/bench-cpu-peers; ldd:"
+# What travels (scripts/gpu-round.sh cpu unpacks it): a tenth of the size.
+xz -T0 -6 -c "$build/bin/bench-cpu" > "$root/.gpu/bench-cpu-peers.xz"
+echo "== $(du -h "$root/.gpu/bench-cpu-peers" | cut -f1) .gpu/bench-cpu-peers ($(du -h "$root/.gpu/bench-cpu-peers.xz" | cut -f1) as .xz); ldd:"
 ldd "$root/.gpu/bench-cpu-peers"

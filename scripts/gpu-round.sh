@@ -193,14 +193,15 @@ fi
 
 if has cpu; then
   # The CPU against oneMKL and FFTW (AVX-512 and Debian's) on this machine's
-  # host CPU (scripts/cpu-peers.sh built .gpu/bench-cpu-peers).
-  if [ -x .gpu/bench-cpu-peers ]; then
+  # host CPU (scripts/cpu-peers.sh built it; gpu-bundle.sh compressed it).
+  if [ -f .gpu/bench-cpu-peers.xz ]; then
+    xz -dc .gpu/bench-cpu-peers.xz > /tmp/bench-cpu-peers && chmod +x /tmp/bench-cpu-peers
     for n in ${CPU_THREADS:-16 1}; do
-      timeout ${CPU_LIMIT:-120} .gpu/bench-cpu-peers $n ${CPU_GROUPS:-dft} > "$out/cpu_$n.log" 2>&1
+      timeout ${CPU_LIMIT:-120} /tmp/bench-cpu-peers $n ${CPU_GROUPS:-dft} > "$out/cpu_$n.log" 2>&1
       grep -E "^\| |machine|Linop kernels" "$out/cpu_$n.log" | head -n 40 | tee -a "$summary"
     done
   else
-    note "cpu: no .gpu/bench-cpu-peers (scripts/cpu-peers.sh)"
+    note "cpu: no .gpu/bench-cpu-peers.xz (scripts/cpu-peers.sh)"
   fi
 fi
 
