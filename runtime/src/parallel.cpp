@@ -16,7 +16,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <cstdarg>
 #include <new>
+#include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -33,9 +35,20 @@ using RangeFn = void (*)(void *, int64_t, int64_t);
 // True on pool workers, and on a calling thread while it runs a job.
 thread_local bool tlsInJob = false;
 
+// The first error the ranges of one linop_parallel_for reported
+// (linop_job_error); `message` is written by the thread that set `status`
+// and read after every range is done.
+struct Failure {
+  std::atomic<int> status{LINOP_OK};
+  std::string message;
+};
+// The failure record of the linop_parallel_for whose range this thread runs.
+thread_local Failure *tlsFailure = nullptr;
+
 struct Job {
   RangeFn fn;
   void *ctx;
+  Failure *failure;
   int64_t ranges;   // number of ranges
   int64_t quotient; // [0, n) split as `ranges` ranges of quotient or
   int64_t extra;    // quotient + 1 elements (the first `extra` get + 1)
@@ -110,7 +123,9 @@ private:
       Job *job = job_;
       ++attached_;
       lock.unlock();
+      tlsFailure = job->failure;
       job->work();
+      tlsFailure = nullptr;
       lock.lock();
       if (--attached_ == 0)
         done_.notify_all();
@@ -189,6 +204,8 @@ struct PoolReaper {
   }
 } g_reaper;
 
+void run(int64_t n, int64_t grain, RangeFn fn, void *ctx, Failure &failure);
+
 } // namespace
 
 extern "C" {
@@ -219,11 +236,54 @@ linop_status linop_parallel_for(int64_t n, int64_t grain,
     return LINOP_OK;
   if (grain < 1)
     grain = 1;
+  // The ranges' errors, whichever thread runs them; restored for a nested
+  // call's caller.
+  Failure failure;
+  Failure *const outer = tlsFailure;
+  tlsFailure = &failure;
+  run(n, grain, fn, ctx, failure);
+  tlsFailure = outer;
+  const int status = failure.status.load();
+  if (status != LINOP_OK)
+    return linop_set_error(static_cast<linop_status>(status), "%s",
+                           failure.message.c_str());
+  return LINOP_OK;
+}
+
+linop_status linop_job_error(linop_status status, const char *fmt, ...) {
+  char small[512];
+  va_list args;
+  va_start(args, fmt);
+  const int len = std::vsnprintf(small, sizeof small, fmt, args);
+  va_end(args);
+  std::string message = len < 0 ? std::string(fmt) : std::string(small);
+  if (len >= static_cast<int>(sizeof small)) {
+    message.resize(static_cast<size_t>(len) + 1);
+    va_start(args, fmt);
+    std::vsnprintf(&message[0], message.size(), fmt, args);
+    va_end(args);
+    message.resize(static_cast<size_t>(len));
+  }
+  if (Failure *f = tlsFailure) {
+    int ok = LINOP_OK;
+    if (f->status.compare_exchange_strong(ok, status))
+      f->message = message;
+    return status;
+  }
+  return linop_set_error(status, "%s", message.c_str());
+}
+
+} // extern "C"
+
+namespace {
+
+// The ranges of one linop_parallel_for: serially, or on the pool.
+void run(int64_t n, int64_t grain, RangeFn fn, void *ctx, Failure &failure) {
   const int threads = effectiveThreads();
   const int64_t maxRanges = n / grain; // every range keeps >= grain elements
   if (tlsInJob || threads == 1 || maxRanges < 2) {
     fn(ctx, 0, n);
-    return LINOP_OK;
+    return;
   }
 
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -237,17 +297,17 @@ linop_status linop_parallel_for(int64_t n, int64_t grain,
       g_pool = new Pool(threads);
     } catch (const std::bad_alloc &) {
       fn(ctx, 0, n); // no pool: still correct, just serial
-      return LINOP_OK;
+      return;
     }
   }
   Job job;
   job.fn = fn;
   job.ctx = ctx;
+  job.failure = &failure;
   job.ranges = std::min<int64_t>(maxRanges, kRangesPerThread * threads);
   job.quotient = n / job.ranges;
   job.extra = n % job.ranges;
   g_pool->run(job);
-  return LINOP_OK;
 }
 
-} // extern "C"
+} // namespace

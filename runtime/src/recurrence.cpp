@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -303,6 +304,18 @@ void runRange(Sequence &seq, const int64_t *plan, void *const *ptrs,
 extern "C" void linop_cpu_recurrence(const int64_t *plan, double scale,
                                      void *const *ptrs, const int64_t *strides,
                                      int64_t begin, int64_t end) {
-  Sequence seq(plan, scale);
-  runRange(seq, plan, ptrs, strides, begin, end);
+  // The chunk's buffers and Eigen's GEMM blocks are allocated here: a
+  // failure is the entry point's error (linop_job_error), not an exception
+  // through generated code.
+  try {
+    Sequence seq(plan, scale);
+    runRange(seq, plan, ptrs, strides, begin, end);
+  } catch (const std::bad_alloc &) {
+    linop_job_error(LINOP_ERROR_OUT_OF_MEMORY,
+                    "chunked recurrence: out of memory for the buffers of a "
+                    "chunk of %lld steps (Dk = %lld, Dv = %lld)",
+                    static_cast<long long>(plan[LINOP_REC_CHUNK]),
+                    static_cast<long long>(plan[LINOP_REC_DK]),
+                    static_cast<long long>(plan[LINOP_REC_DV]));
+  }
 }

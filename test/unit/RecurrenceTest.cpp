@@ -281,3 +281,51 @@ TEST(Recurrence, LongChunksKeepTheirAccuracy) {
 }
 
 } // namespace
+
+// A chunk whose buffers cannot be allocated (4 TiB for its products): the
+// recurrence reports it through linop_parallel_for, writes nothing, and
+// does not throw through the caller.
+TEST(Recurrence, OutOfMemoryIsAnError) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer stops at an allocation of 4 TiB "
+                  "instead of failing it";
+#else
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> q(4, 1.0f), k(4, 1.0f), v(4, 1.0f), o(4, nan), s(4, nan);
+  void *ptrs[] = {q.data(), k.data(), v.data(), o.data(), s.data()};
+  const int64_t strides[] = {1, 1, 1, 1, 1};
+  int64_t plan[LINOP_REC_PLAN_SIZE];
+  plan[LINOP_REC_T] = 1;
+  plan[LINOP_REC_H] = 1;
+  plan[LINOP_REC_DK] = 1;
+  plan[LINOP_REC_DV] = 1;
+  plan[LINOP_REC_CHUNK] = int64_t(1) << 20;
+  plan[LINOP_REC_DECAY] = 0;
+  plan[LINOP_REC_UPDATE] = 0;
+  plan[LINOP_REC_ELEMENT] = LINOP_REC_F32;
+  plan[LINOP_REC_OUT_ELEMENT] = LINOP_REC_F32;
+  plan[LINOP_REC_HEADS_FIRST] = 0;
+  plan[LINOP_REC_Q] = 0;
+  plan[LINOP_REC_K] = 1;
+  plan[LINOP_REC_V] = 2;
+  plan[LINOP_REC_G] = -1;
+  plan[LINOP_REC_BETA] = -1;
+  plan[LINOP_REC_H0] = -1;
+  plan[LINOP_REC_O] = 3;
+  plan[LINOP_REC_STATE] = 4;
+  struct Call {
+    const int64_t *plan;
+    void *const *ptrs;
+    const int64_t *strides;
+  } call{plan, ptrs, strides};
+  auto fn = [](void *p, int64_t begin, int64_t end) {
+    auto *c = static_cast<Call *>(p);
+    linop_cpu_recurrence(c->plan, 1.0, c->ptrs, c->strides, begin, end);
+  };
+  EXPECT_EQ(linop_parallel_for(1, 1, fn, &call), LINOP_ERROR_OUT_OF_MEMORY);
+  EXPECT_NE(std::string(linop_last_error()).find("out of memory"),
+            std::string::npos)
+      << linop_last_error();
+  EXPECT_TRUE(std::isnan(o[0]) && std::isnan(s[0]));
+#endif
+}

@@ -262,6 +262,61 @@ TEST(Runtime, ParallelForNested) {
   }
 }
 
+TEST(Runtime, ParallelForReturnsARangesError) {
+  ThreadCountGuard guard;
+  for (int threads : {1, 2, 4}) {
+    linop_set_num_threads(threads);
+    linop_clear_error();
+    // Every range runs; ranges holding 17 or 60 report errors, and the
+    // first reported is the call's (either, by timing).
+    Coverage c(100);
+    auto fn = [](void *p, int64_t begin, int64_t end) {
+      cover(p, begin, end);
+      for (int64_t bad : {17, 60})
+        if (begin <= bad && bad < end)
+          linop_job_error(LINOP_ERROR_OUT_OF_MEMORY, "range at %lld failed",
+                          static_cast<long long>(bad));
+    };
+    EXPECT_EQ(linop_parallel_for(100, 1, fn, &c), LINOP_ERROR_OUT_OF_MEMORY)
+        << threads << " threads";
+    const std::string msg = linop_last_error();
+    EXPECT_TRUE(msg == "range at 17 failed" || msg == "range at 60 failed")
+        << msg;
+    for (auto &h : c.hits)
+      EXPECT_EQ(h.load(), 1);
+    // The next call starts clean.
+    Coverage d(100);
+    EXPECT_EQ(linop_parallel_for(100, 1, cover, &d), LINOP_OK);
+  }
+  // Outside a job it is linop_set_error.
+  EXPECT_EQ(linop_job_error(LINOP_ERROR_INTERNAL, "alone %d", 7),
+            LINOP_ERROR_INTERNAL);
+  EXPECT_STREQ(linop_last_error(), "alone 7");
+}
+
+TEST(Runtime, NestedParallelForKeepsItsOwnError) {
+  ThreadCountGuard guard;
+  linop_set_num_threads(4);
+  // The inner call returns its range's error; the outer, whose ranges
+  // report nothing themselves, returns LINOP_OK.
+  std::atomic<int> innerErrors{0};
+  auto outer = [](void *p, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      linop_status s = linop_parallel_for(
+          10, 1,
+          [](void *, int64_t b, int64_t) {
+            if (b == 0)
+              linop_job_error(LINOP_ERROR_UNSUPPORTED, "inner");
+          },
+          nullptr);
+      if (s == LINOP_ERROR_UNSUPPORTED)
+        ++*static_cast<std::atomic<int> *>(p);
+    }
+  };
+  EXPECT_EQ(linop_parallel_for(8, 1, outer, &innerErrors), LINOP_OK);
+  EXPECT_EQ(innerErrors.load(), 8);
+}
+
 TEST(Runtime, ParallelForFromManyThreads) {
   ThreadCountGuard guard;
   linop_set_num_threads(3);

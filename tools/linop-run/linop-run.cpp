@@ -280,6 +280,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   add("linop_set_num_threads", &linop_set_num_threads);
   add("linop_get_num_threads", &linop_get_num_threads);
   add("linop_parallel_for", &linop_parallel_for);
+  add("linop_job_error", &linop_job_error);
   add("linop_aligned_alloc", &linop_aligned_alloc);
   add("linop_aligned_free", &linop_aligned_free);
   add("linop_cpu_recurrence", &linop_cpu_recurrence);

@@ -88,13 +88,21 @@ LINOP_API int linop_get_num_threads(void);
 /* Calls fn(ctx, begin, end) on contiguous ranges that cover [0, n) exactly
  * once, each at least `grain` long (except when n < grain: one range), on a
  * persistent thread pool in which the calling thread takes part. Returns when
- * all ranges are done. A call from inside fn runs serially on the calling
- * thread. n == 0 returns LINOP_OK at once; n < 0 or fn == NULL is an error.
- * fn must not throw. */
+ * all ranges are done: LINOP_OK, or the first error a range reported with
+ * linop_job_error (then also the calling thread's linop_last_error). A call
+ * from inside fn runs serially on the calling thread. n == 0 returns
+ * LINOP_OK at once; n < 0 or fn == NULL is an error. fn must not throw. */
 LINOP_API linop_status linop_parallel_for(int64_t n, int64_t grain,
                                           void (*fn)(void *ctx, int64_t begin,
                                                      int64_t end),
                                           void *ctx);
+
+/* For a range function of linop_parallel_for: reports an error (message
+ * printf-style), which that linop_parallel_for returns once every range is
+ * done; the first error reported wins, and the other ranges still run.
+ * Outside a job it is linop_set_error. Returns `status`. */
+LINOP_API linop_status linop_job_error(linop_status status, const char *fmt,
+                                       ...) LINOP_PRINTF(2, 3);
 
 /* Memory aligned to `align` (a power of two; raised to at least
  * sizeof(void*)). NULL on failure, with the reason in linop_last_error.
