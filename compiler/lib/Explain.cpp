@@ -181,16 +181,18 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
       for (Attribute a : why)
         os << "  radices (outermost split first; the cost model's search): "
            << cast<StringAttr>(a).getValue() << "\n";
+    // A split kernel's figures are per sub-row.
+    const char *unit = k.getSubrows() ? "sub-row" : "row";
     int i = 0;
     for (Operation &op : k.steps()) {
       double f = stageFlopsPerRow(&op, cplx);
       os << "  " << i++ << ". " << describe(&op);
       if (f > 0)
-        os << "  [" << llvm::format("%.0f", f) << " flops/row]";
+        os << "  [" << llvm::format("%.0f", f) << " flops/" << unit << "]";
       os << "\n";
     }
     double bytes = shape.globalBytes;
-    os << "  per row: " << llvm::format("%.0f", shape.flops) << " flops, "
+    os << "  per " << unit << ": " << llvm::format("%.0f", shape.flops) << " flops, "
        << llvm::format("%.0f", bytes) << " bytes to and from global memory ("
        << llvm::format("%.2f", shape.flops / bytes) << " flops/byte)\n";
   });
