@@ -724,6 +724,13 @@ DFTI_DESCRIPTOR_HANDLE mklPlan(int64_t n, int64_t batch, bool real) {
   checkMkl(DftiCommitDescriptor(h), "DftiCommitDescriptor");
   return h;
 }
+
+/// oneMKL as a peer: mklPlan's descriptor, run from `in` to `out`.
+Peer mklPeer(int64_t n, int64_t batch, bool real, float *in, float *out) {
+  DFTI_DESCRIPTOR_HANDLE h = mklPlan(n, batch, real);
+  return {"MKL", [=] { checkMkl(DftiComputeForward(h, in, out), "compute"); },
+          1, [h]() mutable { DftiFreeDescriptor(&h); }, "", ""};
+}
 #endif
 
 /// The batched complex DFT of n against every peer.
@@ -752,11 +759,7 @@ void peersDft(int64_t n, DftFn fn, DftFn ruleFn, int threads, int64_t elems) {
                    fftwCodelets(avx512_fftwf_sprint_plan(f512))});
 #endif
 #ifdef LINOP_BENCH_MKL
-  DFTI_DESCRIPTOR_HANDLE h = mklPlan(n, batch, false);
-  float *pin = b.in.data(), *pout = b.out.data();
-  peers.push_back({"MKL",
-                   [=] { checkMkl(DftiComputeForward(h, pin, pout), "compute"); },
-                   1, [h]() mutable { DftiFreeDescriptor(&h); }, "", ""});
+  peers.push_back(mklPeer(n, batch, false, b.in.data(), b.out.data()));
 #endif
   b.in = saved;
   auto linop = [&] { check(fn(b.in.data(), b.out.data(), batch, 0, 0)); };
@@ -867,17 +870,12 @@ void peersReal(const char *what, int64_t n, int64_t outFloats, DftFn fn,
                    fftwCodelets(avx512_fftwf_sprint_plan(f512))});
 #endif
 #ifdef LINOP_BENCH_MKL
-  std::shared_ptr<MklDct> mdct;
-  DFTI_DESCRIPTOR_HANDLE h = nullptr;
   if (dct) {
-    mdct = std::make_shared<MklDct>(n, batch, in, outp);
+    auto mdct = std::make_shared<MklDct>(n, batch, in, outp);
     peers.push_back({"MKL", [mdct] { (*mdct)(); }, scale, {},
                      "r2c + Makhoul's reordering (MKL has no DCT-II)", ""});
   } else {
-    h = mklPlan(n, batch, true);
-    peers.push_back({"MKL",
-                     [=] { checkMkl(DftiComputeForward(h, in, outp), "compute"); },
-                     1, [h]() mutable { DftiFreeDescriptor(&h); }, "", ""});
+    peers.push_back(mklPeer(n, batch, true, in, outp));
   }
 #endif
   b.in = saved;

@@ -6,6 +6,7 @@
 // made from inside a job (by a worker or by the calling thread) runs serially
 // instead of waiting for the pool it is part of, so nesting cannot deadlock.
 #include "linop/runtime.h"
+#include "format.h"
 
 #include <pthread.h>
 
@@ -251,19 +252,10 @@ linop_status linop_parallel_for(int64_t n, int64_t grain,
 }
 
 linop_status linop_job_error(linop_status status, const char *fmt, ...) {
-  char small[512];
   va_list args;
   va_start(args, fmt);
-  const int len = std::vsnprintf(small, sizeof small, fmt, args);
+  std::string message = linop::runtime::formatMessage(fmt, args);
   va_end(args);
-  std::string message = len < 0 ? std::string(fmt) : std::string(small);
-  if (len >= static_cast<int>(sizeof small)) {
-    message.resize(static_cast<size_t>(len) + 1);
-    va_start(args, fmt);
-    std::vsnprintf(&message[0], message.size(), fmt, args);
-    va_end(args);
-    message.resize(static_cast<size_t>(len));
-  }
   if (Failure *f = tlsFailure) {
     int ok = LINOP_OK;
     if (f->status.compare_exchange_strong(ok, status))

@@ -1,6 +1,7 @@
 // Status strings, the thread-local last-error message, argument checks and
 // the aligned allocator.
 #include "linop/runtime.h"
+#include "format.h"
 
 #include <cerrno>
 #include <cinttypes>
@@ -15,6 +16,18 @@ namespace {
 // their messages.
 thread_local std::string tlsLastError;
 } // namespace
+
+std::string linop::runtime::formatMessage(const char *fmt, va_list args) {
+  va_list copy;
+  va_copy(copy, args);
+  const int len = std::vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  if (len < 0)
+    return std::string("(unformattable error message: ") + fmt + ")";
+  std::vector<char> buf(static_cast<size_t>(len) + 1);
+  std::vsnprintf(buf.data(), buf.size(), fmt, args);
+  return std::string(buf.data(), static_cast<size_t>(len));
+}
 
 extern "C" {
 
@@ -39,25 +52,16 @@ linop_status linop_set_error(linop_status status, const char *fmt, ...) {
     tlsLastError = linop_status_string(status);
     return status;
   }
-  // Format into a fresh buffer first: the arguments may point into the
+  // Format into a fresh string first: the arguments may point into the
   // current message (e.g. to add context to it).
   va_list args;
   va_start(args, fmt);
-  va_list copy;
-  va_copy(copy, args);
-  const int len = std::vsnprintf(nullptr, 0, fmt, copy);
-  va_end(copy);
-  if (len < 0) {
-    va_end(args);
-    tlsLastError = std::string("(unformattable error message: ") + fmt + ")";
-    return status;
-  }
-  std::vector<char> buf(static_cast<size_t>(len) + 1);
-  std::vsnprintf(buf.data(), buf.size(), fmt, args);
+  std::string message = linop::runtime::formatMessage(fmt, args);
   va_end(args);
-  tlsLastError.assign(buf.data(), static_cast<size_t>(len));
+  tlsLastError = std::move(message);
   return status;
 }
+
 
 void linop_clear_error(void) { tlsLastError.clear(); }
 

@@ -244,6 +244,14 @@ void fill(Buffer &b, const npy::Array &a) {
     std::memcpy(b.row(r), a.data.data() + r * rowBytes, rowBytes);
 }
 
+/// The "key=value" entries of --cpu or --gpu, after `description`'s.
+void appendKeys(std::vector<std::string> &description, llvm::StringRef list) {
+  llvm::SmallVector<llvm::StringRef> keys;
+  list.split(keys, ',', -1, false);
+  for (llvm::StringRef k : keys)
+    description.push_back(k.str());
+}
+
 struct KernelCall {
   void (*kernel)(void **, const int64_t *, int64_t, int64_t);
   std::vector<void *> ptrs;
@@ -399,10 +407,7 @@ bool cpuRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
   }
   std::vector<std::string> description =
       cpu::describeMachine(**tm, /*host=*/true);
-  llvm::SmallVector<llvm::StringRef> keys;
-  llvm::StringRef(cpuDescription).split(keys, ',', -1, false);
-  for (llvm::StringRef k : keys)
-    description.push_back(k.str());
+  appendKeys(description, cpuDescription);
   PipelineOptions opts = abi::pipelineOptions(description);
   auto lowered = std::make_shared<OwningOpRef<ModuleOp>>(spec.clone());
   // Compile only the function asked for: the others may use ops this
@@ -574,10 +579,7 @@ bool cudaRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
     if (f.getSymName() != func.getSymName() && f.isPublic())
       f.erase();
   std::vector<std::string> description;
-  llvm::SmallVector<llvm::StringRef> keys;
-  llvm::StringRef(gpuDescription).split(keys, ',', -1, false);
-  for (llvm::StringRef k : keys)
-    description.push_back(k.str());
+  appendKeys(description, gpuDescription);
   if (failed(abi::lower(*lowered, *lookupTarget("cuda"), Stage::Kernel,
                         abi::pipelineOptions(description), false))) {
     err = "";

@@ -428,8 +428,8 @@ std::vector<Operation *> passesOf(ModuleOp lowered, StringRef func) {
 }
 
 std::vector<Operation *> kernelsOf(ModuleOp lowered, StringRef func) {
-  if (Operation *k = lowered.lookupSymbol(kernelSymbol(func)))
-    return {k};
+  if (Operation *whole = lowered.lookupSymbol(kernelSymbol(func)))
+    return {whole};
   return passesOf(lowered, func);
 }
 
@@ -466,16 +466,19 @@ LogicalResult checkKernels(ModuleOp module,
     return success();
   };
   for (Signature &sig : signatures) {
-    std::vector<Operation *> ops = kernelsOf(module, sig.func);
-    if (ops.empty())
+    // The whole kernel runs every batch, with the passes beside it for few
+    // rows; without it, the passes run every batch.
+    Operation *whole = module.lookupSymbol(kernelSymbol(sig.func));
+    std::vector<Operation *> passes = passesOf(module, sig.func);
+    if (!whole && passes.empty())
       return emitError(sig.loc)
              << "the lowered module defines no kernel @"
              << kernelSymbol(sig.func) << " for @" << sig.func;
-    std::vector<Operation *> few;
-    if (ops.size() == 1 && ops[0] == module.lookupSymbol(kernelSymbol(sig.func)))
-      few = passesOf(module, sig.func);
-    if (failed(check(sig, ops, sig.cpuKernels)) ||
-        failed(check(sig, few, sig.cpuFewRows)))
+    std::vector<Operation *> every = whole ? std::vector<Operation *>{whole}
+                                           : passes;
+    if (failed(check(sig, every, sig.cpuKernels)) ||
+        failed(check(sig, whole ? passes : std::vector<Operation *>{},
+                     sig.cpuFewRows)))
       return failure();
   }
   return success();
@@ -521,10 +524,6 @@ int64_t grainUnits(const Signature &sig, int64_t units) {
   return std::max<int64_t>(1, (32 * 1024) / std::max<int64_t>(1, rowBytes));
 }
 
-int64_t grainRows(const Signature &sig) {
-  return grainUnits(sig, sig.unitsPerRow);
-}
-
 std::optional<double> flopsPerRow(ModuleOp lowered, ModuleOp spec,
                                   llvm::StringRef func) {
   auto read = [](Operation *op) -> std::optional<double> {
@@ -541,19 +540,15 @@ std::optional<double> flopsPerRow(ModuleOp lowered, ModuleOp spec,
   };
   // A kernel op counts flops per sub-row; a lowered kernel per row.
   std::vector<Operation *> kernels = kernelsOf(lowered, func);
-  double sum = 0;
+  std::optional<double> sum = kernels.empty() ? std::nullopt
+                                              : std::optional<double>(0);
   for (Operation *k : kernels) {
     std::optional<double> v = read(k);
-    if (!v) {
-      sum = -1;
-      break;
-    }
     auto subrows = k->getAttrOfType<IntegerAttr>("subrows");
-    sum += *v * (subrows ? subrows.getInt() : 1);
+    sum = v && sum ? *sum + *v * (subrows ? subrows.getInt() : 1)
+                   : std::optional<double>();
   }
-  if (!kernels.empty() && sum >= 0)
-    return sum;
-  return read(spec.lookupSymbol(func));
+  return sum ? sum : read(spec.lookupSymbol(func));
 }
 
 struct Progress::State {

@@ -178,11 +178,10 @@ struct CudaCode {
 bool compileCuda(mlir::ModuleOp kernels, llvm::StringRef specName,
                  CudaCode &out, std::string &error);
 
-/// Rows per range of linop_parallel_for: enough that a range moves at least
-/// 32 KiB, so that dispatch costs little, yet small, so that a modest batch
-/// still spreads over the threads (the runtime caps the number of ranges).
-int64_t grainRows(const Signature &sig);
-/// The same for a kernel whose range counts `units` per batch row.
+/// Work units per range of linop_parallel_for, for a kernel whose range
+/// counts `units` per batch row: enough that a range moves at least 32 KiB,
+/// so that dispatch costs little, yet small, so that a modest batch still
+/// spreads over the threads (the runtime caps the number of ranges).
 int64_t grainUnits(const Signature &sig, int64_t units);
 
 /// Flops per batch row of @func's kernels (all passes of a split one),

@@ -235,6 +235,10 @@ public:
   LogicalResult lowerRow(kernel::KernelOp kernel, Value row);
   LogicalResult lowerStridedFirstStage(kernel::StageOp op, const Place &src,
                                        const Place &dst);
+  /// Tables of the real and imaginary parts of `tw` (in `twOrder` when
+  /// given); the imaginary one only for a complex tile.
+  void complexTables(ArrayRef<cd> tw, Value &twRe, Value &twIm,
+                     ArrayRef<int64_t> twOrder = {});
   void twiddleTables(kernel::StageOp op, Value &twRe, Value &twIm,
                      ArrayRef<int64_t> twOrder);
   std::vector<CV> applyCodelet(kernel::StageOp op, const std::vector<CV> &x);
@@ -610,7 +614,11 @@ Value Lowering::interleavedOffset(Value stride, Value element,
 /// `twOrder` when given: entry k is twiddle twOrder[k]); null without.
 void Lowering::twiddleTables(kernel::StageOp op, Value &twRe, Value &twIm,
                              ArrayRef<int64_t> twOrder) {
-  std::vector<cd> tw = kernel::twiddleValues(op);
+  complexTables(kernel::twiddleValues(op), twRe, twIm, twOrder);
+}
+
+void Lowering::complexTables(ArrayRef<cd> tw, Value &twRe, Value &twIm,
+                             ArrayRef<int64_t> twOrder) {
   if (tw.empty())
     return;
   SmallVector<double> tr, ti;
@@ -641,25 +649,18 @@ LogicalResult Lowering::lowerStage(kernel::StageOp op) {
   Value laneRe, laneIm;
   if (sub && sub.getSubrows() > 1) {
     int64_t m = sub.getSubrows();
-    SmallVector<double> own[2], lane[2];
+    std::vector<cd> own, lane;
     auto f = kernel::TwiddlesAttr::get(b.getContext(), r, bb,
                                        sub.getInverse(), sub.scale());
-    for (int64_t k = 0; k < a * r * bb; ++k) {
-      cd v = f.at(k);
-      own[0].push_back(v.real());
-      own[1].push_back(v.imag());
-    }
+    for (int64_t k = 0; k < a * r * bb; ++k)
+      own.push_back(f.at(k));
     for (int64_t l = 0; l < r; ++l)
       for (int64_t u = 0; u < m; ++u) {
         int64_t e = (l * u) % (r * bb * m);
-        cd v = ref::unitRoot(sub.getInverse() ? e : -e, r * bb * m);
-        lane[0].push_back(v.real());
-        lane[1].push_back(v.imag());
+        lane.push_back(ref::unitRoot(sub.getInverse() ? e : -e, r * bb * m));
       }
-    twRe = table(own[0], S);
-    twIm = table(own[1], S);
-    laneRe = table(lane[0], S);
-    laneIm = table(lane[1], S);
+    complexTables(own, twRe, twIm);
+    complexTables(lane, laneRe, laneIm);
   } else {
     twiddleTables(op, twRe, twIm, {});
   }
@@ -1412,7 +1413,7 @@ struct CpuLowerKernelsPass
       }
     }
     // A kernel split into sub-rows counts tiles of W sub-rows: the range
-    // is in those units (linop_cpu_units_per_row of them per row), so
+    // is in those units (linop.units_per_row of them per row), so
     // that the thread pool spreads one long row too.
     L.subrows = subrows;
     bool tilesAsUnits = inRow || subrows > 1;
