@@ -205,8 +205,12 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
        << (H == 1 ? " head" : " heads") << ", Dk = " << Dk << ", Dv = " << Dv
        << ", " << r.getElement()
        << " in, " << r.getOutElement() << " out"
-       << (r.getHeadsFirst() ? ", heads first ([B, H, T, D])" : "") << "\n"
-       << "  gate: "
+       << (r.getHeadsFirst() ? ", heads first ([B, H, T, D])" : "") << "\n";
+    if (auto cu = r.getOffsetElement())
+      os << "  variable lengths: " << r.getSequences()
+         << " sequences a batch entry along T, cut where its offsets (" << *cu
+         << ", checked at run time) say, each with its own state\n";
+    os << "  gate: "
        << (r.getDecay() == kernel::Decay::none     ? "none"
            : r.getDecay() == kernel::Decay::scalar ? "a scalar per head and step"
                                                    : "a vector per key channel")

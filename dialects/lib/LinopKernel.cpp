@@ -668,9 +668,21 @@ LogicalResult ChunkedRecurrenceOp::verify() {
   // Every operand exists; inputs may repeat (q = k), outputs are their own.
   SmallVector<int64_t> inputs{at(getQAttr()), at(getKAttr()), at(getVAttr())},
       outputs{at(getOAttr())};
-  for (IntegerAttr p : {getGAttr(), getBetaAttr(), getH0Attr()})
+  for (IntegerAttr p : {getGAttr(), getBetaAttr(), getH0Attr(),
+                        getOffsetsAttr()})
     if (p)
       inputs.push_back(p.getInt());
+  const int64_t sequences =
+      getSequencesAttr() ? getSequencesAttr().getInt() : 1;
+  if (sequences < 1)
+    return emitOpError("sequences must be >= 1, got ") << sequences;
+  Type cu = getOffsetElement().value_or(Type());
+  if (getOffsetsAttr().operator bool() != bool(cu) ||
+      (cu && !cu.isInteger(32) && !cu.isInteger(64)))
+    return emitOpError("has offsets exactly when it has an offset_element, "
+                       "i32 or i64");
+  if (!getOffsetsAttr() && sequences != 1)
+    return emitOpError("packs several sequences only with offsets");
   if (getStateAttr())
     outputs.push_back(getStateAttr().getInt());
   const int64_t operands = at(getOperandsAttr());

@@ -760,6 +760,12 @@ double RecurrenceOp::getScaleOrDefault() {
   return 1.0 / std::sqrt(double(dk));
 }
 
+int64_t RecurrenceOp::getSequences() {
+  if (!getOffsets())
+    return 1;
+  return getOffsets().getType().getShape()[1] - 1;
+}
+
 LogicalResult RecurrenceOp::verify() {
   auto shapeOf = [](Value v) {
     return cast<RankedTensorType>(v.getType()).getShape();
@@ -839,10 +845,23 @@ LogicalResult RecurrenceOp::verify() {
   } else if (getBeta()) {
     return emitOpError("update = additive takes no beta");
   }
-  if (getH0() && failed(check(getH0(), "init", {B, H, Dk, Dv})))
+  // States per batch entry, or per sequence with offsets.
+  SmallVector<int64_t> state{B, H, Dk, Dv};
+  if (getOffsets()) {
+    ArrayRef<int64_t> cu = shapeOf(getOffsets());
+    if (cu.size() != 2 || ShapedType::isDynamic(cu[1]) || cu[1] < 2 ||
+        !compatible({cu[0]}, {B}))
+      return emitOpError("offsets must have shape [B, N + 1] with a static "
+                         "N >= 1 (B = ")
+             << (ShapedType::isDynamic(B) ? std::string("?")
+                                          : std::to_string(B))
+             << "), got " << shapeString(cu);
+    state.insert(state.begin() + 1, cu[1] - 1);
+  }
+  if (getH0() && failed(check(getH0(), "init", state)))
     return failure();
   if (failed(check(getO(), "o", seq(B, T, H, Dv))) ||
-      failed(check(getFinalState(), "final state", {B, H, Dk, Dv})))
+      failed(check(getFinalState(), "final state", state)))
     return failure();
   if (getO().getType().getElementType() != elem)
     return emitOpError("o must have the element type of v");

@@ -30,7 +30,8 @@ bool readMatrixNpy(const std::string &path, MatC &out, bool &realInput,
     for (int64_t j = 0; j < cols; ++j)
       out(i, j) = vals[i * cols + j];
   realInput = !npy::isComplex(arr.dtype);
-  if (arr.dtype == npy::DType::F16 || arr.dtype == npy::DType::BF16)
+  if (arr.dtype == npy::DType::F16 || arr.dtype == npy::DType::BF16 ||
+      arr.dtype == npy::DType::I32 || arr.dtype == npy::DType::I64)
     notes.push_back(std::string("input was ") + npy::dtypeName(arr.dtype) +
                     "; learned in float64");
   return true;

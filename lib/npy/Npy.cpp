@@ -1,8 +1,10 @@
 #include "npy/Npy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -32,7 +34,7 @@ constexpr int kMaxDepth = 16;
 
 const char *const kSupported =
     "supported: '<f2' float16, '<u2' bfloat16, '<f4' float32, '<f8' float64, "
-    "'<c8' complex64, '<c16' complex128";
+    "'<c8' complex64, '<c16' complex128, '<i4' int32, '<i8' int64";
 
 std::string fmtBytes(uint64_t n) { return std::to_string(n); }
 
@@ -437,7 +439,8 @@ bool dtypeFromDescr(const std::string &descr, DType &out, std::string &error) {
     const char *code;
     DType dtype;
   } kCodes[] = {{"f2", DType::F16}, {"u2", DType::BF16}, {"f4", DType::F32},
-                {"f8", DType::F64}, {"c8", DType::C64},  {"c16", DType::C128}};
+                {"f8", DType::F64}, {"c8", DType::C64},  {"c16", DType::C128},
+                {"i4", DType::I32}, {"i8", DType::I64}};
   std::string code = descr;
   char order = '<';
   if (!code.empty() && std::strchr("<>|=", code[0])) {
@@ -633,7 +636,9 @@ size_t dtypeSize(DType dtype) {
   case DType::F16:
   case DType::BF16: return 2;
   case DType::F32: return 4;
+  case DType::I32: return 4;
   case DType::F64:
+  case DType::I64:
   case DType::C64: return 8;
   case DType::C128: return 16;
   }
@@ -652,6 +657,8 @@ const char *dtypeName(DType dtype) {
   case DType::F64: return "f64";
   case DType::C64: return "complex64";
   case DType::C128: return "complex128";
+  case DType::I32: return "i32";
+  case DType::I64: return "i64";
   }
   return "?";
 }
@@ -664,6 +671,8 @@ const char *dtypeDescr(DType dtype) {
   case DType::F64: return "<f8";
   case DType::C64: return "<c8";
   case DType::C128: return "<c16";
+  case DType::I32: return "<i4";
+  case DType::I64: return "<i8";
   }
   return "?";
 }
@@ -680,7 +689,9 @@ bool dtypeFromName(const std::string &name, DType &out) {
       {"float64", DType::F64},     {"c64", DType::C64},
       {"complex64", DType::C64},   {"complex<f32>", DType::C64},
       {"c128", DType::C128},       {"complex128", DType::C128},
-      {"complex<f64>", DType::C128}};
+      {"complex<f64>", DType::C128}, {"i32", DType::I32},
+      {"int32", DType::I32},       {"i64", DType::I64},
+      {"int64", DType::I64}};
   for (const auto &entry : kNames) {
     if (name == entry.name) {
       out = entry.dtype;
@@ -935,6 +946,18 @@ std::vector<std::complex<double>> toComplex128(const Array &a) {
       out[i] = {v[0], v[1]};
       break;
     }
+    case DType::I32: {
+      int32_t v;
+      std::memcpy(&v, p + 4 * i, 4);
+      out[i] = double(v);
+      break;
+    }
+    case DType::I64: {
+      int64_t v;
+      std::memcpy(&v, p + 8 * i, 8);
+      out[i] = double(v);
+      break;
+    }
     }
   }
   return out;
@@ -987,6 +1010,21 @@ bool fromComplex128(DType dtype, std::vector<int64_t> shape,
     case DType::C128: {
       const double d[2] = {v.real(), v.imag()};
       std::memcpy(p + 16 * i, d, 16);
+      break;
+    }
+    // Integers: rounded, saturated; NaN (a poison) is the lowest value.
+    case DType::I32: {
+      const double r = std::isnan(v.real()) ? -3e9 : std::round(v.real());
+      const int32_t x = int32_t(std::clamp(r, -2147483648.0, 2147483647.0));
+      std::memcpy(p + 4 * i, &x, 4);
+      break;
+    }
+    case DType::I64: {
+      const double r = std::isnan(v.real()) ? -1e19 : std::round(v.real());
+      const int64_t x = r <= -9223372036854775808.0 ? INT64_MIN
+                        : r >= 9223372036854775807.0 ? INT64_MAX
+                                                     : int64_t(r);
+      std::memcpy(p + 8 * i, &x, 8);
       break;
     }
     }

@@ -23,12 +23,13 @@
 
 namespace linop::npy {
 
-enum class DType { F16, BF16, F32, F64, C64, C128 };
+/// I32 and I64: integer data (a recurrence's offsets), exact up to 2^53.
+enum class DType { F16, BF16, F32, F64, C64, C128, I32, I64 };
 
-/// Bytes per element: 2, 2, 4, 8, 8, 16.
+/// Bytes per element: 2, 2, 4, 8, 8, 16, 4, 8.
 size_t dtypeSize(DType dtype);
 bool isComplex(DType dtype);
-/// "f16", "bf16", "f32", "f64", "complex64", "complex128".
+/// "f16", "bf16", "f32", "f64", "complex64", "complex128", "i32", "i64".
 const char *dtypeName(DType dtype);
 /// Inverse of dtypeName; also accepts the descr strings ("<f4", "<c16", ...)
 /// and numpy's long names ("float32", "complex128", "bfloat16", ...).

@@ -541,16 +541,74 @@ LogicalResult Interpreter::recurrence(RecurrenceOp o) {
   };
   for (std::vector<double> *x : {&*q, &*k, &*v, &g, &beta})
     swap(*x, s.H, s.T);
+  const int64_t N = o.getSequences();
   std::vector<double> out(s.B * s.T * s.H * s.Dv),
-      state(s.B * s.H * s.Dk * s.Dv);
-  ref::recurrence(s, int(o.getGate()), int(o.getUpdate()),
-                  o.getScaleOrDefault(), q->data(), k->data(), v->data(),
-                  g.empty() ? nullptr : g.data(),
-                  beta.empty() ? nullptr : beta.data(),
-                  h0.empty() ? nullptr : h0.data(), out.data(), state.data());
+      state(s.B * N * s.H * s.Dk * s.Dv);
+  // Where each batch entry's sequences start: [0, T] without offsets.
+  std::vector<int64_t> cu;
+  if (o.getOffsets()) {
+    auto r = get(o.getOffsets());
+    if (failed(r))
+      return failure();
+    for (int64_t b = 0; b < s.B; ++b) {
+      auto row = llvm::ArrayRef<double>(*r).slice(b * (N + 1), N + 1);
+      std::string why = row.front() != 0.0 ? "the first is not 0"
+                        : row.back() != double(s.T)
+                            ? "the last is not T = " + std::to_string(s.T)
+                            : "";
+      for (int64_t n = 0; n < N && why.empty(); ++n)
+        if (row[n + 1] < row[n])
+          why = "offset #" + std::to_string(n + 1) + " is below offset #" +
+                std::to_string(n);
+      if (!why.empty())
+        return o.emitError("reference evaluator: the offsets of batch entry ")
+               << b << " do not split its T = " << s.T
+               << " steps into sequences: " << why;
+      for (double c : row.drop_back())
+        cu.push_back(int64_t(c));
+    }
+  } else {
+    for (int64_t b = 0; b < s.B; ++b)
+      cu.push_back(0);
+  }
+  // One recurrence per sequence, on a copy of its steps ([1, L, H, ...]).
+  auto steps = [&](const std::vector<double> &x, int64_t b, int64_t t0,
+                   int64_t L) -> std::vector<double> {
+    if (x.empty())
+      return {};
+    const int64_t row = int64_t(x.size()) / (s.B * s.T);
+    auto first = x.begin() + (b * s.T + t0) * row;
+    return std::vector<double>(first, first + L * row);
+  };
+  const int64_t stateSize = s.H * s.Dk * s.Dv;
+  for (int64_t b = 0; b < s.B; ++b)
+    for (int64_t n = 0; n < N; ++n) {
+      const int64_t t0 = cu[b * N + n],
+                    t1 = n + 1 < N ? cu[b * N + n + 1] : s.T, L = t1 - t0;
+      double *stateOut = &state[(b * N + n) * stateSize];
+      const double *init = h0.empty() ? nullptr : &h0[(b * N + n) * stateSize];
+      if (L == 0) { // an empty sequence keeps its initial state
+        for (int64_t i = 0; i < stateSize; ++i)
+          stateOut[i] = init ? init[i] : 0.0;
+        continue;
+      }
+      std::vector<double> sq = steps(*q, b, t0, L), sk = steps(*k, b, t0, L),
+                          sv = steps(*v, b, t0, L), sg = steps(g, b, t0, L),
+                          sb = steps(beta, b, t0, L),
+                          so(L * s.H * s.Dv);
+      ref::recurrence({1, L, s.H, s.Dk, s.Dv}, int(o.getGate()),
+                      int(o.getUpdate()), o.getScaleOrDefault(), sq.data(),
+                      sk.data(), sv.data(), sg.empty() ? nullptr : sg.data(),
+                      sb.empty() ? nullptr : sb.data(), init, so.data(),
+                      stateOut);
+      std::copy(so.begin(), so.end(), out.begin() + (b * s.T + t0) * s.H * s.Dv);
+    }
   swap(out, s.T, s.H);
+  SmallVector<int64_t> stateShape{s.B, s.H, s.Dk, s.Dv};
+  if (o.getOffsets())
+    stateShape.insert(stateShape.begin() + 1, N);
   Tensor O{{s.B, headsFirst ? s.H : s.T, headsFirst ? s.T : s.H, s.Dv}, {}},
-      S{{s.B, s.H, s.Dk, s.Dv}, {}};
+      S{std::vector<int64_t>(stateShape.begin(), stateShape.end()), {}};
   for (double d : out)
     O.data.emplace_back(d, 0.0);
   for (double d : state)
@@ -965,6 +1023,27 @@ void ref::conditionRecurrenceInputs(func::FuncOp func,
     if (beta && done.insert(beta).second)
       for (cd &x : beta->data)
         x = 1.0 / (1.0 + std::exp(-x.real()));
+    // Offsets: each batch entry's N + 1 values become 0, N - 1 cut points
+    // drawn from them (uniform on 0 .. T, so some sequences may be empty),
+    // sorted, and T.
+    Tensor *cu = argument(r.getOffsets());
+    if (cu && done.insert(cu).second && cu->shape.size() == 2) {
+      const int64_t n1 = cu->shape[1],
+                    T = r.getQ().getType().getShape()[
+                        r.getLayout() == SequenceLayout::bhtd ? 2 : 1];
+      for (size_t row = 0; row + n1 <= cu->data.size(); row += n1) {
+        std::vector<double> cuts;
+        for (int64_t i = 1; i + 1 < n1; ++i) {
+          double u = 0.5 * std::erfc(-cu->data[row + i].real() / std::sqrt(2.0));
+          cuts.push_back(std::min(std::floor(u * double(T + 1)), double(T)));
+        }
+        std::sort(cuts.begin(), cuts.end());
+        cu->data[row] = 0.0;
+        for (int64_t i = 1; i + 1 < n1; ++i)
+          cu->data[row + i] = cuts[i - 1];
+        cu->data[row + n1 - 1] = double(T);
+      }
+    }
     if (k && done.insert(k).second && !k->shape.empty()) {
       int64_t d = k->shape.back();
       for (size_t row = 0; d > 0 && row + d <= k->data.size(); row += d) {

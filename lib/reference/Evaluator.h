@@ -69,7 +69,8 @@ Tensor randomTensor(mlir::RankedTensorType type, int64_t dynamicSize,
 /// Random arguments as a model would give a `linop.recurrence` in `func`:
 /// its log-decays g become log(sigmoid(g)) (in (-inf, 0)), its betas
 /// sigmoid(beta), and for the delta rule its keys unit vectors (DeltaNet's
-/// normalization), so that random tests exercise a stable recurrence.
+/// normalization), so that random tests exercise a stable recurrence; its
+/// offsets split each batch entry's T steps at random cut points.
 void conditionRecurrenceInputs(mlir::func::FuncOp func,
                                std::vector<Tensor> &args);
 

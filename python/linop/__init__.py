@@ -295,10 +295,12 @@ def _torch_kernel(fn):
 # The manifest's dtypes as numpy stores them (bfloat16 as its bits).
 _NUMPY_DTYPES = {"float16": "float16", "bfloat16": "uint16",
                  "float32": "float32", "float64": "float64",
-                 "complex64": "complex64", "complex128": "complex128"}
+                 "complex64": "complex64", "complex128": "complex128",
+                 "int32": "int32", "int64": "int64"}
 # __cuda_array_interface__ type strings (bfloat16 as its bits, as CuPy).
 _TYPESTRS = {"float16": "<f2", "bfloat16": "<u2", "float32": "<f4",
-             "float64": "<f8", "complex64": "<c8", "complex128": "<c16"}
+             "float64": "<f8", "complex64": "<c8", "complex128": "<c16",
+             "int32": "<i4", "int64": "<i8"}
 
 
 def _torch():
@@ -319,7 +321,8 @@ class _Buffer:
             names = {torch.float16: "float16", torch.bfloat16: "bfloat16",
                      torch.float32: "float32", torch.float64: "float64",
                      torch.complex64: "complex64",
-                     torch.complex128: "complex128"}
+                     torch.complex128: "complex128",
+                     torch.int32: "int32", torch.int64: "int64"}
             self.dtype, self.dtype_text = names.get(a.dtype), str(a.dtype)
             self.shape, self.strides = tuple(a.shape), tuple(a.stride())
             self.ptr, self.device = a.data_ptr(), str(a.device)

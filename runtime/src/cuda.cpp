@@ -1173,6 +1173,30 @@ linop_status linop_cuda_memcpy_dtoh(void *dst, linop_cuda_deviceptr src,
   return LINOP_OK;
 }
 
+linop_status linop_cuda_check_offsets(linop_cuda_deviceptr offsets,
+                                      int offset_bytes, int64_t stride,
+                                      int64_t rows, int64_t sequences,
+                                      int64_t T, linop_stream stream) {
+  if (rows <= 0)
+    return LINOP_OK;
+  if (offsets == 0)
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "chunked recurrence: the offsets are 0");
+  if (linop_status s = enter(true))
+    return s;
+  // The last row needs only its N + 1 offsets, not a whole stride.
+  const size_t bytes = offset_bytes == 4 ? 4 : 8,
+               count = size_t((rows - 1) * stride + sequences + 1);
+  std::vector<char> host(count * bytes);
+  if (CUresult r = g_drv.cuStreamSynchronize(static_cast<CUstream>(stream)))
+    return cudaFailure(r, "cuStreamSynchronize before reading the offsets");
+  if (CUresult r = g_drv.cuMemcpyDtoH(host.data(), offsets, host.size()))
+    return cudaFailure(r, "cuMemcpyDtoH(offsets 0x%llx, %zu bytes)", offsets,
+                       host.size());
+  return linop_check_offsets(host.data(), offset_bytes, stride, rows,
+                             sequences, T);
+}
+
 linop_status linop_cuda_memcpy_dtod(linop_cuda_deviceptr dst,
                                     linop_cuda_deviceptr src, size_t bytes,
                                     linop_stream stream) {

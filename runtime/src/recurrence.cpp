@@ -105,7 +105,7 @@ using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor
 
 /// One (batch entry, head) sequence, chunk by chunk; buffers reused.
 struct Sequence {
-  int64_t T, H, Dk, Dv, C, decay, update, elem, outElem, width;
+  int64_t H, Dk, Dv, C, decay, update, elem, outElem, width;
   bool headsFirst;
   float scale;
   // The state [Dk, Dv]; the chunk's q, k and u (v, then the delta rule's
@@ -120,7 +120,7 @@ struct Sequence {
   Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> G;
 
   explicit Sequence(const int64_t *plan, double scale)
-      : T(plan[LINOP_REC_T]), H(plan[LINOP_REC_H]), Dk(plan[LINOP_REC_DK]),
+      : H(plan[LINOP_REC_H]), Dk(plan[LINOP_REC_DK]),
         Dv(plan[LINOP_REC_DV]), C(plan[LINOP_REC_CHUNK]),
         decay(plan[LINOP_REC_DECAY]), update(plan[LINOP_REC_UPDATE]),
         elem(plan[LINOP_REC_ELEMENT]), outElem(plan[LINOP_REC_OUT_ELEMENT]),
@@ -193,8 +193,11 @@ struct Sequence {
     }
   }
 
-  void run(const void *Q, const void *K, const void *V, const float *Gl,
-           const float *Beta, const float *H0, void *O_, float *Sout) {
+  /// The recurrence over T steps from S = H0 (0 when null), its final
+  /// state into Sout.
+  void run(int64_t T, const void *Q, const void *K, const void *V,
+           const float *Gl, const float *Beta, const float *H0, void *O_,
+           float *Sout) {
     // Elements between steps: H rows of D ([T, H, D]) or one row of D
     // (heads first: [H, T, D]).
     const int64_t heads = headsFirst ? 1 : H, qs = heads * Dk, vs = heads * Dv;
@@ -265,9 +268,57 @@ struct Sequence {
   }
 };
 
+/// Whether one batch entry's offsets split its T steps into sequences.
+linop_status checkOffsetRow(const void *row, int offsetBytes,
+                            int64_t sequences, int64_t T, int64_t entry) {
+  auto at = [&](int64_t n) -> long long {
+    return offsetBytes == 4 ? static_cast<const int32_t *>(row)[n]
+                            : static_cast<const int64_t *>(row)[n];
+  };
+  auto fail = [&](int64_t n, const char *why) {
+    return linop_job_error(
+        LINOP_ERROR_INVALID_ARGUMENT,
+        "chunked recurrence: the offsets of batch entry %lld do not split "
+        "its T = %lld steps into %lld sequences: offsets[%lld] = %lld %s",
+        static_cast<long long>(entry), static_cast<long long>(T),
+        static_cast<long long>(sequences), static_cast<long long>(n), at(n),
+        why);
+  };
+  if (at(0) != 0)
+    return fail(0, "(the first must be 0)");
+  for (int64_t n = 1; n <= sequences; ++n)
+    if (at(n) < at(n - 1))
+      return fail(n, "is below the offset before it");
+  if (at(sequences) != T)
+    return fail(sequences, "(the last must be T)");
+  return LINOP_OK;
+}
+
+/// Reads entry b's offsets into `cu` (N + 1 values); false, with the
+/// reason reported, unless they split its T steps into sequences.
+bool readOffsets(const int64_t *plan, void *const *ptrs,
+                 const int64_t *strides, int64_t b, std::vector<int64_t> &cu) {
+  const int64_t N = plan[LINOP_REC_SEQUENCES], T = plan[LINOP_REC_T],
+                pos = plan[LINOP_REC_OFFSETS], bytes = plan[LINOP_REC_OFFSET_BYTES];
+  if (pos < 0) {
+    cu = {0, T};
+    return true;
+  }
+  const char *row =
+      static_cast<const char *>(ptrs[pos]) + b * strides[pos] * bytes;
+  if (checkOffsetRow(row, int(bytes), N, T, b) != LINOP_OK)
+    return false;
+  cu.resize(N + 1);
+  for (int64_t n = 0; n <= N; ++n)
+    cu[n] = bytes == 4 ? reinterpret_cast<const int32_t *>(row)[n]
+                       : reinterpret_cast<const int64_t *>(row)[n];
+  return true;
+}
+
 void runRange(Sequence &seq, const int64_t *plan, void *const *ptrs,
               const int64_t *strides, int64_t begin, int64_t end) {
-  const int64_t H = seq.H, Dk = seq.Dk, Dv = seq.Dv;
+  const int64_t H = seq.H, Dk = seq.Dk, Dv = seq.Dv,
+                N = plan[LINOP_REC_SEQUENCES], T = plan[LINOP_REC_T];
   // Operand #which of batch entry b, advanced by `offset` elements of
   // `bytes` each; null where absent.
   auto at = [&](int64_t which, int64_t b, int64_t offset,
@@ -280,22 +331,33 @@ void runRange(Sequence &seq, const int64_t *plan, void *const *ptrs,
   };
   const size_t in = elementBytes(seq.elem), out = elementBytes(seq.outElem);
   const int64_t gWidth = seq.decay == 2 ? Dk : 1;
-  // Where head h of a batch entry starts: h rows in ([T, H, D]) or h
-  // sequences of T rows ([H, T, D]).
-  auto head = [&](int64_t h, int64_t width) {
-    return seq.headsFirst ? h * seq.T * width : h * width;
+  // Where step t of head h of a batch entry starts: t H + h rows
+  // ([T, H, D]) or h T + t rows ([H, T, D]).
+  auto step = [&](int64_t h, int64_t t, int64_t width) {
+    return (seq.headsFirst ? h * T + t : t * H + h) * width;
   };
+  std::vector<int64_t> cu;
+  int64_t entry = -1;
+  bool valid = false;
   for (int64_t unit = begin; unit < end; ++unit) {
-    const int64_t b = unit / H, h = unit % H;
+    const int64_t b = unit / (N * H), n = unit / H % N, h = unit % H;
+    if (b != entry) {
+      entry = b;
+      valid = readOffsets(plan, ptrs, strides, b, cu);
+    }
+    if (!valid)
+      continue;
+    const int64_t t0 = cu[n], state = (n * H + h) * Dk * Dv;
     seq.run(
-        at(LINOP_REC_Q, b, head(h, Dk), in),
-        at(LINOP_REC_K, b, head(h, Dk), in),
-        at(LINOP_REC_V, b, head(h, Dv), in),
-        reinterpret_cast<const float *>(at(LINOP_REC_G, b, head(h, gWidth), 4)),
-        reinterpret_cast<const float *>(at(LINOP_REC_BETA, b, head(h, 1), 4)),
-        reinterpret_cast<const float *>(at(LINOP_REC_H0, b, h * Dk * Dv, 4)),
-        at(LINOP_REC_O, b, head(h, Dv), out),
-        reinterpret_cast<float *>(at(LINOP_REC_STATE, b, h * Dk * Dv, 4)));
+        cu[n + 1] - t0, at(LINOP_REC_Q, b, step(h, t0, Dk), in),
+        at(LINOP_REC_K, b, step(h, t0, Dk), in),
+        at(LINOP_REC_V, b, step(h, t0, Dv), in),
+        reinterpret_cast<const float *>(
+            at(LINOP_REC_G, b, step(h, t0, gWidth), 4)),
+        reinterpret_cast<const float *>(at(LINOP_REC_BETA, b, step(h, t0, 1), 4)),
+        reinterpret_cast<const float *>(at(LINOP_REC_H0, b, state, 4)),
+        at(LINOP_REC_O, b, step(h, t0, Dv), out),
+        reinterpret_cast<float *>(at(LINOP_REC_STATE, b, state, 4)));
   }
 }
 
@@ -318,4 +380,20 @@ extern "C" void linop_cpu_recurrence(const int64_t *plan, double scale,
                     static_cast<long long>(plan[LINOP_REC_DK]),
                     static_cast<long long>(plan[LINOP_REC_DV]));
   }
+}
+
+extern "C" linop_status linop_check_offsets(const void *offsets,
+                                            int offset_bytes, int64_t stride,
+                                            int64_t rows, int64_t sequences,
+                                            int64_t T) {
+  if (!offsets)
+    return linop_job_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "chunked recurrence: the offsets are NULL");
+  const size_t bytes = offset_bytes == 4 ? 4 : 8;
+  for (int64_t r = 0; r < rows; ++r)
+    if (linop_status s = checkOffsetRow(
+            static_cast<const char *>(offsets) + r * stride * bytes,
+            offset_bytes, sequences, T, r))
+      return s;
+  return LINOP_OK;
 }

@@ -265,7 +265,7 @@ group_batch() {
 group_recurrence() {
   # Chunked linear recurrences (specs/recurrences.mlir).
   for f in linear_attention retention gla delta gated_delta gla_delta one_step heads_first heads_first_retention \
-           retention_bf16 gla_bf16 delta_f16 wide_v odd_v gla_delta_wide; do
+           retention_bf16 gla_bf16 delta_f16 wide_v odd_v gla_delta_wide varlen_retention varlen_gla_delta; do
     for b in 1 3; do check "$specs/recurrences.mlir" --func $f --batch $b; done
   done
   check "$specs/recurrences.mlir" --func long_sequence --batch 2

@@ -198,6 +198,43 @@ class LinopModule(unittest.TestCase):
         self.assertIn("'v' must have shape (batch, 130, 3, 16)",
                       str(ctx.exception))
 
+    def test_variable_length_sequences_against_a_numpy_loop(self):
+        # recurrences.mlir @varlen_gla_delta: three sequences packed along
+        # T with int32 offsets (one empty), heads first, a vector gate and
+        # the delta rule, each sequence from a zero state; offsets out of
+        # order are an error.
+        lib = linop.compile(numerics_spec("recurrences.mlir"), target="cpu")
+        r = rng()
+        B, H, T, Dk, Dv = 1, 2, 130, 32, 16
+
+        def normal(*shape):
+            return r.standard_normal(shape).astype(np.float32)
+        q, v = normal(B, H, T, Dk), normal(B, H, T, Dv)
+        k = normal(B, H, T, Dk)
+        k /= np.linalg.norm(k, axis=-1, keepdims=True)
+        g = -np.log1p(np.exp(-normal(B, H, T, Dk)))
+        beta = (1 / (1 + np.exp(-normal(B, H, T)))).astype(np.float32)
+        cu = np.array([[0, 50, 50, 130]], dtype=np.int32)
+        o, s = lib.varlen_gla_delta(q, k, v, g, beta, cu)
+        O = np.zeros((B, H, T, Dv))
+        for n in range(3):
+            S = np.zeros((B, H, Dk, Dv))
+            for t in range(cu[0, n], cu[0, n + 1]):
+                S = np.exp(g[:, :, t])[..., None] * S
+                u = v[:, :, t] - np.einsum("bhij,bhi->bhj", S, k[:, :, t])
+                S = S + beta[:, :, t, None, None] * \
+                    k[:, :, t][..., None] * u[:, :, None, :]
+                O[:, :, t] = np.einsum("bhij,bhi->bhj", S, q[:, :, t]) / \
+                    np.sqrt(Dk)
+            np.testing.assert_allclose(s[:, n], S, rtol=0,
+                                       atol=2e-5 * abs(S).max() + 1e-30)
+        np.testing.assert_allclose(o, O, rtol=0, atol=2e-5 * abs(O).max())
+        with self.assertRaises(linop.LinopError) as ctx:
+            lib.varlen_gla_delta(q, k, v, g, beta,
+                                 np.array([[0, 60, 50, 130]], dtype=np.int32))
+        self.assertIn("offsets[2] = 50 is below the offset before it",
+                      str(ctx.exception))
+
     def test_trigonometric_transforms_against_scipy(self):
         # DCT/DST types II-IV and the Walsh-Hadamard transform of real f64
         # rows against scipy.fft and scipy.linalg (Debian's python3-scipy;

@@ -309,6 +309,26 @@ TEST(Npy, WritesVersion2WhenTheHeaderIsHuge) {
   EXPECT_EQ(b.shape, a.shape);
 }
 
+// A recurrence's offsets: integers, exact; a NaN poison is the lowest value,
+// out-of-range values saturate.
+TEST(Npy, Integers) {
+  const std::vector<std::complex<double>> v = {
+      {0, 0}, {-7, 0}, {2147483647, 0}, {1e12, 0},
+      {std::numeric_limits<double>::quiet_NaN(), 0}};
+  Array a32 = fromComplex128(DType::I32, {5}, v),
+        a64 = fromComplex128(DType::I64, {5}, v);
+  std::vector<std::complex<double>> b32 = toComplex128(a32),
+                                    b64 = toComplex128(a64);
+  EXPECT_EQ(b32[1].real(), -7.0);
+  EXPECT_EQ(b32[2].real(), 2147483647.0);
+  EXPECT_EQ(b32[3].real(), 2147483647.0);
+  EXPECT_EQ(b32[4].real(), -2147483648.0);
+  EXPECT_EQ(b64[3].real(), 1e12);
+  EXPECT_EQ(b64[4].real(), double(std::numeric_limits<int64_t>::min()));
+  EXPECT_EQ(std::string(dtypeDescr(DType::I32)), "<i4");
+  EXPECT_EQ(dtypeSize(DType::I64), 8u);
+}
+
 TEST(Npy, DTypeNames) {
   EXPECT_STREQ(dtypeName(DType::F16), "f16");
   EXPECT_STREQ(dtypeName(DType::BF16), "bf16");
@@ -316,8 +336,10 @@ TEST(Npy, DTypeNames) {
   EXPECT_STREQ(dtypeName(DType::F64), "f64");
   EXPECT_STREQ(dtypeName(DType::C64), "complex64");
   EXPECT_STREQ(dtypeName(DType::C128), "complex128");
+  EXPECT_STREQ(dtypeName(DType::I32), "i32");
+  EXPECT_STREQ(dtypeName(DType::I64), "i64");
   for (DType d : {DType::F16, DType::BF16, DType::F32, DType::F64, DType::C64,
-                  DType::C128}) {
+                  DType::C128, DType::I32, DType::I64}) {
     DType back;
     ASSERT_TRUE(dtypeFromName(dtypeName(d), back));
     EXPECT_EQ(back, d);
@@ -325,7 +347,7 @@ TEST(Npy, DTypeNames) {
     EXPECT_EQ(back, d);
   }
   DType ignored;
-  EXPECT_FALSE(dtypeFromName("int32", ignored));
+  EXPECT_FALSE(dtypeFromName("uint8", ignored));
   EXPECT_TRUE(isComplex(DType::C64));
   EXPECT_TRUE(isComplex(DType::C128));
   EXPECT_FALSE(isComplex(DType::F64));
@@ -427,12 +449,12 @@ TEST(Npy, ErrorTrailingData) {
 
 TEST(Npy, ErrorUnsupportedDType) {
   const std::string err = parseError(
-      makeFile("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }",
-               std::vector<uint8_t>(4)));
-  EXPECT_CONTAINS(err, "unsupported dtype '<i4'");
+      makeFile("{'descr': '<u1', 'fortran_order': False, 'shape': (1,), }",
+               std::vector<uint8_t>(1)));
+  EXPECT_CONTAINS(err, "unsupported dtype '<u1'");
   for (const char *supported :
        {"'<f2' float16", "'<u2' bfloat16", "'<f4' float32", "'<f8' float64",
-        "'<c8' complex64", "'<c16' complex128"})
+        "'<c8' complex64", "'<c16' complex128", "'<i4' int32", "'<i8' int64"})
     EXPECT_CONTAINS(err, supported);
   EXPECT_CONTAINS(
       parseError(makeFile("{'descr': [('a', '<f4'), ('b', '<i4')], "

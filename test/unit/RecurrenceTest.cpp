@@ -28,6 +28,10 @@ struct Case {
   bool headsFirst = false;      // [H, T, D] per entry instead of [T, H, D]
   int64_t resetStep = -1;       // a step whose log-decays are all resetG
   double resetG = 0.0;
+  // Variable-length sequences: N + 1 offsets per entry (B (N + 1) in
+  // all), as int32 (offsetBytes 4) or int64; empty: one sequence of T.
+  std::vector<int64_t> cu = {};
+  int64_t offsetBytes = 8;
 };
 
 std::string name(const Case &c) {
@@ -36,7 +40,8 @@ std::string name(const Case &c) {
          std::to_string(c.Dv) + " chunk" + std::to_string(c.chunk) +
          " gate" + std::to_string(c.gate) + " update" +
          std::to_string(c.update) + (c.init ? " init" : "") + " elem" +
-         std::to_string(c.elem) + (c.headsFirst ? " heads-first" : "");
+         std::to_string(c.elem) + (c.headsFirst ? " heads-first" : "") +
+         (c.cu.empty() ? "" : " sequences" + std::to_string(c.cu.size() / c.B - 1));
 }
 
 uint16_t narrow(float f, int64_t elem) {
@@ -88,7 +93,8 @@ void check(const Case &c) {
   SCOPED_TRACE(name(c));
   Rng rng(1234 + c.T * 7 + c.gate * 3 + c.update);
   const int64_t B = c.B, T = c.T, H = c.H, Dk = c.Dk, Dv = c.Dv;
-  const int64_t qn = T * H * Dk, vn = T * H * Dv, sn = H * Dk * Dv;
+  const int64_t N = c.cu.empty() ? 1 : int64_t(c.cu.size()) / B - 1;
+  const int64_t qn = T * H * Dk, vn = T * H * Dv, sn = N * H * Dk * Dv;
   const int64_t gn = c.gate == 2 ? T * H * Dk : T * H;
   // Row strides with a gap, so that the batch entries' offsets matter.
   const int64_t pad = 3;
@@ -150,12 +156,29 @@ void check(const Case &c) {
   stored(h0, sn, LINOP_REC_F32, hf, unused, 0);
 
   const double scale = 1.0 / std::sqrt(double(Dk));
+  // The reference, one sequence at a time (steps t0 .. t1 - 1 of entry b).
   std::vector<double> oRef(B * vn), sRef(B * sn);
-  linop::ref::recurrence({B, T, H, Dk, Dv}, c.gate, c.update, scale, q.data(),
-                         k.data(), v.data(), c.gate ? g.data() : nullptr,
-                         c.update ? beta.data() : nullptr,
-                         c.init ? h0.data() : nullptr, oRef.data(),
-                         sRef.data());
+  const int64_t hs = H * Dk * Dv;
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t n = 0; n < N; ++n) {
+      const int64_t t0 = c.cu.empty() ? 0 : c.cu[b * (N + 1) + n],
+                    t1 = c.cu.empty() ? T : c.cu[b * (N + 1) + n + 1];
+      double *state = &sRef[b * sn + n * hs];
+      const double *init = c.init ? &h0[b * sn + n * hs] : nullptr;
+      if (t1 == t0) {
+        for (int64_t i = 0; i < hs; ++i)
+          state[i] = init ? init[i] : 0.0;
+        continue;
+      }
+      const int64_t gw = gn / (T * H);
+      linop::ref::recurrence(
+          {1, t1 - t0, H, Dk, Dv}, c.gate, c.update, scale,
+          &q[b * qn + t0 * H * Dk], &k[b * qn + t0 * H * Dk],
+          &v[b * vn + t0 * H * Dv],
+          c.gate ? &g[b * gn + t0 * H * gw] : nullptr,
+          c.update ? &beta[b * T * H + t0 * H] : nullptr, init,
+          &oRef[b * vn + t0 * H * Dv], state);
+    }
 
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::vector<float> of(B * (vn + pad), nan), sf(B * (sn + pad), nan);
@@ -179,6 +202,10 @@ void check(const Case &c) {
   plan[LINOP_REC_ELEMENT] = c.elem;
   plan[LINOP_REC_OUT_ELEMENT] = c.elem;
   plan[LINOP_REC_HEADS_FIRST] = c.headsFirst;
+  plan[LINOP_REC_SEQUENCES] = N;
+  plan[LINOP_REC_OFFSET_BYTES] = c.offsetBytes;
+  std::vector<int32_t> cu32(c.cu.begin(), c.cu.end());
+  std::vector<int64_t> cu64 = c.cu;
   plan[LINOP_REC_Q] = add(narrowIo ? (void *)qb.data() : qf.data(), qn);
   plan[LINOP_REC_K] = add(narrowIo ? (void *)kb.data() : kf.data(), qn);
   plan[LINOP_REC_V] = add(narrowIo ? (void *)vb.data() : vf.data(), vn);
@@ -187,9 +214,16 @@ void check(const Case &c) {
   plan[LINOP_REC_H0] = c.init ? add(hf.data(), sn) : -1;
   plan[LINOP_REC_O] = add(narrowIo ? (void *)ob.data() : of.data(), vn);
   plan[LINOP_REC_STATE] = add(sf.data(), sn);
-  // Two calls over halves of the (entry, head) units, as the thread pool
-  // splits them: the cut may fall inside an entry's heads.
-  const int64_t units = B * H;
+  // Offsets with the stride of their rows (no gap).
+  plan[LINOP_REC_OFFSETS] = -1;
+  if (!c.cu.empty()) {
+    ptrs.push_back(c.offsetBytes == 4 ? (void *)cu32.data() : cu64.data());
+    strides.push_back(N + 1);
+    plan[LINOP_REC_OFFSETS] = int64_t(ptrs.size()) - 1;
+  }
+  // Two calls over halves of the (entry, sequence, head) units, as the
+  // thread pool splits them: the cut may fall inside an entry's heads.
+  const int64_t units = B * N * H;
   linop_cpu_recurrence(plan, scale, ptrs.data(), strides.data(), 0, units / 2);
   linop_cpu_recurrence(plan, scale, ptrs.data(), strides.data(), units / 2,
                        units);
@@ -280,7 +314,75 @@ TEST(Recurrence, LongChunksKeepTheirAccuracy) {
   }
 }
 
+TEST(Recurrence, VariableLengthSequences) {
+  // Two entries, four sequences each: empty ones, one of a single step,
+  // one across several chunks; int64 and int32 offsets.
+  const std::vector<int64_t> cu = {0, 0, 1, 40, 100, 0, 60, 60, 99, 100};
+  for (int gate : {0, 1, 2})
+    for (int update : {0, 1})
+      for (int64_t bytes : {8, 4}) {
+        Case c{2, 100, 2, 16, 8, 16, gate, update, gate != 1};
+        c.cu = cu;
+        c.offsetBytes = bytes;
+        c.headsFirst = update == 1 && bytes == 4;
+        check(c);
+      }
+}
+
+/// linop_cpu_recurrence over `units` on the thread pool, as a kernel runs
+/// it: its status is linop_parallel_for's.
+linop_status onThreadPool(const int64_t *plan, void *const *ptrs,
+                          const int64_t *strides, int64_t units) {
+  struct Call {
+    const int64_t *plan;
+    void *const *ptrs;
+    const int64_t *strides;
+  } call{plan, ptrs, strides};
+  auto fn = [](void *p, int64_t begin, int64_t end) {
+    auto *c = static_cast<Call *>(p);
+    linop_cpu_recurrence(c->plan, 1.0, c->ptrs, c->strides, begin, end);
+  };
+  return linop_parallel_for(units, 1, fn, &call);
+}
+
 } // namespace
+
+// Offsets that do not split T into sequences: an error that names the
+// offending offset, and that entry untouched.
+TEST(Recurrence, BadOffsetsAreAnError) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const int64_t T = 4;
+  for (const std::vector<int64_t> &cu :
+       {std::vector<int64_t>{1, 2, 4}, {0, 3, 2}, {0, 2, 5}, {0, -1, 4}}) {
+    std::vector<float> q(T, 1.0f), k(T, 1.0f), v(T, 1.0f), o(T, nan),
+        s(2, nan);
+    void *ptrs[] = {q.data(), k.data(), v.data(), o.data(), s.data(),
+                    const_cast<int64_t *>(cu.data())};
+    const int64_t strides[] = {T, T, T, T, 2, 3};
+    int64_t plan[LINOP_REC_PLAN_SIZE] = {};
+    plan[LINOP_REC_T] = T;
+    plan[LINOP_REC_H] = plan[LINOP_REC_DK] = plan[LINOP_REC_DV] = 1;
+    plan[LINOP_REC_CHUNK] = 2;
+    plan[LINOP_REC_ELEMENT] = plan[LINOP_REC_OUT_ELEMENT] = LINOP_REC_F32;
+    plan[LINOP_REC_Q] = 0;
+    plan[LINOP_REC_K] = 1;
+    plan[LINOP_REC_V] = 2;
+    plan[LINOP_REC_G] = plan[LINOP_REC_BETA] = plan[LINOP_REC_H0] = -1;
+    plan[LINOP_REC_O] = 3;
+    plan[LINOP_REC_STATE] = 4;
+    plan[LINOP_REC_OFFSETS] = 5;
+    plan[LINOP_REC_OFFSET_BYTES] = 8;
+    plan[LINOP_REC_SEQUENCES] = 2;
+    EXPECT_EQ(onThreadPool(plan, ptrs, strides, 2),
+              LINOP_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(linop_last_error()).find("do not split its T = 4"),
+              std::string::npos)
+        << linop_last_error();
+    for (float x : o)
+      EXPECT_TRUE(std::isnan(x));
+    EXPECT_TRUE(std::isnan(s[0]) && std::isnan(s[1]));
+  }
+}
 
 // A chunk whose buffers cannot be allocated (4 TiB for its products): the
 // recurrence reports it through linop_parallel_for, writes nothing, and
@@ -305,6 +407,9 @@ TEST(Recurrence, OutOfMemoryIsAnError) {
   plan[LINOP_REC_ELEMENT] = LINOP_REC_F32;
   plan[LINOP_REC_OUT_ELEMENT] = LINOP_REC_F32;
   plan[LINOP_REC_HEADS_FIRST] = 0;
+  plan[LINOP_REC_OFFSETS] = -1;
+  plan[LINOP_REC_OFFSET_BYTES] = 0;
+  plan[LINOP_REC_SEQUENCES] = 1;
   plan[LINOP_REC_Q] = 0;
   plan[LINOP_REC_K] = 1;
   plan[LINOP_REC_V] = 2;
@@ -313,16 +418,7 @@ TEST(Recurrence, OutOfMemoryIsAnError) {
   plan[LINOP_REC_H0] = -1;
   plan[LINOP_REC_O] = 3;
   plan[LINOP_REC_STATE] = 4;
-  struct Call {
-    const int64_t *plan;
-    void *const *ptrs;
-    const int64_t *strides;
-  } call{plan, ptrs, strides};
-  auto fn = [](void *p, int64_t begin, int64_t end) {
-    auto *c = static_cast<Call *>(p);
-    linop_cpu_recurrence(c->plan, 1.0, c->ptrs, c->strides, begin, end);
-  };
-  EXPECT_EQ(linop_parallel_for(1, 1, fn, &call), LINOP_ERROR_OUT_OF_MEMORY);
+  EXPECT_EQ(onThreadPool(plan, ptrs, strides, 1), LINOP_ERROR_OUT_OF_MEMORY);
   EXPECT_NE(std::string(linop_last_error()).find("out of memory"),
             std::string::npos)
       << linop_last_error();

@@ -157,6 +157,10 @@ bool dtypeOf(Type t, npy::DType &d) {
     d = npy::DType::C64;
   else if (c && c.getElementType().isF64())
     d = npy::DType::C128;
+  else if (t.isInteger(32))
+    d = npy::DType::I32;
+  else if (t.isInteger(64))
+    d = npy::DType::I64;
   else
     return false;
   return true;
@@ -614,7 +618,16 @@ bool cudaRunner(ModuleOp spec, func::FuncOp func, const abi::Signature &sig,
     state->args.stride[i] = b.operand.batched() ? b.stride : 0;
   }
   state->args.batch = rows;
-  auto launch = [state] {
+  // As the entry points do: variable-length sequences' offsets checked on
+  // the host first.
+  std::optional<abi::Signature::Offsets> offsets = sig.offsets;
+  auto launch = [state, offsets, rows] {
+    if (offsets)
+      if (linop_status s = linop_cuda_check_offsets(
+              state->device[offsets->operand], offsets->bytes,
+              state->args.stride[offsets->operand], rows, offsets->sequences,
+              offsets->steps, nullptr))
+        return s;
     return linop_cuda_run(&state->module, &state->image, state->kernels.data(),
                           int(state->kernels.size()), &state->args, nullptr);
   };

@@ -351,7 +351,9 @@ std::string manifest(const Library &lib) {
       mlir::Type scalar = isComplex(e) ? llvm::cast<mlir::ComplexType>(e)
                                              .getElementType()
                                        : e;
-      std::string dtype = scalar.isF16()    ? "float16"
+      std::string dtype = scalar.isInteger(32)   ? "int32"
+                          : scalar.isInteger(64) ? "int64"
+                          : scalar.isF16()       ? "float16"
                           : scalar.isBF16() ? "bfloat16"
                           : scalar.isF32()  ? (isComplex(e) ? "complex64"
                                                              : "float32")
@@ -650,7 +652,17 @@ static linop_cuda_module *linopc_module;
       os << "  if ((st = linopc_device(fn, \"" << o.name << "\", " << o.name
          << ", " << o.name << "_bytes, " << elementBytes(o.element())
          << ")) != LINOP_OK)\n    return st;\n";
-    os << "\n  if (rows == 0)\n    return LINOP_OK;\n  {\n"
+    os << "\n  if (rows == 0)\n    return LINOP_OK;\n";
+    if (sig.offsets) {
+      const std::string &cu = sig.operands[sig.offsets->operand].name;
+      os << "\n  /* Variable-length sequences: the offsets, read back. */\n"
+         << "  if ((st = linop_cuda_check_offsets((linop_cuda_deviceptr)"
+         << "(uintptr_t)" << cu << ", " << sig.offsets->bytes << ", " << cu
+         << "_rs, rows, " << sig.offsets->sequences << ", "
+         << sig.offsets->steps << ", stream)) != LINOP_OK)\n"
+         << "    return linopc_fail(fn, st);\n";
+    }
+    os << "  {\n"
        << "    linop_cuda_args linopc_a = {\n        {";
     for (size_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << "(linop_cuda_deviceptr)(uintptr_t)"

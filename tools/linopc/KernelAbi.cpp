@@ -56,6 +56,8 @@ const char *cScalarType(Type element) {
   Type scalar = realPart(element);
   if (scalar.isF16() || scalar.isBF16())
     return "uint16_t"; // C has no portable half types: the raw bits
+  if (scalar.isInteger(32) || scalar.isInteger(64)) // a recurrence's offsets
+    return scalar.isInteger(32) ? "int32_t" : "int64_t";
   return scalar.isF32() ? "float" : "double";
 }
 
@@ -223,8 +225,15 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
                             "of f16, bf16, f32, f64, complex<f32>, "
                             "complex<f64>";
   };
-  auto elementOk = [](RankedTensorType t) {
-    return isSupportedElementType(t.getElementType());
+  // A recurrence's operands differ in shape ([?, T, H, D], [?, T, H],
+  // [?, H, Dk, Dv]): each batch entry is one row of all its elements. Its
+  // offsets are integers.
+  const bool wholeRows =
+      !f.isExternal() && !f.getBody().front().getOps<RecurrenceOp>().empty();
+  auto elementOk = [&](RankedTensorType t) {
+    Type e = t.getElementType();
+    return isSupportedElementType(e) ||
+           (wholeRows && (e.isInteger(32) || e.isInteger(64)));
   };
   // A dynamic batch, then static positive sizes.
   auto isBatchedRow = [](RankedTensorType t) {
@@ -233,10 +242,6 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
              return !ShapedType::isDynamic(d) && d > 0;
            });
   };
-  // A recurrence's operands differ in shape ([?, T, H, D], [?, T, H],
-  // [?, H, Dk, Dv]): each batch entry is one row of all its elements.
-  const bool wholeRows =
-      !f.isExternal() && !f.getBody().front().getOps<RecurrenceOp>().empty();
   auto rowOf = [&](RankedTensorType t) {
     return wholeRows ? ShapedType::getNumElements(t.getShape().drop_front())
                      : t.getShape().back();
@@ -298,8 +303,15 @@ FailureOr<Signature> signatureOf(func::FuncOp f, llvm::SourceMgr *sm) {
   sig.channels = channels.value_or(std::vector<int64_t>());
   if (wholeRows) {
     RecurrenceOp r = *f.getBody().front().getOps<RecurrenceOp>().begin();
-    sig.unitsPerRow = r.getQ().getType().getDimSize(
-        r.getLayout() == SequenceLayout::bhtd ? 1 : 2);
+    const bool headsFirst = r.getLayout() == SequenceLayout::bhtd;
+    ArrayRef<int64_t> q = r.getQ().getType().getShape();
+    sig.unitsPerRow = r.getSequences() * q[headsFirst ? 1 : 2];
+    if (auto cu = dyn_cast_or_null<BlockArgument>(r.getOffsets()))
+      sig.offsets = Signature::Offsets{
+          cu.getArgNumber(),
+          int(cast<RankedTensorType>(cu.getType()).getElementTypeBitWidth() /
+              8),
+          r.getSequences(), q[headsFirst ? 2 : 1]};
   }
 
   // C names: the spec's own (%x -> x, a result after the value returned)

@@ -73,8 +73,8 @@ struct Signature {
   std::string specText; ///< "func.func @f(%x: tensor<?x8xf32>) -> ..."
   mlir::Location loc;   ///< the spec function's, for diagnostics
   /// Work units per row that the kernel's range counts: 1, but a
-  /// recurrence's kernel takes [begin, end) over batch entry x head (H per
-  /// row), so that the thread pool spreads heads too.
+  /// recurrence's kernel takes [begin, end) over batch entry x sequence x
+  /// head (N x H per row), so that the thread pool spreads heads too.
   int64_t unitsPerRow = 1;
   /// The CPU target's kernels, in the order they run (checkKernels fills
   /// them in): one, or the passes of a row split into sub-rows.
@@ -82,15 +82,26 @@ struct Signature {
   /// Passes kept beside a whole kernel, for a batch with fewer rows than
   /// the runtime's threads (empty: cpuKernels run for every batch).
   std::vector<CpuKernel> cpuFewRows;
+  /// A recurrence's variable-length sequences, which CUDA entry points
+  /// check on the host before they launch (linop_cuda_check_offsets).
+  struct Offsets {
+    unsigned operand;  ///< position in `operands`
+    int bytes;         ///< 4 (int32) or 8 (int64)
+    int64_t sequences; ///< N: N + 1 offsets a batch entry
+    int64_t steps;     ///< T, which the last offset must be
+  };
+  std::optional<Offsets> offsets;
 
   size_t numInputs() const;
 };
 
 // Element types. Complex values are interleaved (re, im) pairs of scalars.
 bool isComplex(mlir::Type element);
-/// Bytes of one element: 2 (f16, bf16), 4, 8, 16 (complex<f64>).
+/// Bytes of one element: 2 (f16, bf16), 4, 8, 16 (complex<f64>); 4 or 8
+/// for a recurrence's offsets (i32, i64).
 unsigned elementBytes(mlir::Type element);
-/// The C type of one scalar: "uint16_t" (f16/bf16 bits), "float", "double".
+/// The C type of one scalar: "uint16_t" (f16/bf16 bits), "float", "double";
+/// "int32_t" or "int64_t" for offsets.
 const char *cScalarType(mlir::Type element);
 /// "f32", "complex<f32>", ... as in the spec.
 std::string typeName(mlir::Type type);

@@ -141,10 +141,11 @@ public:
   }
   void explainSchedule(kernel::KernelOp k, TargetAttr desc,
                        llvm::raw_ostream &os) const override;
-  void explainRecurrence(kernel::ChunkedRecurrenceOp,
+  void explainRecurrence(kernel::ChunkedRecurrenceOp r,
                          llvm::raw_ostream &os) const override {
     os << "  cpu: the runtime's chunked recurrence (linop_cpu_recurrence) "
-          "on the thread pool, one (batch entry, head) at a time\n";
+          "on the thread pool, one (batch entry, "
+       << (r.getOffsets() ? "sequence, " : "") << "head) at a time\n";
   }
 };
 

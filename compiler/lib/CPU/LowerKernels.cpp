@@ -1319,7 +1319,12 @@ struct CpuLowerKernelsPass
         int64_t(rec.getK()), int64_t(rec.getV()),
         opt(rec.getG()), opt(rec.getBeta()),
         opt(rec.getH0()), int64_t(rec.getO()),
-        opt(rec.getState()), int64_t(rec.getHeadsFirst())};
+        opt(rec.getState()), int64_t(rec.getHeadsFirst()),
+        opt(rec.getOffsets()),
+        rec.getOffsetElement()
+            ? int64_t(rec.getOffsetElement()->getIntOrFloatBitWidth() / 8)
+            : 0,
+        int64_t(rec.getSequences())};
     auto planType = LLVM::LLVMArrayType::get(i64, plan.size());
     std::string planName = (rec.getSymName() + "_plan").str();
     {

@@ -121,9 +121,10 @@ void CudaTarget::explainRecurrence(kernel::ChunkedRecurrenceOp r,
   }
   int64_t bv = s.getBlockV(), tiles = (r.getDv() + bv - 1) / bv;
   bool tensorCores = !r.getElement().isF32();
-  os << "  cuda: one block of " << s.getThreads()
-     << " threads per (batch entry, head, " << bv
-     << " value columns): " << r.getH() * tiles
+  const bool varlen = r.getOffsets().has_value();
+  os << "  cuda: one block of " << s.getThreads() << " threads per (batch entry, "
+     << (varlen ? "sequence, " : "") << "head, " << bv
+     << " value columns): " << r.getSequences() * r.getH() * tiles
      << " blocks per batch entry; chunks of " << s.getChunk()
      << " steps (the spec's rounded up to the tensor cores' 16, at most 64, "
         "halved where shared memory runs short); the state's ["

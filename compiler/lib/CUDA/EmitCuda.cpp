@@ -1241,7 +1241,7 @@ LogicalResult emitRecurrence(kernel::ChunkedRecurrenceOp r,
   bool delta = r.getUpdate() == kernel::StateUpdate::delta;
   src += llvm::formatv(
       "\n// @{0}: a chunked linear recurrence, gate {1}, {2} update.\n"
-      "// One block of {3} threads per (batch entry, head, {4} value "
+      "// One block of {3} threads per (batch entry, sequence, head, {4} value "
       "columns),\n// chunks of {5} steps, the state in registers "
       "(linop/cuda_recurrence.h).\n",
       r.getFunction(), gate, delta ? "delta-rule" : "additive", s.getThreads(),
@@ -1259,23 +1259,30 @@ LogicalResult emitRecurrence(kernel::ChunkedRecurrenceOp r,
   src += llvm::formatv(
       "  // Operand positions (arguments, then results; -1: absent).\n"
       "  static constexpr int Q = {0}, K = {1}, V = {2}, G = {3}, BETA = {4}, "
-      "H0 = {5}, O = {6}, STATE = {7};\n"
+      "H0 = {5}, O = {6}, STATE = {7}, OFFSETS = {11};\n"
+      "  // Sequences per batch entry (variable lengths: the offsets' "
+      "bytes).\n"
+      "  static constexpr int SEQUENCES = {12}, OFFSET_BYTES = {13};\n"
       "  static constexpr float SCALE = {8};\n"
       "};\n"
       "static_assert(linop_rec::sharedBytes<{9}>() == {10}, \"the schedule's "
       "shared memory\");\n",
       r.getQ(), r.getK(), r.getV(), pos(r.getG()), pos(r.getBeta()),
       pos(r.getH0()), r.getO(), pos(r.getState()),
-      lit(r.getScale().convertToDouble()), cfg, s.getShared());
+      lit(r.getScale().convertToDouble()), cfg, s.getShared(),
+      pos(r.getOffsets()), r.getSequences(),
+      r.getOffsetElement() ? r.getOffsetElement()->getIntOrFloatBitWidth() / 8
+                           : 0);
   src += llvm::formatv(
       "extern \"C\" __global__ void __launch_bounds__({0})\n"
       "{1}(const __grid_constant__ linop_cuda_args a) {{\n"
       "  linop_rec::chunked_recurrence<{2}>(a);\n"
       "}\n",
       s.getThreads(), name, cfg);
-  // Units of work: batch entry x head x value tile, as sub-rows of a row.
+  // Units of work: batch entry x sequence x head x value tile, as sub-rows
+  // of a row.
   launch = {name, r.getFunction().str(), s.getThreads(), 1, 1,
-            s.getShared(), 0, int64_t(r.getH()) * tiles};
+            s.getShared(), 0, int64_t(r.getSequences() * r.getH()) * tiles};
   return success();
 }
 

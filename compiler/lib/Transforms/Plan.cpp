@@ -835,6 +835,13 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     auto h0 = optional(rec.getH0(), "the initial state");
     if (failed(h0))
       return failure();
+    FailureOr<IntegerAttr> offsets = IntegerAttr();
+    if (rec.getOffsets()) {
+      auto p = position(rec.getOffsets(), "the offsets", false);
+      if (failed(p))
+        return failure();
+      offsets = OpBuilder(func).getI64IntegerAttr(*p);
+    }
     auto outType = cast<RankedTensorType>(rec.getO().getType());
     auto stateType = cast<RankedTensorType>(rec.getFinalState().getType());
     Type elem = rec.getQ().getType().getElementType(),
@@ -889,8 +896,11 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
                                      kernel::StateUpdate(rec.getUpdate())),
         b.getF64FloatAttr(rec.getScaleOrDefault()), TypeAttr::get(elem),
         TypeAttr::get(outElem), I(*q), I(*k), I(*v), *g, *beta, *h0, I(args),
-        ret.getNumOperands() == 2 ? I(args + 1) : IntegerAttr(),
-        headsFirst ? b.getUnitAttr() : UnitAttr(),
+        ret.getNumOperands() == 2 ? I(args + 1) : IntegerAttr(), *offsets,
+        rec.getOffsets()
+            ? TypeAttr::get(rec.getOffsets().getType().getElementType())
+            : TypeAttr(),
+        I(rec.getSequences()), headsFirst ? b.getUnitAttr() : UnitAttr(),
         I(std::llround(perStep * T * H)),
         /*schedule=*/kernel::CudaRecurrenceScheduleAttr());
     return mlir::verify(kernel);

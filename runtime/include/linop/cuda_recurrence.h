@@ -185,7 +185,8 @@ template <class P> __host__ __device__ constexpr int sharedBytes() {
  * multiple of 16), BV (value columns per block, a multiple of 16), THREADS;
  * DECAY (0 none, 1 scalar, 2 vector), DELTA, HEADS_FIRST; ELEMENT and OUT
  * (storage of q, k, v and of o); the operand positions Q, K, V, G, BETA,
- * H0, O, STATE (-1: absent); SCALE. */
+ * H0, O, STATE, OFFSETS (-1: absent); SCALE; SEQUENCES per batch entry and
+ * OFFSET_BYTES (4 or 8) for variable-length sequences. */
 template <class P>
 LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
   constexpr int C = P::C, DK = P::DK, DV = P::DV, BV = P::BV, E = P::ELEMENT;
@@ -217,16 +218,40 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
 
   const int tid = threadIdx.x, warp = tid >> 5;
   float state[SMT][NTV][4];
-  const long long units = args.batch * (long long)(P::H * VT);
+  constexpr long long SEQ = P::SEQUENCES;
+  const long long units = args.batch * SEQ * (P::H * VT);
   for (long long unit = blockIdx.x; unit < units; unit += gridDim.x) {
-    const long long b = unit / (P::H * VT);
+    const long long b = unit / (SEQ * P::H * VT);
+    const int seq = int(unit / (P::H * VT) % SEQ);
     const int h = int(unit % (P::H * VT)) / VT, j0 = int(unit % VT) * BV;
-    // Operand `pos` of this batch entry at head h, rows of `width`.
+    // The sequence: steps bos .. bos + len - 1 of the entry. Offsets that
+    // do not split T (the host checked them) leave it alone.
+    long long bos = 0, len = P::T;
+    if constexpr (P::OFFSETS >= 0) {
+      const char *cu = reinterpret_cast<const char *>(args.ptr[P::OFFSETS]) +
+                       b * args.stride[P::OFFSETS] * P::OFFSET_BYTES;
+      long long e;
+      if constexpr (P::OFFSET_BYTES == 4) {
+        bos = reinterpret_cast<const int *>(cu)[seq];
+        e = reinterpret_cast<const int *>(cu)[seq + 1];
+      } else {
+        bos = reinterpret_cast<const long long *>(cu)[seq];
+        e = reinterpret_cast<const long long *>(cu)[seq + 1];
+      }
+      if (bos < 0 || e < bos || e > P::T)
+        continue; // uniform across the block: no barrier is skipped
+      len = e - bos;
+    }
+    // Operand `pos` of this batch entry at head h and step bos, rows of
+    // `width`.
     auto at = [&](int pos, int width) -> long long {
-      return b * args.stride[pos] + (P::HEADS_FIRST
-                                         ? (long long)h * P::T * width
-                                         : (long long)h * width);
+      return b * args.stride[pos] +
+             ((P::HEADS_FIRST ? (long long)h * P::T : (long long)h) +
+              bos * HS) *
+                 width;
     };
+    // States: [SEQUENCES, H, DK, DV] per entry.
+    const long long stateAt = ((long long)seq * P::H + h) * DK * DV + j0;
     const In *Q = reinterpret_cast<const In *>(args.ptr[P::Q]) + at(P::Q, DK);
     const In *K = reinterpret_cast<const In *>(args.ptr[P::K]) + at(P::K, DK);
     const In *V =
@@ -246,8 +271,8 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
           if constexpr (P::H0 >= 0)
             if (i < DK && j0 + j < DV)
               x = reinterpret_cast<const float *>(
-                  args.ptr[P::H0])[b * args.stride[P::H0] +
-                                   ((long long)h * DK + i) * DV + j0 + j];
+                  args.ptr[P::H0])[b * args.stride[P::H0] + stateAt +
+                                   (long long)i * DV + j];
           state[m][n][e] = x;
         }
     // S^T in the storage type, the B operand of the reads of the state.
@@ -264,8 +289,8 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
     };
     shareState();
 
-    for (int t0 = 0; t0 < P::T; t0 += C) {
-      const int L = P::T - t0 < C ? P::T - t0 : C;
+    for (int t0 = 0; t0 < len; t0 += C) {
+      const int L = len - t0 < C ? int(len - t0) : C;
       // The chunk, zero past T, DK and DV (zero rows add nothing; zero
       // log-decays keep the chunk's last cumulated decay that of step L-1).
       // Where the starts, the batch strides and the rows allow, 16 bytes at
@@ -579,7 +604,7 @@ LINOP_REC_DEVICE void chunked_recurrence(const linop_cuda_args &args) {
 
     if constexpr (P::STATE >= 0) {
       float *out = reinterpret_cast<float *>(args.ptr[P::STATE]) +
-                   b * args.stride[P::STATE] + (long long)h * DK * DV + j0;
+                   b * args.stride[P::STATE] + stateAt;
 #pragma unroll
       for (int m = 0; m < SMT; ++m)
 #pragma unroll

@@ -125,22 +125,39 @@ enum {
   LINOP_REC_Q, LINOP_REC_K, LINOP_REC_V, LINOP_REC_G, LINOP_REC_BETA,
   LINOP_REC_H0, LINOP_REC_O, LINOP_REC_STATE,
   LINOP_REC_HEADS_FIRST, /* 0: [T, H, D] per entry; 1: [H, T, D] */
+  /* Variable-length sequences: the offsets' operand (-1: none), their
+   * bytes (4: int32, 8: int64) and the sequences N per entry (1 without). */
+  LINOP_REC_OFFSETS, LINOP_REC_OFFSET_BYTES, LINOP_REC_SEQUENCES,
   LINOP_REC_PLAN_SIZE
 };
 enum { LINOP_REC_F32, LINOP_REC_F16, LINOP_REC_BF16 };
 
 /* The CPU's chunked recurrence: heads [begin, end) counted over batch entry
- * x head (unit u is head u % H of entry u / H), of
- * q, k: [T, H, Dk], v: [T, H, Dv], g: [T, H] or [T, H, Dk], beta: [T, H]
- * (or [H, T, ...] with LINOP_REC_HEADS_FIRST) and h0: [H, Dk, Dv] (f32)
- * per entry, at the entries' strides (elements); writes o: [T, H, Dv] (or
- * [H, T, Dv]) and the final state [H, Dk, Dv] (f32). Computes in
- * f32, chunk by chunk: the dense products within a chunk, the state
- * between chunks, one forward substitution per chunk for the delta rule.
- * The kernel checked everything before the call; it cannot fail. */
+ * x sequence x head (unit u is head u % H of sequence (u / H) % N of entry
+ * u / (N H)), of q, k: [T, H, Dk], v: [T, H, Dv], g: [T, H] or [T, H, Dk],
+ * beta: [T, H] (or [H, T, ...] with LINOP_REC_HEADS_FIRST) and h0:
+ * [N, H, Dk, Dv] (f32) per entry, at the entries' strides (elements);
+ * writes o: [T, H, Dv] (or [H, T, Dv]) and the final state [N, H, Dk, Dv]
+ * (f32). Sequence n is steps offsets[n] .. offsets[n + 1] - 1 (N = 1
+ * without offsets: all T steps). Computes in f32, chunk by chunk: the
+ * dense products within a chunk, the state between chunks, one forward
+ * substitution per chunk for the delta rule. The kernel checked the
+ * pointers and shapes before the call; offsets that do not split T into
+ * sequences, or no memory for a chunk's buffers, are reported with
+ * linop_job_error (that entry's sequences are skipped). */
 LINOP_API void linop_cpu_recurrence(const int64_t *plan, double scale,
                                     void *const *ptrs, const int64_t *strides,
                                     int64_t begin, int64_t end);
+
+/* A recurrence's variable-length sequences: checks that each of `rows` rows
+ * of `sequences` + 1 offsets (int32 when offset_bytes is 4, else int64),
+ * `stride` offsets apart, splits T steps into sequences: 0 = first <= ...
+ * <= last = T. Otherwise LINOP_ERROR_INVALID_ARGUMENT, naming the row and
+ * the offset (reported with linop_job_error). */
+LINOP_API linop_status linop_check_offsets(const void *offsets,
+                                           int offset_bytes, int64_t stride,
+                                           int64_t rows, int64_t sequences,
+                                           int64_t T);
 
 /* ---- CUDA (driver API, loaded at run time) ------------------------------ */
 
@@ -317,6 +334,16 @@ LINOP_API linop_status linop_cuda_run(linop_cuda_module **module,
 LINOP_API linop_status linop_cuda_check_pointer(linop_cuda_deviceptr p,
                                                 size_t bytes, size_t align,
                                                 const char *name);
+
+/* linop_check_offsets for offsets in device memory: waits for `stream` (the
+ * offsets may come from work queued there), copies them to the host, checks
+ * them. The variable-length recurrences' entry points call it before they
+ * launch: one small copy and one wait per call. */
+LINOP_API linop_status linop_cuda_check_offsets(linop_cuda_deviceptr offsets,
+                                                int offset_bytes,
+                                                int64_t stride, int64_t rows,
+                                                int64_t sequences, int64_t T,
+                                                linop_stream stream);
 
 #ifdef __cplusplus
 } /* extern "C" */

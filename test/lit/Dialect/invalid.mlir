@@ -517,6 +517,33 @@ func.func @recurrence_chunk_negative(%q: tensor<2x8x4x16xf32>) {
 
 // -----
 
+func.func @recurrence_offsets_shape(%q: tensor<2x8x4x16xf32>, %cu: tensor<3x4xi32>) {
+  // expected-error @+1 {{offsets must have shape [B, N + 1] with a static N >= 1 (B = 2), got [3, 4]}}
+  %o, %s = linop.recurrence %q, %q, %q gate = none update = additive offsets(%cu)
+      : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<3x4xi32>) -> (tensor<2x8x4x16xf32>, tensor<2x3x4x16x16xf32>)
+  return
+}
+
+// -----
+
+func.func @recurrence_offsets_state(%q: tensor<2x8x4x16xf32>, %cu: tensor<2x4xi64>) {
+  // expected-error @+1 {{final state must have shape [2, 3, 4, 16, 16], got [2, 4, 16, 16]}}
+  %o, %s = linop.recurrence %q, %q, %q gate = none update = additive offsets(%cu)
+      : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x4xi64>) -> (tensor<2x8x4x16xf32>, tensor<2x4x16x16xf32>)
+  return
+}
+
+// -----
+
+func.func @recurrence_offsets_type(%q: tensor<2x8x4x16xf32>, %cu: tensor<2x4xf32>) {
+  // expected-error @+1 {{operand #3 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %o, %s = linop.recurrence %q, %q, %q gate = none update = additive offsets(%cu)
+      : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x4xf32>) -> (tensor<2x8x4x16xf32>, tensor<2x3x4x16x16xf32>)
+  return
+}
+
+// -----
+
 func.func @promote_complex() {
   // expected-error @+1 {{maps real to complex values of one precision, got 'complex<f32>' -> 'complex<f32>'}}
   %0 = linop.promote : !linop.op<8x8, complex<f32>>

@@ -157,3 +157,29 @@ func.func @odd_v(%q: tensor<?x90x2x40xf32>, %k: tensor<?x90x2x40xf32>, %v: tenso
       -> (tensor<?x90x2x100xf32>, tensor<?x2x40x100xf32>)
   return %o, %s : tensor<?x90x2x100xf32>, tensor<?x2x40x100xf32>
 }
+
+// Variable-length sequences (FLA's cu_seqlens): each batch entry packs 5
+// sequences along T, cut at random points (some empty), each a recurrence
+// of its own with its own initial and final state. int64 offsets, a
+// scalar gate, bf16 (the CUDA kernel's tensor cores).
+func.func @varlen_retention(%q: tensor<?x300x2x64xbf16>, %k: tensor<?x300x2x64xbf16>, %v: tensor<?x300x2x64xbf16>,
+                            %g: tensor<?x300x2xf32>, %h0: tensor<?x5x2x64x64xf32>, %cu: tensor<?x6xi64>)
+    -> (tensor<?x300x2x64xbf16>, tensor<?x5x2x64x64xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive init(%h0) offsets(%cu)
+      : (tensor<?x300x2x64xbf16>, tensor<?x300x2x64xbf16>, tensor<?x300x2x64xbf16>, tensor<?x300x2xf32>,
+         tensor<?x5x2x64x64xf32>, tensor<?x6xi64>)
+      -> (tensor<?x300x2x64xbf16>, tensor<?x5x2x64x64xf32>)
+  return %o, %s : tensor<?x300x2x64xbf16>, tensor<?x5x2x64x64xf32>
+}
+
+// int32 offsets with a vector gate and the delta rule, heads first, f32.
+func.func @varlen_gla_delta(%q: tensor<?x2x130x32xf32>, %k: tensor<?x2x130x32xf32>, %v: tensor<?x2x130x16xf32>,
+                            %g: tensor<?x2x130x32xf32>, %beta: tensor<?x2x130xf32>, %cu: tensor<?x4xi32>)
+    -> (tensor<?x2x130x16xf32>, tensor<?x3x2x32x16xf32>) {
+  %o, %s = linop.recurrence %q, %k, %v gate = vector(%g) update = delta(%beta) offsets(%cu) layout = bhtd
+      {chunk_size = 32 : i64}
+      : (tensor<?x2x130x32xf32>, tensor<?x2x130x32xf32>, tensor<?x2x130x16xf32>, tensor<?x2x130x32xf32>,
+         tensor<?x2x130xf32>, tensor<?x4xi32>)
+      -> (tensor<?x2x130x16xf32>, tensor<?x3x2x32x16xf32>)
+  return %o, %s : tensor<?x2x130x16xf32>, tensor<?x3x2x32x16xf32>
+}

@@ -400,7 +400,10 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
     of `element` (o: `out_element`), g: `[t, h]` (`decay = scalar`) or
     `[t, h, dk]` (`vector`), beta: `[t, h]` (`update = delta`), the initial
     and final states `[h, dk, dv]`, all f32 but q, k, v and o; with
-    `heads_first`, `[h, t, ...]` instead of `[t, h, ...]`. Operands are
+    `heads_first`, `[h, t, ...]` instead of `[t, h, ...]`. With `offsets`
+    (`sequences` + 1 integers of `offset_element` per entry, checked at run
+    time), an entry packs `sequences` recurrences along t, and the states
+    are `[sequences, h, dk, dv]` per entry. Operands are
     named by position (the function's arguments, then its results), as in a
     `kernel`. `chunk` steps at a time: dense products within a chunk, the
     state carried between chunks in f32, one triangular solve per chunk for
@@ -422,6 +425,9 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
                        OptionalAttr<I64Attr>:$g, OptionalAttr<I64Attr>:$beta,
                        OptionalAttr<I64Attr>:$h0, I64Attr:$o,
                        OptionalAttr<I64Attr>:$state,
+                       OptionalAttr<I64Attr>:$offsets,
+                       OptionalAttr<TypeAttr>:$offset_element,
+                       DefaultValuedAttr<I64Attr, "1">:$sequences,
                        UnitAttr:$heads_first,
                        OptionalAttr<I64Attr>:$flops_per_row,
                        OptionalAttr<LK_CudaRecurrenceScheduleAttr>:$schedule);

@@ -570,6 +570,13 @@ def Linop_RecurrenceOp : Linop_Op<"recurrence", [AttrSizedOperandSegments]> {
     computes, never what. `layout = bhtd` orders q, k, v, g, beta and o
     `[B, H, T, ...]` instead (states stay `[B, H, Dk, Dv]`).
 
+    Variable-length sequences (`offsets(%cu)`, FLA's `cu_seqlens`): each
+    batch entry packs N sequences along T, and `cu: [B, N + 1]` (i32 or
+    i64) holds where they start, `0 = cu[b, 0] <= cu[b, 1] <= ... <=
+    cu[b, N] = T` (kernels check it at run time). Sequence n is steps
+    `cu[b, n] .. cu[b, n + 1] - 1`, a recurrence of its own: the states
+    are per sequence, `init` and the final state `[B, N, H, Dk, Dv]`.
+
     ```mlir
     %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive
         {chunk_size = 64 : i64}
@@ -582,6 +589,7 @@ def Linop_RecurrenceOp : Linop_Op<"recurrence", [AttrSizedOperandSegments]> {
                        Optional<RankedTensorOf<[AnyFloat]>>:$g,
                        Optional<RankedTensorOf<[AnyFloat]>>:$beta,
                        Optional<RankedTensorOf<[AnyFloat]>>:$h0,
+                       Optional<RankedTensorOf<[I32, I64]>>:$offsets,
                        Linop_GateAttr:$gate, Linop_UpdateAttr:$update,
                        DefaultValuedAttr<Linop_SequenceLayoutAttr,
                                          "::linop::SequenceLayout::bthd">:$layout,
@@ -591,11 +599,13 @@ def Linop_RecurrenceOp : Linop_Op<"recurrence", [AttrSizedOperandSegments]> {
                       RankedTensorOf<[AnyFloat]>:$final_state);
   let assemblyFormat = [{
     $q `,` $k `,` $v `gate` `=` custom<Keyword>($gate) (`(` $g^ `)`)? `update` `=` custom<Keyword>($update) (`(` $beta^ `)`)?
-    (`init` `(` $h0^ `)`)? custom<LayoutClause>($layout) attr-dict `:` functional-type(operands, results)
+    (`init` `(` $h0^ `)`)? (`offsets` `(` $offsets^ `)`)? custom<LayoutClause>($layout) attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     /// The scale in force: the attribute, or 1/sqrt(Dk).
     double getScaleOrDefault();
+    /// Sequences per batch entry: N with offsets, else 1.
+    int64_t getSequences();
   }];
 }
 
