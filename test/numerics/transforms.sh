@@ -272,6 +272,7 @@ group_recurrence() {
   # Batch strides in whole 16-byte units: the CUDA kernel's vector loads.
   check "$specs/recurrences.mlir" --func retention_bf16 --batch 2 --row-pad 8
   check "$specs/recurrences.mlir" --func gla_bf16 --batch 2 --row-pad 8
+  check "$specs/recurrences.mlir" --func varlen_gla_delta --batch 3 --row-pad 5
   for f in simple_gla gla gated_delta; do check "$examples/recurrence.mlir" --func $f --batch 2; done
 }
 
