@@ -268,51 +268,52 @@ struct Sequence {
   }
 };
 
-/// Whether one batch entry's offsets split its T steps into sequences.
-linop_status checkOffsetRow(const void *row, int offsetBytes,
-                            int64_t sequences, int64_t T, int64_t entry) {
-  auto at = [&](int64_t n) -> long long {
-    return offsetBytes == 4 ? static_cast<const int32_t *>(row)[n]
-                            : static_cast<const int64_t *>(row)[n];
-  };
+/// A batch entry's N + 1 offsets (int32 when `bytes` is 4, else int64).
+std::vector<int64_t> offsetsOf(const void *row, int64_t bytes, int64_t N) {
+  std::vector<int64_t> cu(N + 1);
+  for (int64_t n = 0; n <= N; ++n)
+    cu[n] = bytes == 4 ? static_cast<const int32_t *>(row)[n]
+                       : static_cast<const int64_t *>(row)[n];
+  return cu;
+}
+
+/// Whether entry `entry`'s offsets split its T steps into sequences; the
+/// reason reported (linop_job_error) when not.
+linop_status checkOffsets(const std::vector<int64_t> &cu, int64_t T,
+                          int64_t entry) {
+  const int64_t N = int64_t(cu.size()) - 1;
   auto fail = [&](int64_t n, const char *why) {
     return linop_job_error(
         LINOP_ERROR_INVALID_ARGUMENT,
         "chunked recurrence: the offsets of batch entry %lld do not split "
         "its T = %lld steps into %lld sequences: offsets[%lld] = %lld %s",
         static_cast<long long>(entry), static_cast<long long>(T),
-        static_cast<long long>(sequences), static_cast<long long>(n), at(n),
-        why);
+        static_cast<long long>(N), static_cast<long long>(n),
+        static_cast<long long>(cu[n]), why);
   };
-  if (at(0) != 0)
+  if (cu[0] != 0)
     return fail(0, "(the first must be 0)");
-  for (int64_t n = 1; n <= sequences; ++n)
-    if (at(n) < at(n - 1))
+  for (int64_t n = 1; n <= N; ++n)
+    if (cu[n] < cu[n - 1])
       return fail(n, "is below the offset before it");
-  if (at(sequences) != T)
-    return fail(sequences, "(the last must be T)");
+  if (cu[N] != T)
+    return fail(N, "(the last must be T)");
   return LINOP_OK;
 }
 
-/// Reads entry b's offsets into `cu` (N + 1 values); false, with the
-/// reason reported, unless they split its T steps into sequences.
+/// Reads entry b's offsets into `cu`; false, with the reason reported,
+/// unless they split its T steps into sequences.
 bool readOffsets(const int64_t *plan, void *const *ptrs,
                  const int64_t *strides, int64_t b, std::vector<int64_t> &cu) {
-  const int64_t N = plan[LINOP_REC_SEQUENCES], T = plan[LINOP_REC_T],
-                pos = plan[LINOP_REC_OFFSETS], bytes = plan[LINOP_REC_OFFSET_BYTES];
+  const int64_t T = plan[LINOP_REC_T], pos = plan[LINOP_REC_OFFSETS],
+                bytes = plan[LINOP_REC_OFFSET_BYTES];
   if (pos < 0) {
     cu = {0, T};
     return true;
   }
-  const char *row =
-      static_cast<const char *>(ptrs[pos]) + b * strides[pos] * bytes;
-  if (checkOffsetRow(row, int(bytes), N, T, b) != LINOP_OK)
-    return false;
-  cu.resize(N + 1);
-  for (int64_t n = 0; n <= N; ++n)
-    cu[n] = bytes == 4 ? reinterpret_cast<const int32_t *>(row)[n]
-                       : reinterpret_cast<const int64_t *>(row)[n];
-  return true;
+  cu = offsetsOf(static_cast<const char *>(ptrs[pos]) + b * strides[pos] * bytes,
+                 bytes, plan[LINOP_REC_SEQUENCES]);
+  return checkOffsets(cu, T, b) == LINOP_OK;
 }
 
 void runRange(Sequence &seq, const int64_t *plan, void *const *ptrs,
@@ -389,11 +390,18 @@ extern "C" linop_status linop_check_offsets(const void *offsets,
   if (!offsets)
     return linop_job_error(LINOP_ERROR_INVALID_ARGUMENT,
                            "chunked recurrence: the offsets are NULL");
-  const size_t bytes = offset_bytes == 4 ? 4 : 8;
-  for (int64_t r = 0; r < rows; ++r)
-    if (linop_status s = checkOffsetRow(
-            static_cast<const char *>(offsets) + r * stride * bytes,
-            offset_bytes, sequences, T, r))
-      return s;
+  const int64_t bytes = offset_bytes == 4 ? 4 : 8;
+  try {
+    for (int64_t r = 0; r < rows; ++r)
+      if (linop_status s = checkOffsets(
+              offsetsOf(static_cast<const char *>(offsets) + r * stride * bytes,
+                        bytes, sequences),
+              T, r))
+        return s;
+  } catch (const std::bad_alloc &) {
+    return linop_job_error(LINOP_ERROR_OUT_OF_MEMORY,
+                           "chunked recurrence: out of memory for %lld offsets",
+                           static_cast<long long>(sequences + 1));
+  }
   return LINOP_OK;
 }
