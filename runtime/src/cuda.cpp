@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <new>
 #include <vector>
 
 namespace {
@@ -1182,12 +1183,26 @@ linop_status linop_cuda_check_offsets(linop_cuda_deviceptr offsets,
   if (offsets == 0)
     return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
                            "chunked recurrence: the offsets are 0");
+  if (sequences < 0 || (rows > 1 && stride < sequences + 1))
+    return linop_set_error(LINOP_ERROR_INVALID_ARGUMENT,
+                           "chunked recurrence: %lld sequences with a stride "
+                           "of %lld offsets between batch entries",
+                           static_cast<long long>(sequences),
+                           static_cast<long long>(stride));
   if (linop_status s = enter(true))
     return s;
   // The last row needs only its N + 1 offsets, not a whole stride.
   const size_t bytes = offset_bytes == 4 ? 4 : 8,
                count = size_t((rows - 1) * stride + sequences + 1);
-  std::vector<char> host(count * bytes);
+  std::vector<char> host;
+  try {
+    host.resize(count * bytes);
+  } catch (const std::bad_alloc &) {
+    return linop_set_error(LINOP_ERROR_OUT_OF_MEMORY,
+                           "chunked recurrence: out of memory for a host copy "
+                           "of %zu offsets",
+                           count);
+  }
   if (CUresult r = g_drv.cuStreamSynchronize(static_cast<CUstream>(stream)))
     return cudaFailure(r, "cuStreamSynchronize before reading the offsets");
   if (CUresult r = g_drv.cuMemcpyDtoH(host.data(), offsets, host.size()))

@@ -475,7 +475,19 @@ TEST(Runtime, CudaInitWithoutDriver) {
   linop_cuda_event event = nullptr;
   EXPECT_EQ(linop_cuda_event_create(&event), LINOP_ERROR_NO_CUDA_DRIVER);
   EXPECT_EQ(linop_cuda_stream_synchronize(nullptr), LINOP_ERROR_NO_CUDA_DRIVER);
+  EXPECT_EQ(linop_cuda_check_offsets(0x1000, 8, 6, 2, 5, 300, nullptr),
+            LINOP_ERROR_NO_CUDA_DRIVER);
+  // Bad arguments are named before the driver is needed.
+  EXPECT_EQ(linop_cuda_check_offsets(0x1000, 8, 4, 2, 5, 300, nullptr),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "5 sequences with a stride of 4");
+  EXPECT_EQ(linop_cuda_check_offsets(0x1000, 4, 6, 1, -1, 300, nullptr),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(linop_cuda_check_offsets(0, 8, 6, 2, 5, 300, nullptr),
+            LINOP_ERROR_INVALID_ARGUMENT);
+  EXPECT_CONTAINS(linop_last_error(), "the offsets are 0");
   // No-ops stay no-ops.
+  EXPECT_EQ(linop_cuda_check_offsets(0, 8, 6, 0, 5, 300, nullptr), LINOP_OK);
   EXPECT_EQ(linop_cuda_free(0), LINOP_OK);
   EXPECT_EQ(linop_cuda_module_unload(nullptr), LINOP_OK);
 }
