@@ -2,9 +2,11 @@
 // and step (RetNet, Mamba-2, simple GLA) and with a vector gate (GLA), and
 // the gated delta rule. Per (b, h), with state S: [Dk, Dv]:
 //   S_t = exp(g_t) S_{t-1} + k_t v_t^T,   o_t = scale * S_t^T q_t.
-// The chunk size (64 here) changes how a kernel computes, never what.
-// The first dimension is the batch: linopc --target=cpu compiles each
-// function into a kernel (the CUDA target has none for recurrences yet).
+// The chunk size changes how a kernel computes, never what: the first
+// function asks for 64, the others leave it to the target's cost model
+// (linopc --explain says what it chose and why). The first dimension is the
+// batch: linopc --target=cpu or --target=cuda compiles each function into a
+// kernel.
 func.func @simple_gla(%q: tensor<?x256x4x64xbf16>, %k: tensor<?x256x4x64xbf16>, %v: tensor<?x256x4x64xbf16>,
                       %g: tensor<?x256x4xf32>) -> (tensor<?x256x4x64xbf16>, tensor<?x4x64x64xf32>) {
   %o, %s = linop.recurrence %q, %k, %v gate = scalar(%g) update = additive {chunk_size = 64 : i64}

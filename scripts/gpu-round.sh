@@ -13,6 +13,7 @@
 # rows; recurrence, chunked recurrences against FLA (RECURRENCE_T picks T);
 # profile, Nsight Compute on the recurrences in PROFILE_FUNCS; cpu, the
 # CPU against oneMKL and FFTW on the host (CPU_THREADS, CPU_GROUPS);
+# cpu-recurrence, the CPU recurrence's chunk sizes on the host;
 # clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
 # NUMERICS_GROUPS picks numerics groups (default all), SANITIZE_MATCH (a
@@ -216,6 +217,16 @@ if has cpu; then
   else
     note "cpu: no .gpu/bench-cpu-peers.xz (scripts/cpu-peers.sh)"
   fi
+fi
+
+if has cpu-recurrence; then
+  # The CPU recurrence's chunk sizes on the host (the CPU cost model's
+  # choice, bench/NOTES.md), through linop-run's JIT for this host.
+  for n in ${CPU_THREADS:-16 1}; do
+    timeout ${CPU_LIMIT:-300} python3 bench/cpu/recurrence_chunks.py $run_bin --threads $n \
+      --H 16 --batch 2 --chunks 16,32,64 --rounds 2 > "$out/cpu_recurrence_$n.log" 2>&1
+    tee -a "$summary" < "$out/cpu_recurrence_$n.log"
+  done
 fi
 
 if has python; then

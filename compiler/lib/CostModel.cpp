@@ -125,3 +125,13 @@ KernelShape linop::kernelShape(kernel::KernelOp kernel) {
   }
   return k;
 }
+
+RecurrenceShape linop::recurrenceShape(kernel::ChunkedRecurrenceOp rec) {
+  RecurrenceShape r;
+  r.t = rec.getT(), r.h = rec.getH(), r.dk = rec.getDk(), r.dv = rec.getDv();
+  r.gated = rec.getDecay() != kernel::Decay::none;
+  r.vectorGate = rec.getDecay() == kernel::Decay::vector;
+  r.delta = rec.getUpdate() == kernel::StateUpdate::delta;
+  r.scalarBytes = rec.getElement().getIntOrFloatBitWidth() / 8;
+  return r;
+}

@@ -121,6 +121,7 @@ std::string describe(Operation *op) {
 void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
   TargetAttr desc = moduleTarget(module);
   const Target *target = desc ? lookupTarget(desc.getName()) : nullptr;
+  std::unique_ptr<CostModel> model = costModelFor(module);
   module.walk([&](kernel::KernelOp k) {
     Type elem = k.getElement();
     bool cplx = k.isComplex();
@@ -217,7 +218,14 @@ void linop::explainPlan(ModuleOp module, llvm::raw_ostream &os) {
        << "; update: " << (delta ? "the delta rule" : "additive")
        << "; scale " << llvm::format("%.6g", r.getScale().convertToDouble())
        << "\n"
-       << "  chunks of " << C << " steps (the spec's chunk_size, at most T): "
+       << "  chunks of " << C << " steps ("
+       << (r.getChunkChosen() && model
+               ? "the " + std::string(target ? target->name() : "flop") +
+                     " cost model's choice, as the spec gives no "
+                     "chunk_size: " +
+                     model->recurrenceChunk(recurrenceShape(r)).why + ";"
+               : std::string("the spec's chunk_size,"))
+       << " at most T): "
        << "within a chunk, dense products (decayed q.k, their product with "
           "v), "
        << (delta ? "one forward substitution for the delta rule's "

@@ -866,8 +866,8 @@ LogicalResult RecurrenceOp::verify() {
   if (getO().getType().getElementType() != elem)
     return emitOpError("o must have the element type of v");
   // Read signed: I64Attr's accessor is unsigned, so -5 would pass as huge.
-  if (int64_t c = getChunkSizeAttr().getInt(); c <= 0)
-    return emitOpError("chunk_size must be positive, got ") << c;
+  if (IntegerAttr c = getChunkSizeAttr(); c && c.getInt() <= 0)
+    return emitOpError("chunk_size must be positive, got ") << c.getInt();
   if (auto s = getScale(); s && !std::isfinite(s->convertToDouble()))
     return emitOpError("scale must be finite");
   return success();

@@ -21,7 +21,8 @@ namespace linop {
 
 namespace kernel {
 class KernelOp;
-}
+class ChunkedRecurrenceOp;
+} // namespace kernel
 
 /// Real flops one row costs in a kernel step (0 for loads, stores and
 /// permutations). `complex` says whether the tile holds complex values.
@@ -54,6 +55,25 @@ struct KernelShape {
 
 /// The shape of `kernel`.
 KernelShape kernelShape(kernel::KernelOp kernel);
+
+/// A chunked recurrence as the cost models see it, for the chunk size a
+/// spec leaves to the target.
+struct RecurrenceShape {
+  int64_t t = 1, h = 1, dk = 1, dv = 1;
+  bool gated = false;       // a scalar or vector gate (log-decays)
+  bool vectorGate = false;  // a vector per key channel (GLA)
+  bool delta = false;       // the delta rule
+  int64_t scalarBytes = 4;  // bytes of one stored q, k, v element
+};
+
+/// The shape of `rec`.
+RecurrenceShape recurrenceShape(kernel::ChunkedRecurrenceOp rec);
+
+/// The chunk a target chooses, and why (for --explain).
+struct ChunkChoice {
+  int64_t chunk = 64;
+  std::string why;
+};
 
 /// A target's price of kernels.
 class CostModel {
@@ -91,6 +111,11 @@ public:
   /// sub-rows of n1 (pass 1), then n1 sub-rows of n2 (pass 2).
   virtual bool runsSplit(int64_t /*n1*/, int64_t /*n2*/) const {
     return true;
+  }
+  /// The chunk of steps for a recurrence whose spec gives no chunk_size
+  /// (linop-plan then bounds it by T).
+  virtual ChunkChoice recurrenceChunk(const RecurrenceShape &) const {
+    return {64, "the default"};
   }
 };
 

@@ -82,6 +82,12 @@ public:
       len *= 2;
     return k.complex ? len : len * gpu.cluster;
   }
+  // The kernels' largest chunk (FLA's too): fewer, larger tensor-core
+  // products per block; linop-cuda-schedule halves it where shared memory
+  // runs short.
+  ChunkChoice recurrenceChunk(const RecurrenceShape &) const override {
+    return {64, "the CUDA kernels' largest, as FLA's"};
+  }
 
 private:
   GpuDescription gpu;
@@ -126,7 +132,7 @@ void CudaTarget::explainRecurrence(kernel::ChunkedRecurrenceOp r,
      << (varlen ? "sequence, " : "") << "head, " << bv
      << " value columns): " << r.getSequences() * r.getH() * tiles
      << " blocks per batch entry; chunks of " << s.getChunk()
-     << " steps (the spec's rounded up to the tensor cores' 16, at most 64, "
+     << " steps (the plan's rounded up to the tensor cores' 16, at most 64, "
         "halved where shared memory runs short); the state's ["
      << r.getDk() << " x " << bv
      << "] tile in f32 registers across chunks, never in global memory; "

@@ -778,6 +778,10 @@ std::string typeName(Type t) {
 struct PlanPass : linop::impl::PlanBase<PlanPass> {
   using PlanBase::PlanBase;
 
+  /// The module's target's (Target.h): it chooses what a spec leaves open.
+  /// (Shared: passes are copied when pipelines are.)
+  std::shared_ptr<const CostModel> model;
+
   /// A function that returns a linop.recurrence's output (and its final
   /// state) becomes one chunked_recurrence kernel over its batch entries.
   LogicalResult planRecurrence(func::FuncOp func, RecurrenceOp rec,
@@ -863,12 +867,24 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     int64_t T = qShape[headsFirst ? 2 : 1], H = qShape[headsFirst ? 1 : 2],
             Dk = qShape[3],
             Dv = rec.getV().getType().getShape()[3];
-    // The chunk: the spec's (its verifier made it positive), at most T. A
-    // chunk's products take chunk^2 floats and a head's state Dk x Dv, so
-    // both are bounded (kernel::kMaxRecurrenceDim).
+    // The chunk: the spec's (its verifier made it positive), else the
+    // target's choice; at most T. A chunk's products take chunk^2 floats
+    // and a head's state Dk x Dv, so both are bounded
+    // (kernel::kMaxRecurrenceDim).
     const int64_t most = kernel::kMaxRecurrenceDim;
-    int64_t chunkSize = int64_t(rec.getChunkSize()),
-            chunk = std::min(chunkSize, T);
+    const bool chosen = !rec.getChunkSizeAttr();
+    RecurrenceShape shape;
+    shape.t = T, shape.h = H, shape.dk = Dk, shape.dv = Dv;
+    shape.gated = rec.getGate() != Gate::none;
+    shape.vectorGate = rec.getGate() == Gate::vector;
+    shape.delta = rec.getUpdate() == Update::delta;
+    shape.scalarBytes = elem.getIntOrFloatBitWidth() / 8;
+    int64_t chunkSize = chosen ? model->recurrenceChunk(shape).chunk
+                               : rec.getChunkSizeAttr().getInt();
+    if (chunkSize < 1)
+      return fail("the target's cost model chose a chunk of " +
+                  Twine(chunkSize) + " steps");
+    int64_t chunk = std::min(chunkSize, T);
     if (Dk > most || Dv > most)
       return fail("Dk = " + Twine(Dk) + " and Dv = " + Twine(Dv) +
                   ": a recurrence's kernel keeps a Dk x Dv state per head, "
@@ -890,7 +906,7 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
     auto kernel = b.create<kernel::ChunkedRecurrenceOp>(
         rec.getLoc(), b.getStringAttr(kernelSymbol(func.getSymName())),
         func.getSymNameAttr(), I(args + func.getNumResults()), I(T), I(H),
-        I(Dk), I(Dv), I(chunk),
+        I(Dk), I(Dv), I(chunk), chosen ? b.getUnitAttr() : UnitAttr(),
         kernel::DecayAttr::get(b.getContext(), kernel::Decay(rec.getGate())),
         kernel::StateUpdateAttr::get(b.getContext(),
                                      kernel::StateUpdate(rec.getUpdate())),
@@ -1191,6 +1207,13 @@ struct PlanPass : linop::impl::PlanBase<PlanPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    model = costModelFor(module);
+    if (!model) {
+      module.emitError("linop-plan: the module's target '")
+          << moduleTarget(module).getName()
+          << "' is not known to this tool (targets: " << targetNames() << ")";
+      return signalPassFailure();
+    }
     SmallVector<func::FuncOp> funcs;
     for (auto f : module.getOps<func::FuncOp>())
       if (!f.isExternal() && f.isPublic())

@@ -1,12 +1,21 @@
 // linop-plan turns a function that returns a linop.recurrence's output (and
 // its final state) into one chunked_recurrence kernel: the shapes, the gate
-// and update, the chunk (the spec's, at most T), the scale in force, and
-// each operand's position (arguments, then results). The kernel's numerics
-// against the sequential float64 reference: test/lit/CPU/recurrence.test.
+// and update, the chunk (the spec's, else the target's choice; at most T),
+// the scale in force, and each operand's position (arguments, then
+// results). The kernel's numerics against the sequential float64
+// reference: test/lit/CPU/recurrence.test.
 // RUN: linop-opt %s --linop-plan -split-input-file -verify-diagnostics | FileCheck %s
+// Without chunk_size the module's target chooses, and the kernel says so:
+// the CPU 16, CUDA 64, and 64 without a target (the flop count alone).
+// RUN: linop-opt %s --linop-attach-target=target=cpu --linop-plan -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=CPU
+// RUN: linop-opt %s --linop-attach-target=target=cuda --linop-plan -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=CUDA
 
 // CHECK-LABEL: linop_kernel.chunked_recurrence @linop_k_gla for "gla" decay = vector update = additive
 // CHECK-SAME: chunk = 32 : i64, dk = 32 : i64, dv = 16 : i64, element = bf16
+// CPU-LABEL: chunked_recurrence @linop_k_gla
+// CPU-SAME: {chunk = 32 : i64, dk =
+// CUDA-LABEL: chunked_recurrence @linop_k_gla
+// CUDA-SAME: {chunk = 32 : i64, dk =
 // CHECK-SAME: g = 3 : i64, h = 3 : i64, h0 = 4 : i64, k = 1 : i64, o = 5 : i64, operands = 7 : i64
 // CHECK-SAME: out_element = bf16, q = 0 : i64, scale = 0.17677669529663687 : f64, state = 6 : i64, t = 130 : i64, v = 2 : i64
 // CHECK-NOT: func.func @gla
@@ -38,7 +47,12 @@ func.func @delta(%q: tensor<?x7x2x16xf32>, %k: tensor<?x7x2x16xf32>, %v: tensor<
 
 // Heads first: T and H read from their places; the kernel says so.
 // CHECK-LABEL: linop_kernel.chunked_recurrence @linop_k_bhtd for "bhtd" decay = scalar update = additive
+// CHECK-SAME: {chunk = 64 : i64, chunk_chosen, dk =
 // CHECK-SAME: h = 4 : i64, heads_first
+// CPU-LABEL: chunked_recurrence @linop_k_bhtd
+// CPU-SAME: {chunk = 16 : i64, chunk_chosen, dk =
+// CUDA-LABEL: chunked_recurrence @linop_k_bhtd
+// CUDA-SAME: {chunk = 64 : i64, chunk_chosen, dk =
 // CHECK-SAME: t = 200 : i64
 func.func @bhtd(%q: tensor<?x4x200x64xf32>, %g: tensor<?x4x200xf32>) -> tensor<?x4x200x64xf32> {
   %o, %s = linop.recurrence %q, %q, %q gate = scalar(%g) update = additive layout = bhtd

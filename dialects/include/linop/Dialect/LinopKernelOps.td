@@ -407,7 +407,8 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
     named by position (the function's arguments, then its results), as in a
     `kernel`. `chunk` steps at a time: dense products within a chunk, the
     state carried between chunks in f32, one triangular solve per chunk for
-    the delta rule. `flops_per_row` (per batch entry) is for --explain and
+    the delta rule. `chunk_chosen`: the spec gave no chunk size, so the
+    target's cost model chose `chunk` (--explain says why). `flops_per_row` (per batch entry) is for --explain and
     --bench. `schedule`, attached by linop-cuda-schedule, says how the CUDA
     target runs it (the CPU target needs none).
 
@@ -419,6 +420,7 @@ def LK_ChunkedRecurrenceOp : LK_Op<"chunked_recurrence", [Symbol]> {
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$function,
                        I64Attr:$operands, I64Attr:$t, I64Attr:$h,
                        I64Attr:$dk, I64Attr:$dv, I64Attr:$chunk,
+                       UnitAttr:$chunk_chosen,
                        LK_Decay:$decay, LK_StateUpdate:$update, F64Attr:$scale,
                        TypeAttr:$element, TypeAttr:$out_element,
                        I64Attr:$q, I64Attr:$k, I64Attr:$v,

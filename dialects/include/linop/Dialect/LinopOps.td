@@ -567,7 +567,7 @@ def Linop_RecurrenceOp : Linop_Op<"recurrence", [AttrSizedOperandSegments]> {
 
     Results: `o: [B, T, H, Dv]` and the final state `[B, H, Dk, Dv]`.
     `scale` defaults to `1/sqrt(Dk)`. `chunk_size` changes how a kernel
-    computes, never what. `layout = bhtd` orders q, k, v, g, beta and o
+    computes, never what; without it, the target's cost model chooses. `layout = bhtd` orders q, k, v, g, beta and o
     `[B, H, T, ...]` instead (states stay `[B, H, Dk, Dv]`).
 
     Variable-length sequences (`offsets(%cu)`, FLA's `cu_seqlens`): each
@@ -593,7 +593,7 @@ def Linop_RecurrenceOp : Linop_Op<"recurrence", [AttrSizedOperandSegments]> {
                        Linop_GateAttr:$gate, Linop_UpdateAttr:$update,
                        DefaultValuedAttr<Linop_SequenceLayoutAttr,
                                          "::linop::SequenceLayout::bthd">:$layout,
-                       DefaultValuedAttr<I64Attr, "64">:$chunk_size,
+                       OptionalAttr<I64Attr>:$chunk_size,
                        OptionalAttr<F64Attr>:$scale);
   let results = (outs RankedTensorOf<[AnyFloat]>:$o,
                       RankedTensorOf<[AnyFloat]>:$final_state);
