@@ -14,6 +14,7 @@
 # profile, Nsight Compute on the recurrences in PROFILE_FUNCS; cpu, the
 # CPU against oneMKL and FFTW on the host (CPU_THREADS, CPU_GROUPS);
 # cpu-recurrence, the CPU recurrence's chunk sizes on the host;
+# cpu-butterfly, fused butterfly levels on the host's CPU;
 # clusters, a sweep of the cluster size for DFT-16K and 64K; and ab,
 # the bench specs with and without the flags in $AB_FLAGS, alternating).
 # NUMERICS_GROUPS picks numerics groups (default all), SANITIZE_MATCH (a
@@ -227,6 +228,17 @@ if has cpu-recurrence; then
       --H 16 --batch 2 --chunks 16,32,64 --rounds 2 > "$out/cpu_recurrence_$n.log" 2>&1
     tee -a "$summary" < "$out/cpu_recurrence_$n.log"
   done
+fi
+
+if has cpu-butterfly; then
+  # How many butterfly levels the CPU fuses (CPU LowerKernels.cpp), on the
+  # host's AVX-512: 1, 2 and 3 levels interleaved, one thread.
+  : > "$out/cpu_butterfly.log"
+  for fb in butterfly1024_real:4096 butterfly4096_real:1024 butterfly1024_complex:2048; do
+    timeout ${CPU_LIMIT:-300} bash bench/cpu/ab.sh $run_bin bench/cpu/specs.mlir ${fb%:*} ${fb#*:} 1 3 \
+      --linop-cpu-fuse-butterfly=1 --linop-cpu-fuse-butterfly=2 --linop-cpu-fuse-butterfly=3 >> "$out/cpu_butterfly.log" 2>&1
+  done
+  tee -a "$summary" < "$out/cpu_butterfly.log"
 fi
 
 if has python; then

@@ -21,6 +21,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace linop::cpu {
@@ -34,6 +36,14 @@ using namespace linop::cpu;
 using ref::cd;
 
 namespace {
+
+// For measuring fused butterfly levels against fewer in one run
+// (bench/NOTES.md); not a user option.
+llvm::cl::opt<int> fuseButterflyLevels(
+    "linop-cpu-fuse-butterfly", llvm::cl::Hidden, llvm::cl::init(0),
+    llvm::cl::desc("butterfly levels lowered together at most, each group "
+                   "of elements through all of them in registers (1: none "
+                   "fused; 0: as many as the vector registers hold)"));
 
 /// A value of the tile: one vector of rows per plane (im null when real).
 struct CV {
@@ -248,9 +258,21 @@ public:
   LogicalResult lowerLoad(kernel::LoadOp op);
   LogicalResult lowerStore(kernel::StoreOp op);
   LogicalResult lowerStage(kernel::StageOp op);
-  /// `shift`: blocks to add to the op's, inside a loop over repeated
-  /// blocks (an index), or null.
-  LogicalResult lowerButterfly(kernel::ButterflyStageOp op, Value shift = {});
+  /// One butterfly level, or two consecutive ones that `fusable` allows
+  /// (each group of four elements through both in registers). `shift`:
+  /// blocks to add to the ops', inside a loop over repeated blocks (an
+  /// index), or null.
+  LogicalResult lowerButterflies(ArrayRef<kernel::ButterflyStageOp> ops,
+                                 Value shift = {});
+  /// The butterfly level `steps[0]` and those after it that lower with
+  /// it: the next levels of the same block, at other power-of-two strides,
+  /// each reading what the one before wrote.
+  /// `steps[i]` is a butterfly level; the group ends before `end`. Inside
+  /// a loop over repeated blocks, `again` is the same step's position in
+  /// the last repetition.
+  SmallVector<kernel::ButterflyStageOp, 3>
+  fusedLevels(ArrayRef<Operation *> steps, size_t i, size_t end,
+              size_t again = size_t(-1)) const;
   LogicalResult lowerDense(kernel::DenseStageOp op);
   LogicalResult lowerPermute(kernel::PermuteOp op);
   LogicalResult lowerEmbed(kernel::EmbedOp op);
@@ -1008,58 +1030,184 @@ LogicalResult Lowering::lowerRow(kernel::KernelOp kernel, Value row) {
   return success();
 }
 
-LogicalResult Lowering::lowerButterfly(kernel::ButterflyStageOp op,
-                                       Value shift) {
-  // Run-time weights come through the ABI's pointers; constant ones from
-  // tables in the kernel (real and imaginary parts apart).
-  Value wbase, tabRe, tabIm;
-  if (op.getOperand())
-    wbase = loadPtr(ptrs, *op.getOperand());
-  // A butterfly of L levels acts on the first 2^L elements.
-  int64_t s = op.getStride(), half = (int64_t(1) << op.getLevels()) / 2;
-  bool cw = op.getComplexWeights();
-  GlobalLayout wl = globalLayout(op.getGlobal(), false);
-  int64_t levelBase = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
-  if (auto w = op.getWeights()) {
-    SmallVector<double> re, im;
-    for (auto v : cast<DenseElementsAttr>(*w).getValues<std::complex<double>>()) {
-      re.push_back(v.real());
-      im.push_back(v.imag());
-    }
-    tabRe = table(re, S);
-    if (cw)
-      tabIm = table(im, S);
-    levelBase = 0;
+SmallVector<kernel::ButterflyStageOp, 3>
+Lowering::fusedLevels(ArrayRef<Operation *> steps, size_t i, size_t end,
+                      size_t again) const {
+  // k levels hold 2^k vectors of the group and a level's 4 weights (twice
+  // each for complex tiles) in registers: the most k whose 2^k + 4 fit
+  // half the vector registers (16 with AVX2, 32 with AVX-512), so that
+  // the products' temporaries do not spill. On AVX2 that is 2 real levels
+  // and no complex fusion: the development VM measured 2 real levels
+  // 1.26-1.30x faster than 1 and than 3, and 2 complex ones level with 1
+  // (bench/NOTES.md).
+  const int64_t registers = W * FloatType(S).getWidth() >= 512 ? 32 : 16,
+                planes = cplx ? 2 : 1;
+  int64_t most = 1;
+  while ((int64_t(1) << (most + 1)) * planes + 4 * planes <= registers / 2)
+    ++most;
+  if (fuseButterflyLevels > 0)
+    most = fuseButterflyLevels;
+  auto first = cast<kernel::ButterflyStageOp>(steps[i]);
+  SmallVector<kernel::ButterflyStageOp, 3> group{first};
+  llvm::SmallDenseSet<int64_t> strides{int64_t(first.getStride())};
+  for (size_t j = i + 1; j < end && int64_t(group.size()) < most; ++j) {
+    auto next = dyn_cast<kernel::ButterflyStageOp>(steps[j]);
+    kernel::ButterflyStageOp last = group.back();
+    if (!next || next.getBlock() != first.getBlock() ||
+        next.getLevels() != first.getLevels() ||
+        next.getLevel() != last.getLevel() + 1 ||
+        !llvm::isPowerOf2_64(next.getStride()) ||
+        !llvm::isPowerOf2_64(first.getStride()) ||
+        !strides.insert(next.getStride()).second ||
+        next.getSrc() != last.getDst())
+      break;
+    group.push_back(next);
   }
-  Value first = i64(levelBase);
-  if (shift)
-    first = add(first, mul(toI64(shift), i64(op.getLevels() * half)));
-  forRange(0, half, [&](Value p) {
-    Value a0 = add(mul(b.create<arith::DivUIOp>(loc, p, idx(s)), idx(2 * s)),
-                   b.create<arith::RemUIOp>(loc, p, idx(s)));
-    Value a1 = add(a0, idx(s));
-    Value w = mul(add(toI64(p), first), i64(4));
-    auto weight = [&](int64_t e) -> std::pair<Value, Value> {
-      Value o = add(w, i64(e));
-      if (tabRe) {
-        Value i = toIndex(o);
-        return {broadcast(b.create<memref::LoadOp>(loc, tabRe, i)),
-                cw ? broadcast(b.create<memref::LoadOp>(loc, tabIm, i))
-                   : Value()};
+  // The group reads the first level's input and writes the last level's
+  // output: the levels between leave their buffers' first 2^L elements as
+  // they were. Fused only where no later step reads them before a level of
+  // the same size or a load writes them again: after the group here, and,
+  // inside a loop over repeated blocks, after its last repetition too.
+  auto unread = [&](size_t at, size_t size) {
+    llvm::SmallDenseSet<int64_t> stale;
+    for (size_t j = at; j + 1 < at + size; ++j)
+      stale.insert(cast<kernel::ButterflyStageOp>(steps[j]).getDst());
+    stale.erase(cast<kernel::ButterflyStageOp>(steps[at + size - 1]).getDst());
+    for (size_t j = at + size; j < steps.size() && !stale.empty(); ++j) {
+      Operation *op = steps[j];
+      if (auto src = op->getAttrOfType<IntegerAttr>("src");
+          src && stale.contains(src.getInt()))
+        return false;
+      auto bf = dyn_cast<kernel::ButterflyStageOp>(op);
+      if ((bf && bf.getLevels() == first.getLevels()) ||
+          isa<kernel::LoadOp>(op))
+        stale.erase(op->getAttrOfType<IntegerAttr>("dst").getInt());
+    }
+    return true;
+  };
+  while (group.size() > 1 &&
+         (!unread(i, group.size()) ||
+          (again != size_t(-1) && !unread(again, group.size()))))
+    group.pop_back();
+  return group;
+}
+
+LogicalResult Lowering::lowerButterflies(
+    ArrayRef<kernel::ButterflyStageOp> ops, Value shift) {
+  // Each level's weights: run-time ones through the ABI's pointers,
+  // constant ones from tables in the kernel (real and imaginary parts
+  // apart); weight e of pair p at 4 (first + p) + e.
+  struct Level {
+    kernel::ButterflyStageOp op;
+    Value wbase, tabRe, tabIm, first;
+    GlobalLayout wl;
+  };
+  SmallVector<Level, 2> levels;
+  for (kernel::ButterflyStageOp op : ops) {
+    Level l{op, {}, {}, {}, {}, globalLayout(op.getGlobal(), false)};
+    if (op.getOperand())
+      l.wbase = loadPtr(ptrs, *op.getOperand());
+    // A butterfly of L levels acts on the first 2^L elements.
+    int64_t half = (int64_t(1) << op.getLevels()) / 2;
+    int64_t levelBase = (op.getBlock() * op.getLevels() + op.getLevel()) * half;
+    if (auto w = op.getWeights()) {
+      SmallVector<double> re, im;
+      for (auto v :
+           cast<DenseElementsAttr>(*w).getValues<std::complex<double>>()) {
+        re.push_back(v.real());
+        im.push_back(v.imag());
       }
-      if (!cw)
-        return {broadcast(loadGlobal(wl, wbase, o, false)), Value()};
-      Value o2 = mul(o, i64(2));
-      return {broadcast(loadScalar(wbase, o2)),
-              broadcast(loadScalar(wbase, add(o2, i64(1))))};
-    };
-    auto [t00r, t00i] = weight(0);
-    auto [t01r, t01i] = weight(1);
-    auto [t10r, t10i] = weight(2);
-    auto [t11r, t11i] = weight(3);
-    CV x0 = loadBuf(op.getSrc(), a0), x1 = loadBuf(op.getSrc(), a1);
-    storeBuf(op.getDst(), a0, cadd(cmulVec(x0, t00r, t00i), cmulVec(x1, t01r, t01i)));
-    storeBuf(op.getDst(), a1, cadd(cmulVec(x0, t10r, t10i), cmulVec(x1, t11r, t11i)));
+      l.tabRe = table(re, S);
+      if (op.getComplexWeights())
+        l.tabIm = table(im, S);
+      levelBase = 0;
+    }
+    l.first = i64(levelBase);
+    if (shift)
+      l.first = add(l.first, mul(toI64(shift), i64(op.getLevels() * half)));
+    levels.push_back(l);
+  }
+  auto weight = [&](Level &l, Value w, int64_t e) -> std::pair<Value, Value> {
+    bool cw = l.op.getComplexWeights();
+    Value o = add(w, i64(e));
+    if (l.tabRe) {
+      Value i = toIndex(o);
+      return {broadcast(b.create<memref::LoadOp>(loc, l.tabRe, i)),
+              cw ? broadcast(b.create<memref::LoadOp>(loc, l.tabIm, i))
+                 : Value()};
+    }
+    if (!cw)
+      return {broadcast(loadGlobal(l.wl, l.wbase, o, false)), Value()};
+    Value o2 = mul(o, i64(2));
+    return {broadcast(loadScalar(l.wbase, o2)),
+            broadcast(loadScalar(l.wbase, add(o2, i64(1))))};
+  };
+  // The pair (x0, x1) at elements a0 < a1 = a0 + s through level l: its
+  // pair index counts the lower elements, (a0 / 2s) s + a0 mod s.
+  auto divU = [&](Value x, int64_t d) {
+    return b.create<arith::DivUIOp>(loc, x, idx(d)).getResult();
+  };
+  auto remU = [&](Value x, int64_t d) {
+    return b.create<arith::RemUIOp>(loc, x, idx(d)).getResult();
+  };
+  auto pairThrough = [&](Level &l, Value a0, CV &x0, CV &x1) {
+    int64_t s = l.op.getStride();
+    Value p = add(mul(divU(a0, 2 * s), idx(s)), remU(a0, s));
+    Value w = mul(add(toI64(p), l.first), i64(4));
+    auto [t00r, t00i] = weight(l, w, 0);
+    auto [t01r, t01i] = weight(l, w, 1);
+    auto [t10r, t10i] = weight(l, w, 2);
+    auto [t11r, t11i] = weight(l, w, 3);
+    CV y0 = cadd(cmulVec(x0, t00r, t00i), cmulVec(x1, t01r, t01i));
+    x1 = cadd(cmulVec(x0, t10r, t10i), cmulVec(x1, t11r, t11i));
+    x0 = y0;
+  };
+  // Element a with a zero inserted at the bit of stride s.
+  auto spread = [&](Value g, int64_t s) {
+    return add(mul(divU(g, s), idx(2 * s)), remU(g, s));
+  };
+  kernel::ButterflyStageOp op = ops.front();
+  int64_t half = (int64_t(1) << op.getLevels()) / 2;
+  if (levels.size() == 1) {
+    int64_t s = op.getStride();
+    forRange(0, half, [&](Value p) {
+      Value a0 = spread(p, s), a1 = add(a0, idx(s));
+      CV x0 = loadBuf(op.getSrc(), a0), x1 = loadBuf(op.getSrc(), a1);
+      pairThrough(levels[0], a0, x0, x1);
+      storeBuf(op.getDst(), a0, x0);
+      storeBuf(op.getDst(), a1, x1);
+    });
+    return success();
+  }
+  // k levels of strides s_0 ... s_{k-1}: the 2^k elements a + (a sum of
+  // some of the strides) go through all of them in registers, one load and
+  // one store each instead of k.
+  const int64_t k = levels.size(), group = int64_t(1) << k;
+  SmallVector<int64_t> strides, sorted;
+  for (Level &l : levels)
+    strides.push_back(l.op.getStride());
+  sorted = strides;
+  llvm::sort(sorted);
+  forRange(0, half >> (k - 1), [&](Value g) {
+    Value a = g;
+    for (int64_t st : sorted)
+      a = spread(a, st);
+    SmallVector<Value> at;
+    SmallVector<CV> x;
+    for (int64_t e = 0; e < group; ++e) {
+      int64_t off = 0;
+      for (int64_t j = 0; j < k; ++j)
+        if (e >> j & 1)
+          off += strides[j];
+      at.push_back(off ? add(a, idx(off)) : a);
+      x.push_back(loadBuf(op.getSrc(), at.back()));
+    }
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t e = 0; e < group; ++e)
+        if (!(e >> j & 1))
+          pairThrough(levels[j], at[e], x[e], x[e | int64_t(1) << j]);
+    for (int64_t e = 0; e < group; ++e)
+      storeBuf(levels.back().op.getDst(), at[e], x[e]);
   });
   return success();
 }
@@ -1455,10 +1603,14 @@ struct CpuLowerKernelsPass
           OpBuilder::InsertionGuard g(b);
           b.setInsertionPoint(loop.getBody()->getTerminator());
           Value shift = L.mul(loop.getInductionVar(), L.idx(rep->blockStep));
-          for (size_t j = 0; j < rep->period; ++j)
-            if (failed(L.lowerButterfly(
-                    cast<kernel::ButterflyStageOp>(steps[i + j]), shift)))
+          for (size_t j = 0; j < rep->period;) {
+            auto group = L.fusedLevels(
+                steps, i + j, i + rep->period,
+                i + j + (rep->repeats - 1) * rep->period);
+            if (failed(L.lowerButterflies(group, shift)))
               return failure();
+            j += group.size();
+          }
           i += rep->period * rep->repeats - 1;
           ++rep;
           continue;
@@ -1469,7 +1621,11 @@ struct CpuLowerKernelsPass
                 .Case([&](kernel::StoreOp o) { return L.lowerStore(o); })
                 .Case([&](kernel::StageOp o) { return L.lowerStage(o); })
                 .Case([&](kernel::ButterflyStageOp o) {
-                  return L.lowerButterfly(o);
+                  // Up to the next loop over repeated blocks, if any.
+                  size_t end = rep != repeats.end() ? rep->first : steps.size();
+                  auto group = L.fusedLevels(steps, i, end);
+                  i += group.size() - 1;
+                  return L.lowerButterflies(group);
                 })
                 .Case([&](kernel::DenseStageOp o) { return L.lowerDense(o); })
                 .Case([&](kernel::PermuteOp o) { return L.lowerPermute(o); })
