@@ -22,8 +22,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/Support/CommandLine.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace linop::cpu {
 #define GEN_PASS_DEF_CPULOWERKERNELS
@@ -258,16 +258,14 @@ public:
   LogicalResult lowerLoad(kernel::LoadOp op);
   LogicalResult lowerStore(kernel::StoreOp op);
   LogicalResult lowerStage(kernel::StageOp op);
-  /// One butterfly level, or two consecutive ones that `fusable` allows
-  /// (each group of four elements through both in registers). `shift`:
-  /// blocks to add to the ops', inside a loop over repeated blocks (an
-  /// index), or null.
+  /// Consecutive butterfly levels that `fusedLevels` grouped: each group
+  /// of 2^k elements through all k in registers. `shift`: blocks to add to
+  /// the ops', inside a loop over repeated blocks (an index), or null.
   LogicalResult lowerButterflies(ArrayRef<kernel::ButterflyStageOp> ops,
                                  Value shift = {});
-  /// The butterfly level `steps[0]` and those after it that lower with
-  /// it: the next levels of the same block, at other power-of-two strides,
-  /// each reading what the one before wrote.
-  /// `steps[i]` is a butterfly level; the group ends before `end`. Inside
+  /// The butterfly level `steps[i]` and the levels after it (before `end`)
+  /// that lower with it: the next levels of the same block, at other
+  /// power-of-two strides, each reading what the one before wrote. Inside
   /// a loop over repeated blocks, `again` is the same step's position in
   /// the last repetition.
   SmallVector<kernel::ButterflyStageOp, 3>
@@ -1038,8 +1036,8 @@ Lowering::fusedLevels(ArrayRef<Operation *> steps, size_t i, size_t end,
   // half the vector registers (16 with AVX2, 32 with AVX-512), so that
   // the products' temporaries do not spill. On AVX2 that is 2 real levels
   // and no complex fusion: the development VM measured 2 real levels
-  // 1.26-1.30x faster than 1 and than 3, and 2 complex ones level with 1
-  // (bench/NOTES.md).
+  // 1.21-1.33x faster than 1, 3 slower than 2, and 2 complex ones level
+  // with 1 (bench/NOTES.md).
   const int64_t registers = W * FloatType(S).getWidth() >= 512 ? 32 : 16,
                 planes = cplx ? 2 : 1;
   int64_t most = 1;
@@ -1166,22 +1164,11 @@ LogicalResult Lowering::lowerButterflies(
   auto spread = [&](Value g, int64_t s) {
     return add(mul(divU(g, s), idx(2 * s)), remU(g, s));
   };
-  kernel::ButterflyStageOp op = ops.front();
-  int64_t half = (int64_t(1) << op.getLevels()) / 2;
-  if (levels.size() == 1) {
-    int64_t s = op.getStride();
-    forRange(0, half, [&](Value p) {
-      Value a0 = spread(p, s), a1 = add(a0, idx(s));
-      CV x0 = loadBuf(op.getSrc(), a0), x1 = loadBuf(op.getSrc(), a1);
-      pairThrough(levels[0], a0, x0, x1);
-      storeBuf(op.getDst(), a0, x0);
-      storeBuf(op.getDst(), a1, x1);
-    });
-    return success();
-  }
   // k levels of strides s_0 ... s_{k-1}: the 2^k elements a + (a sum of
   // some of the strides) go through all of them in registers, one load and
-  // one store each instead of k.
+  // one store each instead of k (k = 1: a pair through one level).
+  kernel::ButterflyStageOp op = ops.front();
+  int64_t half = (int64_t(1) << op.getLevels()) / 2;
   const int64_t k = levels.size(), group = int64_t(1) << k;
   SmallVector<int64_t> strides, sorted;
   for (Level &l : levels)
